@@ -1,0 +1,242 @@
+r"""The static liquidation cascade: shock, forced sales, slippage, more forced sales.
+
+A shock moves the price from :math:`p_0` to :math:`p_1 = p_0 (1 - s)`. Every long whose
+liquidation price is at or above the current price is closed at market; selling :math:`Q`
+cumulative units through the book gives the price :math:`P(Q) = \text{impact}(p_1, Q)`, which may
+cross more liquidation prices, and so on (a negative shock does the same to shorts, with buys).
+
+With :math:`\rho` units of liquidations per 1% of price near :math:`p_1` and a linear book of
+depth :math:`D`, each 1% of move forces :math:`\rho` units of sales that move the price a further
+:math:`\rho / D` percent. Summing the geometric series, a small shock is amplified by
+
+.. math:: \text{amplification} \approx \frac{1}{1 - \rho / D}, \qquad \rho < D,
+
+and for :math:`\rho \ge D` the loop runs away through the whole cluster of liquidation prices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cascadelab._validate import check_instance, check_real
+from cascadelab.kernels.cascade import settle_all, sweep
+from cascadelab.market import Book
+from cascadelab.positions import Positions
+
+__all__ = ["CascadeResult", "cascade", "cascade_multiplier", "liquidation_density"]
+
+
+@dataclass(frozen=True)
+class CascadeResult:
+    """Outcome of :func:`cascade`. Prices in USD per unit, money in USD, volumes in units.
+
+    Attributes
+    ----------
+    price, shock, shocked_price : float
+        Starting price :math:`p_0`, the shock :math:`s` and :math:`p_1 = p_0 (1 - s)`.
+    final_price : float
+        Price once no further position is crossed (the least fixed point).
+    rounds : int
+        Number of rounds in which at least one position was liquidated.
+    round_prices : ndarray
+        ``p1`` followed by the price after each round (length ``rounds + 1``).
+    round_units : ndarray
+        Units liquidated in each round (length ``rounds``).
+    liquidated : ndarray of bool
+        Which positions were closed.
+    fill_price : ndarray
+        Fill price of each liquidated position (0 where not liquidated).
+    returned, penalty, paid_to_market, position_bad_debt : ndarray
+        Per-position split of collateral (see :func:`cascadelab.kernels.impact.settle`):
+        ``collateral = returned + penalty + paid_to_market`` for each closed position.
+    liquidated_units, liquidated_notional, penalties, bad_debt : float
+        Totals: units sold (or bought), USD value at the fill prices, penalties collected and
+        collateral shortfall beyond the bankruptcy price.
+    amplification : float
+        Total move over the shock's own move, :math:`(p_0 - p_*) / (p_0 - p_1)`; 1 means no
+        cascade (and by convention 1 for a zero shock).
+    """
+
+    price: float
+    shock: float
+    shocked_price: float
+    final_price: float
+    rounds: int
+    round_prices: np.ndarray
+    round_units: np.ndarray
+    liquidated: np.ndarray
+    fill_price: np.ndarray
+    returned: np.ndarray
+    penalty: np.ndarray
+    paid_to_market: np.ndarray
+    position_bad_debt: np.ndarray
+    liquidated_units: float
+    liquidated_notional: float
+    penalties: float
+    bad_debt: float
+    amplification: float
+
+    @property
+    def n_liquidated(self) -> int:
+        """Number of positions liquidated."""
+        return int(self.liquidated.sum())
+
+    @property
+    def move(self) -> float:
+        """Total relative price move, (final - p0) / p0 (negative for a fall)."""
+        return self.final_price / self.price - 1.0
+
+    def describe(self) -> str:
+        """The result in one short paragraph of words."""
+        direction = "fall" if self.shock >= 0 else "rise"
+        return (
+            f"A {abs(self.shock):.1%} shock {direction} from {self.price:,.2f} to "
+            f"{self.shocked_price:,.2f} USD liquidated {self.n_liquidated:,} positions "
+            f"({self.liquidated_units:,.0f} units, {self.liquidated_notional:,.0f} USD) in "
+            f"{self.rounds} rounds. The price ended at {self.final_price:,.2f} USD, a "
+            f"{abs(self.move):.1%} move: {self.amplification:.2f}x the shock. Penalties "
+            f"collected: {self.penalties:,.0f} USD; bad debt: {self.bad_debt:,.0f} USD."
+        )
+
+
+def cascade(
+    positions: Positions,
+    price: float,
+    shock: float,
+    book: Book,
+    *,
+    penalty: float = 0.01,
+) -> CascadeResult:
+    r"""Run the static cascade that a one-off ``shock`` sets off in ``positions``.
+
+    Parameters
+    ----------
+    positions : Positions
+        The open positions.
+    price : float
+        Price before the shock, USD per unit, > 0.
+    shock : float
+        Relative price drop in (-1, 1): 0.05 moves the price 5% down (longs are hit);
+        a negative shock moves it up (shorts are hit).
+    book : Book
+        Liquidity the forced orders trade against.
+    penalty : float
+        Liquidation penalty as a fraction of the closed notional at the fill price, in [0, 1);
+        it is taken only out of equity that is left.
+
+    Returns
+    -------
+    CascadeResult
+
+    Notes
+    -----
+    Round :math:`k` closes every position not yet closed whose liquidation price is crossed at
+    :math:`P_{k-1}` (with :math:`P_0 = p_1`); with :math:`Q_k` cumulative units closed,
+    :math:`P_k = \text{impact}(p_1, \pm Q_k)`. The batch of round :math:`k` fills at
+    :math:`(P_{k-1} + P_k) / 2` (exact for a linear book). Each closed position has
+    :math:`\text{pnl} = s\,\text{size}\,(\text{fill} - \text{entry})`, equity
+    :math:`e = c + \text{pnl}`, penalty :math:`\min(\pi\,\text{size}\,\text{fill}, \max(e, 0))`
+    and bad debt :math:`\max(-e, 0)`. The rounds stop at the least fixed point: at the final
+    price, exactly the crossed positions are closed. Positions are sorted by liquidation price
+    once (cached on ``positions``); each call then touches only the positions it closes.
+
+    Examples
+    --------
+    >>> from cascadelab import Book, sample_positions
+    >>> res = cascade(sample_positions(10_000, 100.0, seed=0), 100.0, 0.05, Book(50_000.0))
+    >>> res.final_price < 95.0
+    True
+    """
+    check_instance("positions", positions, Positions)
+    check_instance("book", book, Book)
+    price = check_real("price", price, lo=0.0, lo_open=True)
+    shock = check_real("shock", shock, lo=-1.0, hi=1.0, lo_open=True, hi_open=True)
+    penalty = check_real("penalty", penalty, lo=0.0, hi=1.0, hi_open=True)
+
+    p1 = price * (1.0 - shock)
+    n = len(positions)
+    direction = 1 if shock >= 0.0 else -1
+    order = positions.long_order if direction > 0 else positions.short_order
+
+    round_prices = np.empty(order.shape[0] + 1)
+    round_units = np.empty(order.shape[0] + 1)
+    fill = np.zeros(n)
+    rounds, k = sweep(
+        order, positions.liquidation_price, positions.size, p1, direction,
+        book.depth, book.model, book.floor, round_prices, round_units, fill,
+    )
+    closed = order[:k]
+    returned = np.zeros(n)
+    pen = np.zeros(n)
+    paid = np.zeros(n)
+    bad = np.zeros(n)
+    settle_all(
+        closed, positions.side, positions.size, positions.entry, positions.collateral, fill,
+        penalty, returned, pen, paid, bad,
+    )
+    liquidated = np.zeros(n, dtype=bool)
+    liquidated[closed] = True
+
+    round_prices = round_prices[: rounds + 1].copy()
+    round_units = round_units[:rounds].copy()
+    sizes = positions.size[closed]
+    fills = fill[closed]
+    final = float(round_prices[-1])
+    amplification = (price - final) / (price - p1) if shock != 0.0 else 1.0
+    return CascadeResult(
+        price=price,
+        shock=shock,
+        shocked_price=p1,
+        final_price=final,
+        rounds=int(rounds),
+        round_prices=round_prices,
+        round_units=round_units,
+        liquidated=liquidated,
+        fill_price=fill,
+        returned=returned,
+        penalty=pen,
+        paid_to_market=paid,
+        position_bad_debt=bad,
+        liquidated_units=float(sizes.sum()),
+        liquidated_notional=float((sizes * fills).sum()),
+        penalties=float(pen.sum()),
+        bad_debt=float(bad.sum()),
+        amplification=float(amplification),
+    )
+
+
+def cascade_multiplier(rho: float, depth: float) -> float:
+    r"""Closed-form amplification :math:`1 / (1 - \rho / D)` of a small shock.
+
+    ``rho``: units liquidated per 1% of price near the shocked price (>= 0); ``depth``: units
+    per 1% of the book (> 0). Returns ``inf`` at or past the critical point :math:`\rho \ge D`,
+    where the loop runs away through the whole cluster.
+    """
+    rho = check_real("rho", rho, lo=0.0)
+    depth = check_real("depth", depth, lo=0.0, lo_open=True)
+    return float("inf") if rho >= depth else 1.0 / (1.0 - rho / depth)
+
+
+def liquidation_density(
+    positions: Positions, price: float, *, window: float = 0.05, side: int = 1
+) -> float:
+    r"""Units of liquidations per 1% of price just beyond ``price``: the :math:`\rho` of the loop.
+
+    Counts the units of longs (``side=+1``) whose liquidation price lies in
+    :math:`[p (1 - w), p]`, or of shorts (``side=-1``) in :math:`[p, p (1 + w)]`, and divides by
+    :math:`100 w` (``w`` = ``window``, a fraction in (0, 1)). Compare it with the book's depth:
+    :math:`\rho / D` close to 1 means the market sits near its critical point.
+    """
+    check_instance("positions", positions, Positions)
+    price = check_real("price", price, lo=0.0, lo_open=True)
+    window = check_real("window", window, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    if side not in (1, -1):
+        raise ValueError(f"side must be +1 (longs) or -1 (shorts), got {side!r}")
+    liq = positions.liquidation_price
+    if side == 1:
+        near = (positions.side > 0) & (liq <= price) & (liq >= price * (1.0 - window))
+    else:
+        near = (positions.side < 0) & (liq >= price) & (liq <= price * (1.0 + window))
+    return float(positions.size[near].sum() / (100.0 * window))

@@ -1,0 +1,91 @@
+r"""The order book that forced sales hit: depth and three price-impact models.
+
+``depth`` :math:`D` is the number of units of the asset a market order must trade to move the
+price by 1%. A market order of :math:`u` units (:math:`u > 0` sells, :math:`u < 0` buys) moves
+the price from :math:`p` to :math:`p' = p\,r(u)` with, for :math:`x = u / (100 D)`:
+
+* ``"linear"``: :math:`r = 1 - x`; every unit costs the same slippage (a flat book);
+* ``"exponential"``: :math:`r = e^{-x}`; the same *relative* slippage per unit, so the price can
+  never reach zero;
+* ``"sqrt"``: :math:`r = 1 - \operatorname{sign}(u)\sqrt{|u|/D}\,/\,100`; the empirical
+  square-root law of metaorders, under which impact grows like the square root of size: small
+  orders move the price more than a linear book says, very large ones less. All three models
+  agree that :math:`D` units move the price by 1%.
+
+Every model is floored: :math:`r \ge` ``floor`` (a fraction of the pre-trade price, default
+0.001), so a price is never zero or negative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cascadelab._validate import check_choice, check_instance, check_real
+from cascadelab.kernels.impact import EXPONENTIAL, LINEAR, SQRT, impact
+
+__all__ = ["IMPACT_MODELS", "Book", "impact_price"]
+
+IMPACT_MODELS: dict[str, int] = {"linear": LINEAR, "exponential": EXPONENTIAL, "sqrt": SQRT}
+
+
+@dataclass(frozen=True)
+class Book:
+    """Resting liquidity that liquidation orders trade against.
+
+    Parameters
+    ----------
+    depth : float
+        Units of the asset it takes to move the price by 1%, > 0.
+    impact : {"linear", "exponential", "sqrt"}
+        The impact model (see the module docstring for the equations).
+    floor : float
+        Lowest price a single order can reach, as a fraction of the pre-trade price, in (0, 1).
+
+    Examples
+    --------
+    >>> book = Book(depth=1_000.0)
+    >>> impact_price(100.0, 1_000.0, book)   # 1,000 units sold move the price 1%
+    99.0
+    """
+
+    depth: float
+    impact: str = "linear"
+    floor: float = 1e-3
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "depth", check_real("depth", self.depth, lo=0.0, lo_open=True))
+        check_choice("impact", self.impact, tuple(IMPACT_MODELS))
+        floor = check_real("floor", self.floor, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+        object.__setattr__(self, "floor", floor)
+
+    @property
+    def model(self) -> int:
+        """Integer code of the impact model, as the kernels use it."""
+        return IMPACT_MODELS[self.impact]
+
+    def scaled(self, factor: float) -> Book:
+        """The same book with its depth multiplied by ``factor`` (> 0)."""
+        factor = check_real("factor", factor, lo=0.0, lo_open=True)
+        return Book(self.depth * factor, self.impact, self.floor)
+
+
+def impact_price(price: float, units: float | np.ndarray, book: Book) -> float | np.ndarray:
+    """Price (USD) after a market order of ``units`` (> 0 sells, < 0 buys) hits ``book``.
+
+    ``units`` may be a number or an array (one price per entry). See the module docstring for
+    the equations of each impact model.
+    """
+    price = check_real("price", price, lo=0.0, lo_open=True)
+    check_instance("book", book, Book)
+    u = np.asarray(units, dtype=np.float64)
+    if not np.all(np.isfinite(u)):
+        raise ValueError(f"units must be finite, got {units!r}")
+    if u.ndim == 0:
+        return float(impact(price, float(u), book.depth, book.model, book.floor))
+    out = np.empty(u.shape)
+    flat = u.ravel()
+    for j in range(flat.size):
+        out.flat[j] = impact(price, float(flat[j]), book.depth, book.model, book.floor)
+    return out

@@ -1,0 +1,279 @@
+r"""Leveraged positions: who holds what, with how much margin, and where they break.
+
+A position of ``size`` units opened at price ``entry`` with leverage :math:`L` posts collateral
+(initial margin) :math:`c = \text{size}\cdot\text{entry}/L` in the quote currency (say USD).
+Its equity at price :math:`p` is
+
+.. math:: e(p) = c + s\,\text{size}\,(p - \text{entry}),
+
+with side :math:`s = +1` for a long and :math:`s = -1` for a short. The venue liquidates the
+position once equity falls to the maintenance requirement :math:`m\,\text{size}\,p`
+(a fraction ``m`` of the current notional). The position is bankrupt once equity is zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from cascadelab._validate import check_array, check_instance, check_int, check_real
+
+__all__ = ["Positions", "bankruptcy_price", "liquidation_price", "sample_positions"]
+
+
+@dataclass(frozen=True, eq=False)
+class Positions:
+    """A population of leveraged positions in one asset, stored as a struct of arrays.
+
+    Parameters
+    ----------
+    side : array of int8
+        +1 for a long, -1 for a short.
+    size : array of float
+        Position size in units of the asset, > 0.
+    entry : array of float
+        Entry price in USD per unit, > 0.
+    leverage : array of float
+        Leverage :math:`L = \\text{notional at entry} / \\text{collateral}`, >= 1.
+    maintenance : array of float (or a float, broadcast)
+        Maintenance-margin ratio :math:`m`, as a fraction of notional, with ``0 <= m < 1/L``
+        so that a fresh position is never born liquidatable.
+
+    The arrays are copied, made read-only and validated on construction.
+
+    Examples
+    --------
+    >>> pos = Positions(side=[1, -1], size=[2.0, 1.0], entry=[100.0, 100.0],
+    ...                 leverage=[10.0, 5.0], maintenance=0.01)
+    >>> liquidation_price(pos).round(2)
+    array([ 90.91, 118.81])
+    """
+
+    side: np.ndarray
+    size: np.ndarray
+    entry: np.ndarray
+    leverage: np.ndarray
+    maintenance: np.ndarray
+
+    def __post_init__(self) -> None:
+        side = np.asarray(self.side)
+        if side.ndim != 1:
+            raise ValueError(f"side must be a 1-D array, got shape {side.shape}")
+        n = side.shape[0]
+        if n and not np.all(np.isin(side, (-1, 1))):
+            i = int(np.argmax(~np.isin(side, (-1, 1))))
+            raise ValueError(f"side must be +1 (long) or -1 (short), got {side[i]!r} at index {i}")
+        side = check_array("side", side, dtype=np.int8, n=n)
+        size = check_array("size", self.size, n=n, lo=0.0, lo_open=True)
+        entry = check_array("entry", self.entry, n=n, lo=0.0, lo_open=True)
+        leverage = check_array("leverage", self.leverage, n=n, lo=1.0)
+        m = np.asarray(self.maintenance, dtype=np.float64)
+        if m.ndim == 0:
+            m = np.full(n, float(m))
+        maintenance = check_array("maintenance", m, n=n, lo=0.0)
+        too_high = maintenance >= 1.0 / leverage
+        if too_high.any():
+            i = int(np.argmax(too_high))
+            raise ValueError(
+                f"maintenance must be in [0, 1/leverage) = [0, {1.0 / leverage[i]:g}) for each "
+                f"position, got {maintenance[i]:g} at index {i} (leverage {leverage[i]:g})"
+            )
+        for name, arr in (
+            ("side", side),
+            ("size", size),
+            ("entry", entry),
+            ("leverage", leverage),
+            ("maintenance", maintenance),
+        ):
+            arr = arr.copy()
+            arr.flags.writeable = False
+            object.__setattr__(self, name, arr)
+
+    def __len__(self) -> int:
+        return int(self.side.shape[0])
+
+    def __repr__(self) -> str:
+        n_long = int((self.side > 0).sum())
+        return (
+            f"Positions(n={len(self)}, longs={n_long}, shorts={len(self) - n_long}, "
+            f"open interest={self.notional.sum():,.0f} USD, "
+            f"median leverage={np.median(self.leverage) if len(self) else float('nan'):.1f}x)"
+        )
+
+    @cached_property
+    def collateral(self) -> np.ndarray:
+        """Collateral (initial margin) posted per position, USD: size * entry / leverage."""
+        return self.size * self.entry / self.leverage
+
+    @cached_property
+    def notional(self) -> np.ndarray:
+        """Notional value at entry, USD: size * entry."""
+        return self.size * self.entry
+
+    @cached_property
+    def liquidation_price(self) -> np.ndarray:
+        """Liquidation price per position, USD (cached; see :func:`liquidation_price`)."""
+        return liquidation_price(self)
+
+    @cached_property
+    def bankruptcy_price(self) -> np.ndarray:
+        """Bankruptcy price per position, USD (cached; see :func:`bankruptcy_price`)."""
+        return bankruptcy_price(self)
+
+    @cached_property
+    def long_order(self) -> np.ndarray:
+        """Indices of the longs, most exposed first (liquidation price high to low).
+
+        Sorting once here is what lets every cascade sweep only the positions it liquidates.
+        """
+        idx = np.flatnonzero(self.side > 0)
+        return idx[np.argsort(-self.liquidation_price[idx], kind="stable")]
+
+    @cached_property
+    def short_order(self) -> np.ndarray:
+        """Indices of the shorts, most exposed first (liquidation price low to high)."""
+        idx = np.flatnonzero(self.side < 0)
+        return idx[np.argsort(self.liquidation_price[idx], kind="stable")]
+
+    def subset(self, mask: np.ndarray) -> Positions:
+        """The positions selected by a boolean mask or an index array."""
+        return Positions(
+            self.side[mask], self.size[mask], self.entry[mask], self.leverage[mask],
+            self.maintenance[mask],
+        )
+
+
+def bankruptcy_price(positions: Positions) -> np.ndarray:
+    r"""Price (USD) at which each position's equity is exactly zero.
+
+    From :math:`e(p) = \text{size}\,\text{entry}/L + s\,\text{size}\,(p - \text{entry}) = 0`:
+
+    .. math::
+        p_{\text{bankrupt}} = \text{entry}\,(1 - 1/L) \ \text{(long)}, \qquad
+        p_{\text{bankrupt}} = \text{entry}\,(1 + 1/L) \ \text{(short)}.
+
+    A 1x long is bankrupt only at a price of zero.
+    """
+    check_instance("positions", positions, Positions)
+    return positions.entry * (1.0 - positions.side / positions.leverage)
+
+
+def liquidation_price(positions: Positions) -> np.ndarray:
+    r"""Price (USD) at which each position reaches its maintenance margin.
+
+    Setting equity equal to the maintenance requirement on the current notional,
+    :math:`e(p) = m\,\text{size}\,p`, and dividing by size:
+
+    .. math::
+        \text{long:}\quad \text{entry}/L + p - \text{entry} = m p
+        \;\Rightarrow\; p_{\text{liq}} = \frac{\text{entry}\,(1 - 1/L)}{1 - m},
+
+    .. math::
+        \text{short:}\quad \text{entry}/L + \text{entry} - p = m p
+        \;\Rightarrow\; p_{\text{liq}} = \frac{\text{entry}\,(1 + 1/L)}{1 + m}.
+
+    Because ``m < 1/L``, a long's liquidation price lies between its bankruptcy price and its
+    entry; the gap to the bankruptcy price is the buffer that pays the penalty and slippage.
+    """
+    check_instance("positions", positions, Positions)
+    return bankruptcy_price(positions) / (1.0 - positions.side * positions.maintenance)
+
+
+def sample_positions(
+    n: int,
+    price: float,
+    *,
+    leverage: float = 10.0,
+    max_leverage: float = 50.0,
+    leverage_tail: float = 1.5,
+    long_share: float = 0.6,
+    maintenance: float = 0.005,
+    entry_spread: float = 0.04,
+    notional: float = 10_000.0,
+    notional_sigma: float = 1.0,
+    seed: int | None = 0,
+) -> Positions:
+    r"""Draw a realistic population of ``n`` open positions around the current ``price``.
+
+    Distributions (all independent across positions):
+
+    * side: long with probability ``long_share``, short otherwise;
+    * leverage, heavy-tailed (Pareto with tail index ``leverage_tail``) with median ``leverage``,
+      clipped to ``[1, max_leverage]``:
+      :math:`L = \min\{1 + (\bar L - 1)\,(2U)^{-1/\alpha},\ L_{\max}\}`, :math:`U \sim U(0, 1]`;
+    * entry price, log-normal around the price: :math:`\text{entry} = p\,e^{\delta Z}`,
+      :math:`Z \sim N(0, 1)`, :math:`\delta` = ``entry_spread``; a position whose liquidation price
+      is already crossed at ``price`` would have been liquidated before today, so its entry is
+      redrawn (up to 50 times, then set to ``price``);
+    * notional at entry, log-normal with median ``notional`` USD and log-sd ``notional_sigma``;
+      size = notional / entry units.
+
+    Parameters
+    ----------
+    n : int
+        Number of positions, >= 0.
+    price : float
+        Current price of the asset, USD per unit, > 0.
+    leverage : float
+        Median leverage, in [1, max_leverage].
+    max_leverage : float
+        Largest leverage the venue allows, >= 1.
+    leverage_tail : float
+        Pareto tail index of leverage, > 0 (smaller = heavier tail).
+    long_share : float
+        Probability that a position is long, in [0, 1].
+    maintenance : float
+        Maintenance-margin ratio for every position, in [0, 1/max_leverage).
+    entry_spread : float
+        Log-sd of entry prices around ``price``, in [0, 1].
+    notional : float
+        Median notional per position, USD, > 0.
+    notional_sigma : float
+        Log-sd of notionals, in [0, 5].
+    seed : int or None
+        Seed of the ``numpy.random.Generator``; the same seed gives the same population.
+
+    Returns
+    -------
+    Positions
+
+    Examples
+    --------
+    >>> pos = sample_positions(1000, 100.0, seed=1)
+    >>> len(pos), bool((liquidation_price(pos)[pos.side > 0] < 100).all())
+    (1000, True)
+    """
+    n = check_int("n", n, lo=0)
+    price = check_real("price", price, lo=0.0, lo_open=True)
+    max_leverage = check_real("max_leverage", max_leverage, lo=1.0, hi=1000.0)
+    leverage = check_real("leverage", leverage, lo=1.0, hi=max_leverage)
+    leverage_tail = check_real("leverage_tail", leverage_tail, lo=0.0, hi=100.0, lo_open=True)
+    long_share = check_real("long_share", long_share, lo=0.0, hi=1.0)
+    maintenance = check_real(
+        "maintenance", maintenance, lo=0.0, hi=1.0 / max_leverage, hi_open=True
+    )
+    entry_spread = check_real("entry_spread", entry_spread, lo=0.0, hi=1.0)
+    notional = check_real("notional", notional, lo=0.0, lo_open=True)
+    notional_sigma = check_real("notional_sigma", notional_sigma, lo=0.0, hi=5.0)
+
+    rng = np.random.default_rng(seed)
+    side = np.where(rng.random(n) < long_share, 1, -1).astype(np.int8)
+    u = 1.0 - rng.random(n)  # in (0, 1]
+    lev = np.minimum(1.0 + (leverage - 1.0) * (2.0 * u) ** (-1.0 / leverage_tail), max_leverage)
+    lev = np.maximum(lev, 1.0)
+    usd = notional * np.exp(notional_sigma * rng.standard_normal(n))
+
+    # Entry prices; redraw those already past their liquidation price today.
+    entry = price * np.exp(entry_spread * rng.standard_normal(n))
+    ratio = (1.0 - side / lev) / (1.0 - side * maintenance)  # liquidation price / entry
+    for _ in range(50):
+        crossed = side * (price - entry * ratio) <= 0.0
+        if not crossed.any():
+            break
+        k = int(crossed.sum())
+        entry[crossed] = price * np.exp(entry_spread * rng.standard_normal(k))
+    crossed = side * (price - entry * ratio) <= 0.0
+    entry[crossed] = price
+    return Positions(side, usd / entry, entry, lev, np.full(n, maintenance))
