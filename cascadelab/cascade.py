@@ -16,19 +16,20 @@ and for :math:`\rho \ge D` the loop runs away through the whole cluster of liqui
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from cascadelab._validate import check_instance, check_real
-from cascadelab.kernels.cascade import settle_all, sweep
+from cascadelab.kernels.cascade import settle_prefix, sweep
 from cascadelab.market import Book
 from cascadelab.positions import Positions
 
 __all__ = ["CascadeResult", "cascade", "cascade_multiplier", "liquidation_density"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CascadeResult:
     """Outcome of :func:`cascade`. Prices in USD per unit, money in USD, volumes in units.
 
@@ -44,19 +45,26 @@ class CascadeResult:
         ``p1`` followed by the price after each round (length ``rounds + 1``).
     round_units : ndarray
         Units liquidated in each round (length ``rounds``).
-    liquidated : ndarray of bool
-        Which positions were closed.
-    fill_price : ndarray
-        Fill price of each liquidated position (0 where not liquidated).
-    returned, penalty, paid_to_market, position_bad_debt : ndarray
-        Per-position split of collateral (see :func:`cascadelab.kernels.impact.settle`):
-        ``collateral = returned + penalty + paid_to_market`` for each closed position.
-    liquidated_units, liquidated_notional, penalties, bad_debt : float
-        Totals: units sold (or bought), USD value at the fill prices, penalties collected and
-        collateral shortfall beyond the bankruptcy price.
+    n_liquidated : int
+        Number of positions closed.
+    liquidated_units, liquidated_notional : float
+        Units sold (or bought) and their USD value at the fill prices.
+    penalties, bad_debt : float
+        Penalties collected (to the liquidator or insurance fund) and collateral shortfall
+        beyond the bankruptcy price, USD.
+    returned, paid_to_market : float
+        Collateral handed back to liquidated traders, and collateral paid to their
+        counterparties for the losses, USD. For the closed positions,
+        ``collateral = returned + penalties + paid_to_market``.
     amplification : float
         Total move over the shock's own move, :math:`(p_0 - p_*) / (p_0 - p_1)`; 1 means no
-        cascade (and by convention 1 for a zero shock).
+        cascade. For a zero shock it is 1, or ``inf`` if positions already crossed at
+        :math:`p_0` move the price on their own.
+
+    Per-position arrays (``liquidated``, ``fill_price``, ``position_returned``,
+    ``position_penalty``, ``position_paid``, ``position_bad_debt``, each of length N, in the
+    order of the input positions) are computed on first access, so that a cascade that closes
+    few positions costs little.
     """
 
     price: float
@@ -66,27 +74,80 @@ class CascadeResult:
     rounds: int
     round_prices: np.ndarray
     round_units: np.ndarray
-    liquidated: np.ndarray
-    fill_price: np.ndarray
-    returned: np.ndarray
-    penalty: np.ndarray
-    paid_to_market: np.ndarray
-    position_bad_debt: np.ndarray
+    n_liquidated: int
     liquidated_units: float
     liquidated_notional: float
     penalties: float
     bad_debt: float
+    returned: float
+    paid_to_market: float
     amplification: float
-
-    @property
-    def n_liquidated(self) -> int:
-        """Number of positions liquidated."""
-        return int(self.liquidated.sum())
+    _positions: Positions = field(repr=False)
+    _round_end: np.ndarray = field(repr=False)
+    _penalty_rate: float = field(repr=False)
 
     @property
     def move(self) -> float:
         """Total relative price move, (final - p0) / p0 (negative for a fall)."""
         return self.final_price / self.price - 1.0
+
+    @property
+    def direction(self) -> int:
+        """+1 when longs were hit (price fell), -1 when shorts were hit (price rose)."""
+        return 1 if self.shock >= 0.0 else -1
+
+    @cached_property
+    def _per_position(self) -> dict[str, np.ndarray]:
+        n = len(self._positions)
+        side = self._positions.by_trigger(self.direction)
+        k = self.n_liquidated
+        round_fill = 0.5 * (self.round_prices[:-1] + self.round_prices[1:])
+        counts = np.diff(np.r_[0, self._round_end])
+        fill = np.repeat(round_fill, counts)
+        parts = [np.empty(k) for _ in range(4)]
+        settle_prefix(side.size, side.entry, side.collateral, self.direction, fill,
+                      self._penalty_rate, *parts)
+        out = {"fill_price": fill, "returned": parts[0], "penalty": parts[1],
+               "paid": parts[2], "bad_debt": parts[3]}
+        full = {}
+        for name, values in out.items():
+            arr = np.zeros(n)
+            arr[side.index[:k]] = values
+            full[name] = arr
+        liquidated = np.zeros(n, dtype=bool)
+        liquidated[side.index[:k]] = True
+        full["liquidated"] = liquidated
+        return full
+
+    @property
+    def liquidated(self) -> np.ndarray:
+        """Boolean mask of the positions closed."""
+        return self._per_position["liquidated"]
+
+    @property
+    def fill_price(self) -> np.ndarray:
+        """Fill price of each closed position, USD (0 where not closed)."""
+        return self._per_position["fill_price"]
+
+    @property
+    def position_returned(self) -> np.ndarray:
+        """Collateral returned to each closed position's trader, USD."""
+        return self._per_position["returned"]
+
+    @property
+    def position_penalty(self) -> np.ndarray:
+        """Penalty taken from each closed position, USD."""
+        return self._per_position["penalty"]
+
+    @property
+    def position_paid(self) -> np.ndarray:
+        """Collateral paid to counterparties for each closed position's loss, USD."""
+        return self._per_position["paid"]
+
+    @property
+    def position_bad_debt(self) -> np.ndarray:
+        """Shortfall beyond each closed position's collateral, USD."""
+        return self._per_position["bad_debt"]
 
     def describe(self) -> str:
         """The result in one short paragraph of words."""
@@ -140,7 +201,7 @@ def cascade(
     :math:`e = c + \text{pnl}`, penalty :math:`\min(\pi\,\text{size}\,\text{fill}, \max(e, 0))`
     and bad debt :math:`\max(-e, 0)`. The rounds stop at the least fixed point: at the final
     price, exactly the crossed positions are closed. Positions are sorted by liquidation price
-    once (cached on ``positions``); each call then touches only the positions it closes.
+    once (cached on ``positions``); each call then reads only the positions it closes.
 
     Examples
     --------
@@ -156,35 +217,25 @@ def cascade(
     penalty = check_real("penalty", penalty, lo=0.0, hi=1.0, hi_open=True)
 
     p1 = price * (1.0 - shock)
-    n = len(positions)
     direction = 1 if shock >= 0.0 else -1
-    order = positions.long_order if direction > 0 else positions.short_order
-
-    round_prices = np.empty(order.shape[0] + 1)
-    round_units = np.empty(order.shape[0] + 1)
-    fill = np.zeros(n)
-    rounds, k = sweep(
-        order, positions.liquidation_price, positions.size, p1, direction,
-        book.depth, book.model, book.floor, round_prices, round_units, fill,
+    side = positions.by_trigger(direction)
+    m = side.liq.shape[0]
+    round_prices = np.empty(m + 1)
+    round_units = np.empty(m)
+    round_end = np.empty(m, dtype=np.int64)
+    rounds, k, notional, penalties, bad_debt, returned = sweep(
+        side.liq, side.size, side.bankrupt, direction, p1,
+        book.depth, book.model, book.floor, penalty, round_prices, round_units, round_end,
     )
-    closed = order[:k]
-    returned = np.zeros(n)
-    pen = np.zeros(n)
-    paid = np.zeros(n)
-    bad = np.zeros(n)
-    settle_all(
-        closed, positions.side, positions.size, positions.entry, positions.collateral, fill,
-        penalty, returned, pen, paid, bad,
-    )
-    liquidated = np.zeros(n, dtype=bool)
-    liquidated[closed] = True
-
+    # every unit of collateral of the closed positions ends somewhere named
+    collateral = float(side.collateral_cumsum[k - 1]) if k else 0.0
+    paid = collateral - returned - penalties
     round_prices = round_prices[: rounds + 1].copy()
-    round_units = round_units[:rounds].copy()
-    sizes = positions.size[closed]
-    fills = fill[closed]
     final = float(round_prices[-1])
-    amplification = (price - final) / (price - p1) if shock != 0.0 else 1.0
+    if p1 != price:
+        amplification = (price - final) / (price - p1)
+    else:  # no shock move: nothing to amplify, unless positions were already crossed at p0
+        amplification = 1.0 if final == price else float("inf")
     return CascadeResult(
         price=price,
         shock=shock,
@@ -192,18 +243,18 @@ def cascade(
         final_price=final,
         rounds=int(rounds),
         round_prices=round_prices,
-        round_units=round_units,
-        liquidated=liquidated,
-        fill_price=fill,
-        returned=returned,
-        penalty=pen,
-        paid_to_market=paid,
-        position_bad_debt=bad,
-        liquidated_units=float(sizes.sum()),
-        liquidated_notional=float((sizes * fills).sum()),
-        penalties=float(pen.sum()),
-        bad_debt=float(bad.sum()),
+        round_units=round_units[:rounds].copy(),
+        n_liquidated=int(k),
+        liquidated_units=float(round_units[:rounds].sum()),
+        liquidated_notional=float(notional),
+        penalties=float(penalties),
+        bad_debt=float(bad_debt),
+        returned=float(returned),
+        paid_to_market=float(paid),
         amplification=float(amplification),
+        _positions=positions,
+        _round_end=round_end[:rounds].copy(),
+        _penalty_rate=penalty,
     )
 
 

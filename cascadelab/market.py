@@ -9,8 +9,9 @@ the price from :math:`p` to :math:`p' = p\,r(u)` with, for :math:`x = u / (100 D
   never reach zero;
 * ``"sqrt"``: :math:`r = 1 - \operatorname{sign}(u)\sqrt{|u|/D}\,/\,100`; the empirical
   square-root law of metaorders, under which impact grows like the square root of size: small
-  orders move the price more than a linear book says, very large ones less. All three models
-  agree that :math:`D` units move the price by 1%.
+  orders move the price more than a linear book says, very large ones less. The linear and
+  square-root models move the price exactly 1% for :math:`D` units, the exponential one
+  :math:`1 - e^{-0.01} \approx 0.995\%`.
 
 Every model is floored: :math:`r \ge` ``floor`` (a fraction of the pre-trade price, default
 0.001), so a price is never zero or negative.

@@ -15,12 +15,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
 from cascadelab._validate import check_array, check_instance, check_int, check_real
 
-__all__ = ["Positions", "bankruptcy_price", "liquidation_price", "sample_positions"]
+__all__ = [
+    "Positions",
+    "SortedSide",
+    "bankruptcy_price",
+    "liquidation_price",
+    "sample_positions",
+]
+
+
+class SortedSide(NamedTuple):
+    """One side of the market sorted most exposed first, as contiguous arrays.
+
+    ``index`` maps back to the original positions; ``liq``, ``size``, ``bankrupt``, ``entry``
+    and ``collateral`` are those positions' liquidation price, size, bankruptcy price, entry
+    price and collateral; ``collateral_cumsum[k - 1]`` is the collateral of the first ``k``.
+    """
+
+    index: np.ndarray
+    liq: np.ndarray
+    size: np.ndarray
+    bankrupt: np.ndarray
+    entry: np.ndarray
+    collateral: np.ndarray
+    collateral_cumsum: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,6 +160,29 @@ class Positions:
         """Indices of the shorts, most exposed first (liquidation price low to high)."""
         idx = np.flatnonzero(self.side < 0)
         return idx[np.argsort(self.liquidation_price[idx], kind="stable")]
+
+    def by_trigger(self, direction: int) -> SortedSide:
+        """Longs (``direction=+1``) or shorts (``-1``) sorted most exposed first (cached).
+
+        The one-off sort and copy into contiguous arrays is what lets each cascade sweep
+        only the positions it liquidates, reading memory in order.
+        """
+        key = "_by_trigger_long" if direction > 0 else "_by_trigger_short"
+        cached = self.__dict__.get(key)
+        if cached is None:
+            idx = self.long_order if direction > 0 else self.short_order
+            collateral = np.ascontiguousarray(self.collateral[idx])
+            cached = SortedSide(
+                idx,
+                np.ascontiguousarray(self.liquidation_price[idx]),
+                np.ascontiguousarray(self.size[idx]),
+                np.ascontiguousarray(self.bankruptcy_price[idx]),
+                np.ascontiguousarray(self.entry[idx]),
+                collateral,
+                np.cumsum(collateral),
+            )
+            self.__dict__[key] = cached
+        return cached
 
     def subset(self, mask: np.ndarray) -> Positions:
         """The positions selected by a boolean mask or an index array."""

@@ -10,61 +10,80 @@ from cascadelab.kernels.impact import impact, settle
 
 @njit(cache=True)
 def sweep(
-    order: np.ndarray,
     liq: np.ndarray,
     size: np.ndarray,
-    p1: float,
+    bankrupt: np.ndarray,
     direction: int,
+    p1: float,
     depth: float,
     model: int,
     floor: float,
+    penalty_rate: float,
     round_prices: np.ndarray,
     round_units: np.ndarray,
-    fill: np.ndarray,
-) -> tuple[int, int]:
-    """Run the cascade rounds; return ``(rounds, k)``.
+    round_end: np.ndarray,
+) -> tuple[int, int, float, float, float, float]:
+    """Run the cascade rounds over positions sorted most exposed first, settling as it goes.
 
-    ``order`` lists the candidate positions most exposed first (``direction = +1``: longs by
-    liquidation price high to low; ``-1``: shorts low to high). A position is crossed at price
-    ``p`` when ``direction * (liq - p) >= 0``. Each round closes every newly crossed position;
-    the price after ``Q`` cumulative units is ``impact(p1, direction * Q)``; the round's batch
-    fills at the mean of the prices before and after it. The first ``k`` entries of ``order``
-    end up liquidated; ``round_prices[: rounds + 1]`` holds ``p1`` and the price after each
-    round; ``round_units[: rounds]`` the units closed in each round; ``fill`` receives the
-    fill price of each liquidated position.
+    The arrays ``liq, size, bankrupt`` hold one side of the market (longs if ``direction = +1``,
+    shorts if ``-1``) sorted by liquidation price, most exposed first. A position is crossed at
+    price ``p`` when ``direction * (liq - p) >= 0``. Each round closes every newly crossed
+    position; with ``Q`` cumulative units closed the price is ``impact(p1, direction * Q)``
+    and the round's batch fills at the mean of the prices before and after it.
+
+    A closed position's equity at fill price ``f`` is
+    ``e = c + direction * size * (f - entry) = direction * size * (f - bankrupt)``;
+    it pays the penalty ``min(penalty_rate * size * f, e)`` if ``e >= 0`` and leaves bad
+    debt ``-e`` otherwise (the rule of ``impact.settle``).
+
+    Fills ``round_prices[: rounds + 1]`` (``p1``, then the price after each round),
+    ``round_units[: rounds]`` and ``round_end[: rounds]`` (one past the last position of each
+    round). Returns ``(rounds, k, notional, penalties, bad_debt, returned)``: the first ``k``
+    positions are liquidated; money totals in USD.
     """
-    n = order.shape[0]
+    n = liq.shape[0]
     k = 0
     q = 0.0
     p = p1
     rounds = 0
+    notional = 0.0
+    penalties = 0.0
+    bad_debt = 0.0
+    returned = 0.0
     round_prices[0] = p1
     while k < n:
         start = k
         q_start = q
-        while k < n and direction * (liq[order[k]] - p) >= 0.0:
-            q += size[order[k]]
+        while k < n and direction * (liq[k] - p) >= 0.0:
+            q += size[k]
             k += 1
         if k == start:
             break
         p_before = p
-        round_units[rounds] = q - q_start
         p = impact(p1, direction * q, depth, model, floor)
-        batch_fill = 0.5 * (p_before + p)
+        fill = 0.5 * (p_before + p)
+        notional += fill * (q - q_start)
         for j in range(start, k):
-            fill[order[j]] = batch_fill
+            equity = direction * size[j] * (fill - bankrupt[j])
+            if equity >= 0.0:
+                pen = min(penalty_rate * size[j] * fill, equity)
+                penalties += pen
+                returned += equity - pen
+            else:
+                bad_debt -= equity
+        round_units[rounds] = q - q_start
+        round_end[rounds] = k
         rounds += 1
         round_prices[rounds] = p
-    return rounds, k
+    return rounds, k, notional, penalties, bad_debt, returned
 
 
 @njit(cache=True)
-def settle_all(
-    index: np.ndarray,
-    side: np.ndarray,
+def settle_prefix(
     size: np.ndarray,
     entry: np.ndarray,
     collateral: np.ndarray,
+    direction: int,
     fill: np.ndarray,
     penalty_rate: float,
     returned: np.ndarray,
@@ -72,12 +91,11 @@ def settle_all(
     paid_to_market: np.ndarray,
     bad_debt: np.ndarray,
 ) -> None:
-    """Settle each closed position ``index[j]`` at its fill price (see ``impact.settle``)."""
-    for j in range(index.shape[0]):
-        i = index[j]
-        pnl = side[i] * size[i] * (fill[i] - entry[i])
-        r, pen, paid, bad = settle(collateral[i], pnl, penalty_rate * size[i] * fill[i])
-        returned[i] = r
-        penalty[i] = pen
-        paid_to_market[i] = paid
-        bad_debt[i] = bad
+    """Per-position settlement of the first ``fill.shape[0]`` sorted positions at ``fill``."""
+    for j in range(fill.shape[0]):
+        pnl = direction * size[j] * (fill[j] - entry[j])
+        r, pen, pay, bad = settle(collateral[j], pnl, penalty_rate * size[j] * fill[j])
+        returned[j] = r
+        penalty[j] = pen
+        paid_to_market[j] = pay
+        bad_debt[j] = bad
