@@ -7,12 +7,14 @@ Start with::
     print(cascade(pos, price=100.0, shock=0.05, book=Book(depth=50_000.0)).describe())
 
 Modules, one idea each: ``positions`` (who holds what, and where they break), ``market`` (the
-book and price impact), ``cascade`` (the static cascade), ``kernels`` (the numba loops).
+book and price impact), ``cascade`` (the static cascade), ``tails`` (fat tails against a k-sigma
+buffer), ``kernels`` (the numba loops).
 """
 
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
 from cascadelab.market import IMPACT_MODELS, Book, impact_price
 from cascadelab.positions import Positions, bankruptcy_price, liquidation_price, sample_positions
+from cascadelab.tails import breaches_per_year, student_t_returns, tail_probability
 
 __version__ = "0.1.0"
 
@@ -22,10 +24,13 @@ __all__ = [
     "CascadeResult",
     "Positions",
     "bankruptcy_price",
+    "breaches_per_year",
     "cascade",
     "cascade_multiplier",
     "impact_price",
     "liquidation_density",
     "liquidation_price",
     "sample_positions",
+    "student_t_returns",
+    "tail_probability",
 ]
