@@ -1,0 +1,440 @@
+"""The exercises of the course, registered with :mod:`cascadelab.checks`.
+
+Each block states the exercise's numbers once (they match the notebook in ``solutions/``), the
+expected answer computed from the package where the package has the model, and the typical
+mistakes. The tests feed every mistake back to its checker.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import numpy as np
+
+from cascadelab.cascade import cascade, cascade_multiplier
+from cascadelab.checks import Mistake, register
+from cascadelab.market import Book, impact_price
+from cascadelab.positions import Positions, bankruptcy_price, liquidation_price, sample_positions
+
+
+def _one(side: int, entry: float, leverage: float, maintenance: float) -> Positions:
+    return Positions([side], [1.0], [entry], [leverage], maintenance)
+
+
+# =============================================================================================
+# 00 essence
+
+E00_ENTRY, E00_LEVERAGE, E00_M, E00_PRICE = 2_000.0, 20.0, 0.005, 1_950.0
+
+
+def _liq00() -> float:
+    return float(liquidation_price(_one(1, E00_ENTRY, E00_LEVERAGE, E00_M))[0])
+
+
+register(
+    "00.1", "liquidation price of a long", "number", _liq00, unit="USD", atol=0.01,
+    mistakes=[
+        Mistake(
+            lambda: float(bankruptcy_price(_one(1, E00_ENTRY, E00_LEVERAGE, E00_M))[0]),
+            "that is where the equity reaches zero (the bankruptcy price). The venue steps in "
+            "earlier, when the equity falls to the maintenance margin.",
+        ),
+        Mistake(
+            lambda: float(liquidation_price(_one(1, E00_PRICE, E00_LEVERAGE, E00_M))[0]),
+            "you used today's price where the formula needs the entry price: the collateral and "
+            "the loss are both measured from where the position was opened.",
+        ),
+        Mistake(
+            lambda: float(liquidation_price(_one(-1, E00_ENTRY, E00_LEVERAGE, E00_M))[0]),
+            "that is the short's formula: a price above entry. A long loses money when the "
+            "price falls, so its liquidation price is below entry.",
+        ),
+        Mistake(
+            lambda: E00_ENTRY * (1 - 1 / E00_LEVERAGE) * (1 + E00_M),
+            "close, but not exact: multiplying by (1 + m) only approximates the exact step. "
+            "Solve equity = m * size * p for p.",
+        ),
+        Mistake(
+            lambda: E00_ENTRY * (1 - 1 / E00_LEVERAGE) / (1 - 100 * E00_M),
+            "the maintenance ratio entered as a percent: 0.5% is 0.005 as a fraction.",
+        ),
+    ],
+    hint="Write the equity at price p, set it equal to the maintenance requirement, solve for p.",
+)
+
+
+def _dist00() -> float:
+    return 1.0 - _liq00() / E00_PRICE
+
+
+register(
+    "00.2", "distance to liquidation", "number", _dist00, unit="fraction", atol=1e-4,
+    mistakes=[
+        Mistake(
+            lambda: 1.0 - _liq00() / E00_ENTRY,
+            "that distance is measured from the entry price; the question is how far the "
+            "price must fall from where it is today.",
+        ),
+        Mistake(
+            lambda: E00_PRICE / _liq00() - 1.0,
+            "you divided by the liquidation price; a fall is measured relative to the price "
+            "it starts from.",
+        ),
+        Mistake(
+            lambda: 1.0 - float(bankruptcy_price(_one(1, E00_ENTRY, E00_LEVERAGE, E00_M))[0])
+            / E00_PRICE,
+            "that is the distance to the bankruptcy price; the position is closed earlier.",
+        ),
+    ],
+    hint="Give a positive fraction of today's price (0.1 means 10%).",
+)
+
+E00_RHO, E00_DEPTH, E00_SHOCK = 30_000.0, 50_000.0, 0.02
+
+
+def _move00() -> float:
+    return E00_SHOCK * cascade_multiplier(E00_RHO, E00_DEPTH)
+
+
+register(
+    "00.3", "total fall with feedback", "number", _move00, unit="fraction", atol=1e-6,
+    mistakes=[
+        Mistake(
+            lambda: E00_SHOCK * (1 + E00_RHO / E00_DEPTH),
+            "that counts only the first round of forced selling. Those sales push the price "
+            "further and trigger another round, and so on: sum all the rounds.",
+        ),
+        Mistake(
+            lambda: _move00() - E00_SHOCK,
+            "that is the extra fall caused by liquidations alone; the total fall includes the "
+            "shock itself.",
+        ),
+        Mistake(
+            lambda: cascade_multiplier(E00_RHO, E00_DEPTH),
+            "that is the amplification factor (a pure number), not the fall of the price.",
+        ),
+        Mistake(
+            lambda: E00_SHOCK / (1 - E00_DEPTH / E00_RHO),
+            "the ratio is upside down: the loop gain is liquidations per 1% divided by the "
+            "depth per 1%.",
+        ),
+    ],
+    hint="Each 1% of fall forces rho units of sales, which move the price rho/D percent more.",
+)
+
+
+def _crossed_units_ref(liq: np.ndarray, side: np.ndarray, size: np.ndarray, price: float) -> float:
+    return float(size[(side > 0) & (liq >= price)].sum())
+
+
+@cache
+def _crossed_cases() -> list[tuple]:
+    cases = []
+    for seed, price in ((1, 97.0), (2, 92.5), (3, 100.0), (4, 60.0)):
+        pos = sample_positions(500, 100.0, seed=seed)
+        cases.append((pos.liquidation_price.copy(), pos.side.copy(), pos.size.copy(), price))
+    return cases
+
+
+register(
+    "00.4", "units crossed at a price", "function", _crossed_units_ref, unit="units",
+    rtol=1e-9, cases=_crossed_cases,
+    mistakes=[
+        Mistake(
+            lambda liq, side, size, price: float(size[liq >= price].sum()),
+            "you counted shorts too. A falling price liquidates longs only; a short whose "
+            "liquidation price is above today's price is safe from a fall.",
+        ),
+        Mistake(
+            lambda liq, side, size, price: float(size[(side > 0) & (liq <= price)].sum()),
+            "the inequality points the wrong way: a long is liquidated once the price has "
+            "fallen to or below its liquidation price.",
+        ),
+        Mistake(
+            lambda liq, side, size, price: float(((side > 0) & (liq >= price)).sum()),
+            "that counts positions; the question asks for units of the asset (sum the sizes).",
+        ),
+        Mistake(
+            lambda liq, side, size, price: float((size * liq)[(side > 0) & (liq >= price)].sum()),
+            "that is a USD value; the question asks for units of the asset.",
+        ),
+    ],
+)
+
+E00_N, E00_P0, E00_SHOCK5 = 20_000, 100.0, 0.05
+E00_DEPTHS = (400_000.0, 200_000.0, 100_000.0, 50_000.0)
+
+
+@cache
+def _pop00() -> Positions:
+    return sample_positions(E00_N, E00_P0, seed=0)
+
+
+def _finals00(attr: str = "final_price") -> np.ndarray:
+    pos = _pop00()
+    return np.array(
+        [getattr(cascade(pos, E00_P0, E00_SHOCK5, Book(d)), attr) for d in E00_DEPTHS]
+    )
+
+
+register(
+    "00.5", "final price as the book thins", "array", _finals00, unit="USD", rtol=1e-6,
+    mistakes=[
+        Mistake(
+            lambda: np.full(len(E00_DEPTHS), E00_P0 * (1 - E00_SHOCK5)),
+            "those are the prices just after the shock, before any liquidation: run the "
+            "cascade for each depth.",
+        ),
+        Mistake(
+            lambda: _finals00("amplification"),
+            "those are amplification factors (pure numbers); the question asks for final prices "
+            "in USD.",
+        ),
+        Mistake(
+            lambda: _finals00("final_price") / E00_P0 - 1.0,
+            "those are relative moves; the question asks for final prices in USD.",
+        ),
+    ],
+)
+
+
+# =============================================================================================
+# 02 theory
+
+E02_RHO, E02_TARGET, E02_PRICE = 120_000.0, 3.0, 100.0
+
+
+def _depth02() -> float:
+    return E02_RHO / (1.0 - 1.0 / E02_TARGET)
+
+
+register(
+    "02.1", "depth for a given amplification", "number", _depth02, unit="units per 1%",
+    rtol=1e-4,
+    mistakes=[
+        Mistake(
+            lambda: E02_RHO,
+            "at that depth the loop gain is exactly 1: the critical depth, where the small-shock "
+            "multiplier is infinite. The book must be deeper.",
+        ),
+        Mistake(
+            lambda: E02_RHO * (1.0 - 1.0 / E02_TARGET),
+            "the relation is inverted: with this depth rho/D is above 1 and the loop runs away.",
+        ),
+        Mistake(lambda: E02_RHO / E02_TARGET, "with so thin a book rho/D > 1: a runaway."),
+        Mistake(
+            lambda: E02_RHO * E02_TARGET,
+            "too deep: at that depth the multiplier is well below the target. Solve "
+            "1 / (1 - rho/D) = target for D.",
+        ),
+        Mistake(
+            lambda: _depth02() * E02_PRICE,
+            "that looks like a USD amount (a factor of 100, the price, too large): depth is in "
+            "units of the asset per 1% move.",
+        ),
+    ],
+)
+
+E02_ENTRY, E02_LEVERAGE, E02_M, E02_PENALTY = 100.0, 25.0, 0.02, 0.01
+
+
+def _bk02() -> float:
+    return float(bankruptcy_price(_one(1, E02_ENTRY, E02_LEVERAGE, E02_M))[0])
+
+
+def _fill02() -> float:
+    # equity at fill f (one unit): entry/L + f - entry; the penalty is PENALTY * f.
+    return _bk02() / (1.0 - E02_PENALTY)
+
+
+register(
+    "02.2", "fill price that exhausts the penalty", "number", _fill02, unit="USD", atol=1e-3,
+    mistakes=[
+        Mistake(
+            _bk02,
+            "that is the bankruptcy price, where the equity is zero. The penalty stops being "
+            "paid in full before that, while some equity is still left.",
+        ),
+        Mistake(
+            lambda: float(liquidation_price(_one(1, E02_ENTRY, E02_LEVERAGE, E02_M))[0]),
+            "that is the liquidation price, where the sale is triggered; the question is how "
+            "low the fill can be before equity no longer covers the penalty.",
+        ),
+        Mistake(
+            lambda: _bk02() + E02_PENALTY * E02_ENTRY,
+            "you charged the penalty on the notional at entry; it is charged on the notional at "
+            "the fill price.",
+        ),
+        Mistake(
+            lambda: _bk02() * (1.0 + E02_PENALTY),
+            "close, but multiplying by (1 + penalty) is only an approximation. Solve "
+            "equity(f) = penalty * f exactly.",
+        ),
+    ],
+    hint="Equity at fill price f, per unit: collateral + (f - entry). Set it equal to the penalty.",
+)
+
+E02_DROP = 0.10  # the fill may land this far below entry
+
+
+def _lev02() -> float:
+    return 1.0 / (1.0 - (1.0 - E02_DROP) * (1.0 - E02_PENALTY))
+
+
+register(
+    "02.3", "largest safe leverage", "number", _lev02, unit="x", rtol=1e-3,
+    mistakes=[
+        Mistake(
+            lambda: 1.0 / E02_DROP,
+            "that leverage avoids bad debt but leaves nothing to pay the penalty with.",
+        ),
+        Mistake(
+            lambda: 1.0 / (E02_DROP + E02_PENALTY),
+            "close: the penalty is charged on the notional at the fill price, not at entry.",
+        ),
+        Mistake(
+            lambda: 1.0 / (E02_DROP - E02_PENALTY),
+            "the penalty makes the venue need *more* equity at the fill, so the leverage must "
+            "be lower than without it, not higher.",
+        ),
+    ],
+    hint="Require equity at the fill price >= penalty on the notional at the fill price.",
+)
+
+E02_DELTA_FLOOR = 1e-3
+
+
+def _power_impact_ref(price: float, units: float, depth: float, delta: float) -> float:
+    if units == 0.0:
+        return price
+    r = 1.0 - math.copysign((abs(units) / depth) ** delta, units) / 100.0
+    return price * max(r, E02_DELTA_FLOOR)
+
+
+def _power_cases() -> list[tuple]:
+    out = []
+    for delta in (1.0, 0.5, 0.7):
+        for units in (0.0, 1_000.0, -1_000.0, 25_000.0, -250_000.0, 5e9):
+            out.append((100.0, units, 10_000.0, delta))
+    return out
+
+
+def _no_floor(price: float, units: float, depth: float, delta: float) -> float:
+    if units == 0.0:
+        return price
+    return price * (1.0 - math.copysign((abs(units) / depth) ** delta, units) / 100.0)
+
+
+register(
+    "02.4", "a power-law impact model", "function", _power_impact_ref, unit="USD", rtol=1e-9,
+    cases=_power_cases,
+    mistakes=[
+        Mistake(
+            _no_floor,
+            "right for ordinary orders, but a huge sell drives your price to zero or below: "
+            "apply the floor.",
+        ),
+        Mistake(
+            lambda price, units, depth, delta: _power_impact_ref(price, abs(units), depth, delta),
+            "a buy (units < 0) should push the price up, not down: keep the sign of the order.",
+        ),
+        Mistake(
+            lambda price, units, depth, delta: price * max(
+                1.0 - math.copysign((abs(units) / depth) ** delta, units), E02_DELTA_FLOOR
+            ),
+            "off by a factor of 100 in the move: depth is the order size that moves the price "
+            "by 1%, not by 100%.",
+        ),
+    ],
+    hint="Check delta = 1 against the package's linear book and delta = 0.5 against its sqrt book.",
+)
+
+
+def _sweep_ref(liq: np.ndarray, size: np.ndarray, p1: float, depth: float) -> float:
+    # Longs at 2x with zero maintenance have liquidation price entry / 2 = liq exactly, and a
+    # zero shock from p1 starts the package's cascade right at p1.
+    liq = np.asarray(liq, dtype=np.float64)
+    pos = Positions(np.ones(liq.size, dtype=np.int8), size, 2.0 * liq, np.full(liq.size, 2.0), 0.0)
+    return cascade(pos, p1, 0.0, Book(depth)).final_price
+
+
+@cache
+def _sweep_cases() -> list[tuple]:
+    cases = []
+    for seed, shock, depth in ((0, 0.02, 60_000.0), (1, 0.05, 30_000.0), (2, 0.01, 200_000.0)):
+        pos = sample_positions(4_000, 100.0, long_share=1.0, seed=seed)
+        p1 = 100.0 * (1.0 - shock)
+        cases.append((pos.liquidation_price.copy(), pos.size.copy(), p1, depth))
+    return cases
+
+
+def _sweep_one_round(liq: np.ndarray, size: np.ndarray, p1: float, depth: float) -> float:
+    return impact_price(p1, float(size[liq >= p1].sum()), Book(depth))
+
+
+def _sweep_compound(liq: np.ndarray, size: np.ndarray, p1: float, depth: float) -> float:
+    done = np.zeros(liq.size, dtype=bool)
+    p = p1
+    while True:
+        new = (~done) & (liq >= p)
+        if not new.any():
+            return p
+        done |= new
+        p = impact_price(p, float(size[new].sum()), Book(depth))
+
+
+register(
+    "02.5", "a cascade sweep kernel", "function", _sweep_ref, unit="USD", rtol=1e-9,
+    cases=_sweep_cases,
+    mistakes=[
+        Mistake(
+            _sweep_one_round,
+            "your sweep stops after the first round: the sales of one round can cross more "
+            "liquidation prices, so repeat until a round closes nobody.",
+        ),
+        Mistake(
+            _sweep_compound,
+            "each round's impact is applied to the latest price; in this model the price is "
+            "the shocked price moved by the cumulative units sold, P = p1 (1 - Q / (100 D)).",
+        ),
+    ],
+    hint="Sort once, walk down the sorted liquidation prices, stop when none is crossed.",
+)
+
+E02_SHOCK, E02_RUN_PRICE, E02_N = 0.02, 90.0, 20_000
+
+
+@cache
+def _pop02() -> Positions:
+    return sample_positions(E02_N, E02_PRICE, seed=0)
+
+
+def _runs_away(depth: float) -> bool:
+    return cascade(_pop02(), E02_PRICE, E02_SHOCK, Book(depth)).final_price < E02_RUN_PRICE
+
+
+def _critical02() -> float:
+    lo, hi = 1e4, 1e7  # lo runs away, hi does not
+    while hi / lo > 1 + 1e-7:
+        mid = math.sqrt(lo * hi)
+        if _runs_away(mid):
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+register(
+    "02.6", "critical depth by bisection", "number", _critical02, unit="units per 1%",
+    rtol=0.01,
+    mistakes=[
+        Mistake(
+            lambda: _critical02() * E02_PRICE,
+            "that looks like a USD amount (a factor of 100, the price, too large): depth is in "
+            "units of the asset per 1% move.",
+        ),
+    ],
+    hint="Keep a depth that runs away and one that does not, and halve the gap until it is "
+    "below 1%.",
+)
