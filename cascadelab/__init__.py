@@ -13,6 +13,16 @@ buffer), ``kernels`` (the numba loops).
 
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
 from cascadelab.market import IMPACT_MODELS, Book, impact_price
+from cascadelab.portfolio import (
+    Accounts,
+    MultiAssetScenario,
+    PortfolioResult,
+    basket_drawdown,
+    basket_volatility,
+    equicorrelation,
+    sample_accounts,
+    simulate_portfolio,
+)
 from cascadelab.positions import Positions, bankruptcy_price, liquidation_price, sample_positions
 from cascadelab.tails import breaches_per_year, student_t_returns, tail_probability
 
@@ -20,17 +30,25 @@ __version__ = "0.1.0"
 
 __all__ = [
     "IMPACT_MODELS",
+    "Accounts",
     "Book",
     "CascadeResult",
+    "MultiAssetScenario",
+    "PortfolioResult",
     "Positions",
     "bankruptcy_price",
+    "basket_drawdown",
+    "basket_volatility",
     "breaches_per_year",
     "cascade",
     "cascade_multiplier",
+    "equicorrelation",
     "impact_price",
     "liquidation_density",
     "liquidation_price",
+    "sample_accounts",
     "sample_positions",
+    "simulate_portfolio",
     "student_t_returns",
     "tail_probability",
 ]
