@@ -32,7 +32,8 @@ setup: $(STAMP)
 lab: setup
 	@echo "Starting JupyterLab on http://127.0.0.1:$(PORT)/ - the URL with its token is printed below."
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-		--ServerApp.root_dir=$(CURDIR) $(if $(NO_BROWSER),--no-browser,) $(wildcard notebooks/00_essence.ipynb)
+		--ServerApp.root_dir=$(CURDIR) $(if $(NO_BROWSER),--no-browser,) \
+		$(if $(filter 0,$(shell id -u)),--allow-root,) $(wildcard notebooks/00_essence.ipynb)
 
 lint: setup
 	$(VENV)/bin/ruff check cascadelab tests benchmarks
