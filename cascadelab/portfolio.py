@@ -553,6 +553,7 @@ class PortfolioResult:
     -------------------------------------
     price : observed price at the end of the step (after the step's forced orders).
     fundamental : fundamental price :math:`F_{t,k}`.
+    fill_price : price at which the step's forced orders filled, :math:`(p^-_k + p^+_k)/2`.
     order_flow : net forced order sent to the book (> 0 sells): closed legs plus collateral sold.
     liquidated_units : units of position legs closed (absolute).
     collateral_sold : units of pledged collateral sold.
@@ -594,6 +595,7 @@ class PortfolioResult:
 
     price: np.ndarray
     fundamental: np.ndarray
+    fill_price: np.ndarray
     order_flow: np.ndarray
     liquidated_units: np.ndarray
     collateral_sold: np.ndarray
@@ -730,6 +732,7 @@ def simulate_portfolio(
     floor = np.array([b.floor for b in books])
 
     price = np.zeros((steps, K))
+    fill_price = np.zeros((steps, K))
     order_flow = np.zeros((steps, K))
     liq_units = np.zeros((steps, K))
     coll_sold = np.zeros((steps, K))
@@ -757,7 +760,7 @@ def simulate_portfolio(
         accounts.maintenance, np.ascontiguousarray(accounts.weights), accounts.cross_margin,
         fundamental, scenario.prices, float(scenario.resilience), depth, model, floor,
         float(scenario.penalty),
-        price, order_flow, liq_units, coll_sold, n_legs,
+        price, fill_price, order_flow, liq_units, coll_sold, n_legs,
         n_events, notional, coll_in, returned, penalties, paid, bad,
         leg_step, trigger, acc_returned, acc_penalty, acc_paid, acc_bad,
         cash_left, pledged_left, ev_i, ev_k,
@@ -771,6 +774,7 @@ def simulate_portfolio(
     return PortfolioResult(
         price=price,
         fundamental=fundamental,
+        fill_price=fill_price,
         order_flow=order_flow,
         liquidated_units=liq_units,
         collateral_sold=coll_sold,

@@ -61,6 +61,7 @@ def run(
     floor: np.ndarray,
     penalty: float,
     price: np.ndarray,
+    fill_price: np.ndarray,
     order_flow: np.ndarray,
     liq_units: np.ndarray,
     coll_sold: np.ndarray,
@@ -149,6 +150,7 @@ def run(
             fill[k] = 0.5 * (pre[k] + post)
             g[k] += math.log(post / pre[k])
             price[t, k] = post
+            fill_price[t, k] = fill[k]
             order_flow[t, k] = flow[k]
         n_events[t] = m
 
