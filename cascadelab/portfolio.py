@@ -443,8 +443,8 @@ class MultiAssetScenario:
         before each step's orders; 0 makes impact permanent.
     steps : int
         Default number of steps, >= 1.
-    names : sequence of str, length K
-        Asset names for printing.
+    names : sequence of str, length K, or None
+        Asset names for printing; None names them A, B, C, ...
 
     The defaults (three assets at 100 USD, correlation 0.5, a 12% crash in asset A at step 20)
     give a visible contagion on 5,000 accounts from :func:`sample_accounts`.
@@ -462,7 +462,7 @@ class MultiAssetScenario:
     penalty: float = 0.01
     resilience: float = 0.0
     steps: int = 200
-    names: tuple[str, ...] = ("A", "B", "C")
+    names: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         prices = check_array("prices", self.prices, lo=0.0, lo_open=True)
@@ -488,9 +488,12 @@ class MultiAssetScenario:
         check_real("penalty", self.penalty, lo=0.0, hi=1.0, hi_open=True)
         check_real("resilience", self.resilience, lo=0.0, hi=1.0)
         check_int("steps", self.steps, lo=1, hi=10_000_000)
-        names = tuple(str(s) for s in self.names)
-        if len(names) != K:
+        if self.names is None:
             names = tuple(chr(ord("A") + k) if k < 26 else f"asset{k}" for k in range(K))
+        else:
+            names = tuple(str(s) for s in self.names)
+            if len(names) != K:
+                raise ValueError(f"names must hold one name per asset ({K}), got {len(names)}")
         for name, arr in (("prices", prices), ("vols", vols), ("corr", corr)):
             arr = arr.copy()
             arr.flags.writeable = False
@@ -516,6 +519,14 @@ class MultiAssetScenario:
         a = self.shock_asset
         ratio = self.vols / self.vols[a] if self.vols[a] > 0 else np.ones(self.n_assets)
         return self.corr[:, a] * ratio
+
+    def __repr__(self) -> str:
+        return (
+            f"MultiAssetScenario(assets={list(self.names)}, prices={self.prices.tolist()}, "
+            f"vols={self.vols.tolist()}, corr={np.round(self.corr, 3).tolist()}, "
+            f"shock={self.shock:g} to {self.names[self.shock_asset]} at step {self.shock_step}, "
+            f"steps={self.steps})"
+        )
 
     def replace(self, **changes: object) -> MultiAssetScenario:
         """A copy with some fields changed, e.g. ``scenario.replace(shock=0.2)``."""
@@ -627,6 +638,14 @@ class PortfolioResult:
     dragged_legs: np.ndarray
     shock_asset: int
     names: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        steps, K = self.price.shape
+        return (
+            f"PortfolioResult(steps={steps}, assets={K}, accounts liquidated="
+            f"{self.n_accounts_liquidated:,}, contagion={self.contagion:,}, "
+            f"bad debt={self.total_bad_debt:,.0f} USD)"
+        )
 
     @property
     def contagion_share(self) -> float:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -212,6 +216,33 @@ def test_same_seed_same_result_and_jit_equals_python(
             np.testing.assert_array_equal(x, z, err_msg=f.name)
 
 
+def test_numba_disable_jit_gives_identical_results() -> None:
+    code = (
+        "import dataclasses, pickle, sys\n"
+        "from cascadelab import MultiAssetScenario, sample_accounts, simulate_portfolio\n"
+        "sc = MultiAssetScenario(vols=(0.004, 0.003, 0.005), shock=0.15, steps=60)\n"
+        "out = []\n"
+        "for cross in (True, False):\n"
+        "    a = sample_accounts(300, sc.prices, collateral_mix=[0.2, 0, 0.3],\n"
+        "                        cross_margin=cross, seed=3)\n"
+        "    r = simulate_portfolio(a, sc, seed=7)\n"
+        "    out.append({f.name: getattr(r, f.name) for f in dataclasses.fields(r)})\n"
+        "sys.stdout.buffer.write(pickle.dumps(out))\n"
+    )
+    runs = []
+    for flag in ("0", "1"):
+        env = dict(os.environ, NUMBA_DISABLE_JIT=flag)
+        proc = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, check=True, timeout=300
+        )
+        runs.append(pickle.loads(proc.stdout))
+    jit, py = runs
+    assert jit[0]["n_accounts_liquidated"] > 0 and jit[1]["n_accounts_liquidated"] > 0
+    for a, b in zip(jit, py, strict=True):
+        for name in a:
+            np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
 def test_default_scenario_shows_contagion(accounts: Accounts) -> None:
     res = simulate_portfolio(accounts, MultiAssetScenario(), seed=0)
     assert 0 < res.n_accounts_liquidated < len(accounts) // 2  # visible, not total
@@ -219,6 +250,7 @@ def test_default_scenario_shows_contagion(accounts: Accounts) -> None:
     assert np.all(res.dragged_legs[1:] > 0)
     assert res.max_drawdown[0] > 0.12  # the cascade amplified the 12% shock
     assert "accounts liquidated" in res.describe()
+    assert "contagion" in repr(res) and "shock=0.12" in repr(MultiAssetScenario())
     check_accounting(accounts, res)
 
 
@@ -292,6 +324,7 @@ BAD_SCENARIOS = [
     ({"resilience": 1.5}, "resilience"),
     ({"steps": 0}, "steps"),
     ({"spillover": "yes"}, "spillover"),
+    ({"names": ("A", "B")}, "names"),
 ]
 
 
