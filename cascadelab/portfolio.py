@@ -373,7 +373,7 @@ def sample_accounts(
     leg_usd = np.zeros((n, K))
     leg_usd[rows, assets] = side * split * gross[:, None]  # signed notional at entry
     held = leg_usd != 0.0
-    cash = (1.0 - mix.sum()) * margin
+    cash = max(1.0 - float(mix.sum()), 0.0) * margin
     pledged = margin[:, None] * mix[None, :] / p[None, :]
 
     entry = np.broadcast_to(p, (n, K)).copy()
