@@ -328,6 +328,7 @@ def _no_floor(price: float, units: float, depth: float, delta: float) -> float:
 
 register(
     "02.4", "a power-law impact model", "function", _power_impact_ref, unit="USD", rtol=1e-9,
+    numba=True,
     cases=_power_cases,
     mistakes=[
         Mistake(
@@ -386,6 +387,7 @@ def _sweep_compound(liq: np.ndarray, size: np.ndarray, p1: float, depth: float) 
 
 register(
     "02.5", "a cascade sweep kernel", "function", _sweep_ref, unit="USD", rtol=1e-9,
+    numba=True,
     cases=_sweep_cases,
     mistakes=[
         Mistake(

@@ -20,8 +20,8 @@ run top to bottom before anything is filled in.
 Examples
 --------
 >>> from cascadelab.checks import check
->>> res = check("00.1", None)
-· 00.1 (liquidation price of a long): not attempted yet. Fill in the cell above and run it again.
+>>> res = check("00.1", None)  # doctest: +ELLIPSIS
+· 00.1 (liquidation price of a long): not attempted yet: replace the placeholder with your ...
 >>> res.passed, res.attempted
 (False, False)
 """
@@ -81,6 +81,9 @@ class CheckResult:
             return TODO_MARK
         return PASS_MARK if self.passed else FAIL_MARK
 
+    def _ipython_display_(self) -> None:
+        """Show nothing: :func:`check` has already printed the result line."""
+
     def __str__(self) -> str:
         return f"{self.mark} {self.exercise} ({_REGISTRY[self.exercise].title}): {self.message}"
 
@@ -132,6 +135,8 @@ class Exercise:
         passes to :func:`check` (e.g. the number of Monte Carlo draws).
     hint : str
         A generic nudge appended when no specific mistake is recognised.
+    numba : bool
+        For a function exercise meant as a numba kernel: suggest ``@njit`` if it is missing.
     """
 
     id: str
@@ -145,6 +150,7 @@ class Exercise:
     cases: Callable[[], list[tuple]] | None = None
     tolerance: Callable[..., tuple[float, float]] | None = None
     hint: str = ""
+    numba: bool = False
     _cache: dict = field(default_factory=dict, repr=False)
 
     def reference(self, **kwargs: Any) -> Any:
@@ -245,7 +251,8 @@ def check(exercise_id: str, answer: Any, *, quiet: bool = False, **kwargs: Any) 
     if _blank(answer):
         res = CheckResult(
             ex.id, False,
-            "not attempted yet. Fill in the cell above and run it again.", attempted=False,
+            "not attempted yet: replace the placeholder with your answer and run the cell again.",
+            attempted=False,
         )
     else:
         try:
@@ -470,7 +477,7 @@ def _check_function(ex: Exercise, answer: Any) -> CheckResult:
     ]
     jit = hasattr(answer, "py_func")
     if not wrong:
-        tip = "" if jit else " Tip: decorate it with numba's @njit to make it fast."
+        tip = "" if jit or not ex.numba else " Tip: decorate it with numba's @njit to make it fast."
         return CheckResult(
             ex.id, True, f"correct on all {len(cases)} test inputs ({tol}).{tip}"
         )
