@@ -15,7 +15,15 @@ import numpy as np
 from cascadelab.cascade import cascade, cascade_multiplier
 from cascadelab.checks import Mistake, register
 from cascadelab.market import Book, impact_price
+from cascadelab.portfolio import (
+    MultiAssetScenario,
+    basket_drawdown,
+    equicorrelation,
+    sample_accounts,
+    simulate_portfolio,
+)
 from cascadelab.positions import Positions, bankruptcy_price, liquidation_price, sample_positions
+from cascadelab.tails import breaches_per_year, tail_probability
 
 
 def _one(side: int, entry: float, leverage: float, maintenance: float) -> Positions:
@@ -439,4 +447,244 @@ register(
     ],
     hint="Keep a depth that runs away and one that does not, and halve the gap until it is "
     "below 1%.",
+)
+
+
+# =============================================================================================
+# 01 origin
+
+E01_K, E01_NU = 4.0, 3.0
+
+
+def _t3_tail(k: float) -> float:
+    return tail_probability(k, nu=E01_NU)
+
+
+register(
+    "01.1", "fat-tail breach of a 4-sigma buffer", "number", lambda: _t3_tail(E01_K),
+    unit="fraction", rtol=1e-6,
+    mistakes=[
+        Mistake(
+            lambda: tail_probability(E01_K),
+            "that is the Gaussian answer; the exercise asks for a Student-t with tail index 3.",
+        ),
+        Mistake(
+            lambda: tail_probability(E01_K / math.sqrt(E01_NU / (E01_NU - 2.0)), nu=E01_NU),
+            "a raw Student-t with 3 degrees of freedom has variance 3, not 1: rescale it to unit "
+            "variance before asking how often it exceeds 4 standard deviations.",
+        ),
+        Mistake(
+            lambda: _t3_tail(E01_K) / 2.0,
+            "that is one tail only; the buffer counts moves beyond 4 standard deviations either "
+            "way.",
+        ),
+    ],
+    hint="With x = t / sqrt(3), P(|T| > t) = 1 - (2/pi) (arctan x + x / (1 + x^2)) for 3 degrees "
+    "of freedom.",
+)
+
+
+def _mc_tol(n: int | None = None) -> tuple[float, float]:
+    if n is None or n <= 0:
+        return 0.05, 0.0
+    p = _t3_tail(E01_K)
+    return 0.0, 4.0 * math.sqrt(p * (1.0 - p) / n)
+
+
+register(
+    "01.2", "Monte Carlo estimate of the breach", "number", lambda n=None: _t3_tail(E01_K),
+    unit="fraction", tolerance=_mc_tol,
+    mistakes=[
+        Mistake(
+            lambda: tail_probability(E01_K / math.sqrt(3.0), nu=E01_NU),
+            "did you rescale the draws to unit variance? A raw t with 3 degrees of freedom has "
+            "standard deviation sqrt(3).",
+        ),
+        Mistake(
+            lambda: _t3_tail(E01_K) / 2.0,
+            "that looks like one tail only: count moves beyond 4 standard deviations either way.",
+        ),
+    ],
+    hint="Pass n=<number of draws> to check() so it can size the Monte Carlo tolerance "
+    "(4 standard errors).",
+)
+
+E01_BUFFER, E01_SIGMA_CALM, E01_SIGMA_STRESS = 0.06, 0.015, 0.03
+
+
+def _breaches01() -> float:
+    return breaches_per_year(E01_BUFFER / E01_SIGMA_STRESS, nu=E01_NU)
+
+
+register(
+    "01.3", "breaches a year after the regime shifts", "number", _breaches01,
+    unit="days per year", rtol=1e-4,
+    mistakes=[
+        Mistake(
+            lambda: breaches_per_year(E01_BUFFER / E01_SIGMA_CALM, nu=E01_NU),
+            "that uses the calm volatility the buffer was calibrated on; the question is about "
+            "the stressed market.",
+        ),
+        Mistake(
+            lambda: breaches_per_year(E01_BUFFER / E01_SIGMA_STRESS),
+            "that assumes Gaussian returns; the exercise has fat tails (tail index 3).",
+        ),
+        Mistake(
+            lambda: tail_probability(E01_BUFFER / E01_SIGMA_STRESS, nu=E01_NU),
+            "that is the probability for one day; the question asks for a count per year of "
+            "365 days.",
+        ),
+        Mistake(
+            lambda: _breaches01() / 2.0,
+            "that counts one direction only; a buffer can be breached by a move either way.",
+        ),
+    ],
+)
+
+
+@cache
+def _portfolio01() -> tuple:
+    sc = MultiAssetScenario()
+    res = simulate_portfolio(sample_accounts(5_000, sc.prices, seed=0), sc, seed=0)
+    return res.dragged_legs.astype(float), res.n_liquidated_legs_total.astype(float)
+
+
+def _dragged01() -> float:
+    dragged, closed = _portfolio01()
+    return float(dragged[1:].sum() / closed[1:].sum())
+
+
+register(
+    "01.4", "legs dragged down by cross margin", "number", _dragged01, unit="fraction",
+    atol=1e-6,
+    mistakes=[
+        Mistake(
+            lambda: float(_portfolio01()[0].sum() / _portfolio01()[1].sum()),
+            "you included asset A, the one that crashed; the question is about the other assets.",
+        ),
+        Mistake(
+            lambda: 1.0 - _dragged01(),
+            "that is the share of legs closed for their own asset's move; the question asks for "
+            "the share dragged down by another asset.",
+        ),
+    ],
+)
+
+
+# =============================================================================================
+# 04 evolution
+
+E04_FEEDS = (100.4, 99.7, 100.1, 99.2, 100.9, 99.9, 100.3)  # USD, honest readings
+
+
+def _oracle04() -> np.ndarray:
+    honest = np.sort(np.array(E04_FEEDS))
+    out = []
+    for k in range(4):  # the attacker replaces the k highest readings by 0
+        reports = np.concatenate([np.zeros(k), honest[: honest.size - k]])
+        out.append(float(np.median(reports)))
+    return np.array(out)
+
+
+def _oracle04_mean() -> np.ndarray:
+    honest = np.sort(np.array(E04_FEEDS))
+    return np.array(
+        [np.concatenate([np.zeros(k), honest[: honest.size - k]]).mean() for k in range(4)]
+    )
+
+
+register(
+    "04.1", "lowest median with k bad feeds", "array", _oracle04, unit="USD", atol=1e-9,
+    mistakes=[
+        Mistake(
+            _oracle04_mean,
+            "those are means, not medians: a mean is dragged anywhere by a single bad feed.",
+        ),
+        Mistake(
+            lambda: np.full(4, np.median(E04_FEEDS)),
+            "every entry is the honest median: the attacker's reports must replace honest ones.",
+        ),
+        Mistake(
+            lambda: np.array(
+                [np.median(np.sort(np.array(E04_FEEDS))[k:]) for k in range(4)]
+            ),
+            "you dropped the replaced feeds instead of counting the attacker's reports: the "
+            "oracle still takes the median of all 7 numbers.",
+        ),
+    ],
+    hint="Sort the seven numbers the oracle sees; the median is the 4th. Which honest feeds "
+    "should the attacker replace to push it down most?",
+)
+
+E04_LAYERS = (5.0, 1.0, 2.0, 15.0)  # USD millions: margin, defaulter's DF, CH capital, others' DF
+E04_LOSSES = (16.0, 30.0)  # USD millions
+
+
+def _waterfall(loss: float, layers: tuple[float, ...]) -> list[float]:
+    out = []
+    left = loss
+    for cap in layers:
+        take = min(cap, left)
+        out.append(take)
+        left -= take
+    out.append(left)  # mutualised among surviving members
+    return out
+
+
+def _waterfall04() -> np.ndarray:
+    return np.array([_waterfall(x, E04_LAYERS) for x in E04_LOSSES])
+
+
+def _waterfall04_ch_last() -> np.ndarray:
+    m, d, ch, others = E04_LAYERS
+    out = []
+    for x in E04_LOSSES:
+        a, b, c, e, rest = _waterfall(x, (m, d, others, ch))
+        out.append([a, b, e, c, rest])
+    return np.array(out)
+
+
+register(
+    "04.2", "default waterfall split", "array", _waterfall04, unit="USD millions", atol=1e-6,
+    mistakes=[
+        Mistake(
+            None,
+            "the layers of each row must add up to that row's loss.",
+            when=lambda x: not np.allclose(np.asarray(x, dtype=float).sum(axis=1), E04_LOSSES),
+        ),
+        Mistake(
+            _waterfall04_ch_last,
+            "the order of two layers is swapped: the clearing house puts its own capital at risk "
+            "before it touches the surviving members' contributions.",
+        ),
+    ],
+    hint="Fill the layers in order, each up to its size, and pass what is left to the next.",
+)
+
+E04_WEIGHTS, E04_SHOCK, E04_RHO = (1.0, 1.0, 1.0), 0.30, 0.5
+
+
+def _basket04() -> float:
+    return basket_drawdown(
+        E04_WEIGHTS, (0.02, 0.02, 0.02), equicorrelation(3, E04_RHO), E04_SHOCK
+    )
+
+
+register(
+    "04.3", "basket collateral after a crash", "number", _basket04, unit="fraction", atol=1e-5,
+    mistakes=[
+        Mistake(
+            lambda: E04_SHOCK,
+            "that is the loss of single collateral in the crashed asset; the basket holds three.",
+        ),
+        Mistake(
+            lambda: E04_SHOCK / 3.0,
+            "that assumes the other two assets do not move; with correlation 0.5 they fall too.",
+        ),
+        Mistake(
+            lambda: E04_SHOCK / 3.0 + 2.0 / 3.0 * E04_RHO * E04_SHOCK,
+            "close: beta * s approximates the other assets' fall; the model moves log-prices, "
+            "ln(1 + r) = beta ln(1 - s).",
+        ),
+    ],
 )

@@ -100,10 +100,14 @@ class Mistake:
         as the reference that makes the mistake.
     message : str
         What is off, phrased without the correct answer.
+    when : callable, optional
+        For number and array exercises, instead of ``value``: a test ``when(answer) -> bool``
+        that recognises the mistake (e.g. "the parts do not add up to the whole").
     """
 
-    value: Callable[..., Any]
+    value: Callable[..., Any] | None
     message: str
+    when: Callable[[Any], bool] | None = None
 
 
 @dataclass
@@ -361,9 +365,15 @@ def _check_number(ex: Exercise, answer: Any, kwargs: dict) -> CheckResult:
     if _close(x, e, rtol, atol):
         return CheckResult(ex.id, True, f"correct ({_tol_text(ex, rtol, atol)}).")
     for m in ex.mistakes:
-        if _close(x, m.value(), rtol, atol):
+        if _matches(m, x, rtol, atol):
             return CheckResult(ex.id, False, m.message)
     return CheckResult(ex.id, False, _generic_number(ex, x, e, rtol, atol))
+
+
+def _matches(m: Mistake, x: Any, rtol: float, atol: float) -> bool:
+    if m.when is not None:
+        return bool(m.when(x))
+    return _close(x, m.value(), rtol, atol)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,7 +404,7 @@ def _check_array(ex: Exercise, answer: Any, kwargs: dict) -> CheckResult:
     if _close(x, e, rtol, atol):
         return CheckResult(ex.id, True, f"correct, all {e.size} entries ({tol}).")
     for m in ex.mistakes:
-        if _close(x, m.value(), rtol, atol):
+        if _matches(m, x, rtol, atol):
             return CheckResult(ex.id, False, m.message)
     if e.ndim == 1 and e.size > 1 and _close(x[::-1], e, rtol, atol):
         return CheckResult(ex.id, False, f"the right numbers in reverse order ({tol}).")
