@@ -325,6 +325,11 @@ def _as_number(answer: Any) -> float | None:
 
 def _generic_number(ex: Exercise, x: float, e: float, rtol: float, atol: float) -> str:
     """What to say about a wrong number no registered mistake explains."""
+    return _scale_or_sign(ex, x, e, rtol, atol) or _direction(ex, x, e, rtol, atol)
+
+
+def _scale_or_sign(ex: Exercise, x: float, e: float, rtol: float, atol: float) -> str | None:
+    """A flipped sign or a power-of-ten slip, if that is what ``x`` looks like."""
     tol = _tol_text(ex, rtol, atol)
     if e != 0 and _close(-x, e, rtol, atol):
         return f"the size looks right but the sign is flipped ({tol})."
@@ -339,6 +344,11 @@ def _generic_number(ex: Exercise, x: float, e: float, rtol: float, atol: float) 
         return f"off by a factor of 1000: check the units ({tol})."
     if e != 0 and x != 0 and math.copysign(1.0, x) != math.copysign(1.0, e):
         return f"the sign is wrong, and so is the size ({tol})."
+    return None
+
+
+def _direction(ex: Exercise, x: float, e: float, rtol: float, atol: float) -> str:
+    tol = _tol_text(ex, rtol, atol)
     direction = "too high" if x > e else "too low"
     rel = abs(x - e) / abs(e) if e else float("inf")
     closeness = "close, but " if rel < 0.05 else ""
@@ -365,15 +375,15 @@ def _check_number(ex: Exercise, answer: Any, kwargs: dict) -> CheckResult:
     if _close(x, e, rtol, atol):
         return CheckResult(ex.id, True, f"correct ({_tol_text(ex, rtol, atol)}).")
     for m in ex.mistakes:
-        if _matches(m, x, rtol, atol):
+        if m.when is None and _close(x, m.value(), rtol, atol):
             return CheckResult(ex.id, False, m.message)
-    return CheckResult(ex.id, False, _generic_number(ex, x, e, rtol, atol))
-
-
-def _matches(m: Mistake, x: Any, rtol: float, atol: float) -> bool:
-    if m.when is not None:
-        return bool(m.when(x))
-    return _close(x, m.value(), rtol, atol)
+    slip = _scale_or_sign(ex, x, e, rtol, atol)
+    if slip:
+        return CheckResult(ex.id, False, slip)
+    for m in ex.mistakes:
+        if m.when is not None and m.when(x):
+            return CheckResult(ex.id, False, m.message)
+    return CheckResult(ex.id, False, _direction(ex, x, e, rtol, atol))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,7 +414,7 @@ def _check_array(ex: Exercise, answer: Any, kwargs: dict) -> CheckResult:
     if _close(x, e, rtol, atol):
         return CheckResult(ex.id, True, f"correct, all {e.size} entries ({tol}).")
     for m in ex.mistakes:
-        if _matches(m, x, rtol, atol):
+        if m.when is None and _close(x, m.value(), rtol, atol):
             return CheckResult(ex.id, False, m.message)
     if e.ndim == 1 and e.size > 1 and _close(x[::-1], e, rtol, atol):
         return CheckResult(ex.id, False, f"the right numbers in reverse order ({tol}).")
@@ -414,6 +424,9 @@ def _check_array(ex: Exercise, answer: Any, kwargs: dict) -> CheckResult:
         return CheckResult(
             ex.id, False, f"every entry is off by a factor of 100: percent vs fraction? ({tol})."
         )
+    for m in ex.mistakes:
+        if m.when is not None and m.when(x):
+            return CheckResult(ex.id, False, m.message)
     bad = np.abs(x - e) > atol + rtol * np.abs(e)
     i = int(np.argmax(bad.ravel()))
     direction = "too high" if x.ravel()[i] > e.ravel()[i] else "too low"

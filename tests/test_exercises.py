@@ -1,0 +1,321 @@
+"""Exercises: generated notebooks in sync, checkers that accept, reject and wait, solutions pass."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+import cascadelab.checks as checks_mod
+from cascadelab import course
+from cascadelab.checks import CheckResult, Mistake, check, exercise, list_exercises
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+CHAPTERS = ("00_essence", "01_origin", "02_theory", "03_approach", "04_evolution", "05_horizon")
+IDS = [i for i, _ in list_exercises()]
+CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']""")
+
+
+def _ids_in(path: Path) -> list[str]:
+    nb = nbformat.read(path, as_version=4)
+    return [m for c in nb.cells if c.cell_type == "code" for m in CHECK_CALL.findall(c.source)]
+
+
+# ---------------------------------------------------------------------------------------------
+# generated exercises
+
+
+def test_committed_exercises_match_a_fresh_build(tmp_path: Path) -> None:
+    written = course.build_exercises(ROOT, out_dir=tmp_path)
+    names = sorted(p.name for p in written)
+    committed = sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb"))
+    assert names == committed, "exercises/ and solutions/ hold different notebooks"
+    for p in written:
+        fresh = p.read_bytes()
+        assert (ROOT / "exercises" / p.name).read_bytes() == fresh, (
+            f"exercises/{p.name} is stale: run `python -m cascadelab.course build-exercises`"
+        )
+    assert course.check_exercises(ROOT) == []
+
+
+def test_build_is_deterministic(tmp_path: Path) -> None:
+    a = course.build_exercises(ROOT, out_dir=tmp_path / "a")
+    b = course.build_exercises(ROOT, out_dir=tmp_path / "b")
+    for pa, pb in zip(a, b, strict=True):
+        assert pa.read_bytes() == pb.read_bytes()
+
+
+def test_check_exercises_cli_fails_on_a_stale_copy(tmp_path: Path) -> None:
+    (tmp_path / "solutions").mkdir()
+    src = SOLUTIONS[0]
+    (tmp_path / "solutions" / src.name).write_bytes(src.read_bytes())
+    assert course.main(["check-exercises", "--root", str(tmp_path)]) == 1  # missing
+    assert course.main(["build-exercises", "--root", str(tmp_path)]) == 0
+    assert course.main(["check-exercises", "--root", str(tmp_path)]) == 0
+    stale = tmp_path / "exercises" / src.name
+    stale.write_text(stale.read_text().replace("Exercise", "Exercize", 1))
+    assert course.main(["check-exercises", "--root", str(tmp_path)]) == 1
+    (tmp_path / "exercises" / "99_orphan.ipynb").write_text("{}")
+    assert any("99_orphan" in p for p in course.check_exercises(tmp_path))
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_notebooks_are_committed_clean(path: Path) -> None:
+    for nb_path in (path, ROOT / "exercises" / path.name):
+        nb = nbformat.read(nb_path, as_version=4)
+        nbformat.validate(nb)
+        for c in nb.cells:
+            if c.cell_type == "code":
+                assert c.outputs == [] and c.execution_count is None, f"{nb_path} has outputs"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_solution_notebook_structure(path: Path) -> None:
+    assert path.stem in CHAPTERS
+    ids = _ids_in(path)
+    assert len(set(ids)) >= 3, f"{path.name} needs at least 3 exercises"
+    assert all(i.startswith(path.stem[:2] + ".") for i in ids)
+    text = path.read_text()
+    assert text.count(course.BEGIN) == text.count(course.END) >= len(set(ids))
+    assert text.count("<summary>Hint</summary>") >= len(set(ids))
+    exercise_text = (ROOT / "exercises" / path.name).read_text()
+    assert course.BEGIN not in exercise_text and course.END not in exercise_text
+    assert _ids_in(ROOT / "exercises" / path.name) == ids
+
+
+def test_every_registered_exercise_is_in_a_notebook() -> None:
+    in_notebooks = {i for p in SOLUTIONS for i in _ids_in(p)}
+    assert in_notebooks == set(IDS)
+
+
+# ---------------------------------------------------------------------------------------------
+# the generator's transformations
+
+
+def _nb(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook(cells=list(cells))
+
+
+def test_placeholders_keep_only_names_the_notebook_uses() -> None:
+    code = nbformat.v4.new_code_cell
+    nb = _nb(
+        code("x = 2\n### BEGIN SOLUTION\nhelper = 3\nanswer = helper * x\n### END SOLUTION\n"
+             "check('00.1', answer)"),
+    )
+    src = course.make_exercise(nb).cells[0].source
+    assert "answer = None  # your code here" in src
+    assert "helper" not in src and "3" not in src.replace("x = 2", "")
+    assert src.startswith("x = 2\n") and src.endswith("check('00.1', answer)")
+
+
+def test_function_stub_keeps_decorators_signature_and_docstring() -> None:
+    code = nbformat.v4.new_code_cell
+    nb = _nb(code('### BEGIN SOLUTION\n@njit(cache=False)\ndef f(a, b):\n    """Doc."""\n'
+                  "    return a + b\n### END SOLUTION\ncheck('02.4', f)"))
+    src = course.make_exercise(nb).cells[0].source
+    assert '@njit(cache=False)\ndef f(a, b):\n    """Doc."""\n' in src
+    assert "return None" in src and "a + b" not in src
+
+
+def test_indented_block_becomes_return_none() -> None:
+    code = nbformat.v4.new_code_cell
+    nb = _nb(code("def g(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n"))
+    src = course.make_exercise(nb).cells[0].source
+    assert src == "def g(x):\n    return None  # your code here\n"
+    ns: dict = {}
+    exec(src, ns)
+    assert ns["g"](1) is None
+
+
+def test_solution_tagged_cells_are_removed_and_metadata_cleaned() -> None:
+    md = nbformat.v4.new_markdown_cell
+    code = nbformat.v4.new_code_cell
+    c = code("print(1)", metadata={"tags": ["keep"], "scrolled": True}, execution_count=3)
+    c.outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    nb = _nb(md("statement"), md("**Solution.** secret", metadata={"tags": ["solution"]}), c)
+    out = course.make_exercise(nb)
+    assert [x.source for x in out.cells] == ["statement", "print(1)"]
+    assert out.cells[1].outputs == [] and out.cells[1].execution_count is None
+    assert out.cells[1].metadata == {"tags": ["keep"]}
+
+
+def test_unbalanced_markers_are_an_error() -> None:
+    code = nbformat.v4.new_code_cell
+    with pytest.raises(course.SolutionMarkerError, match="never closed"):
+        course.make_exercise(_nb(code("### BEGIN SOLUTION\nx = 1")))
+    with pytest.raises(course.SolutionMarkerError, match="without"):
+        course.make_exercise(_nb(code("x = 1\n### END SOLUTION")))
+
+
+# ---------------------------------------------------------------------------------------------
+# checkers: right, blank and wrong answers
+
+
+def _right(ex_id: str):
+    return exercise(ex_id).reference(**_KW.get(ex_id, {}))
+
+
+_KW = {"01.2": {"n": 1_000_000}}
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_checker_accepts_the_reference(ex_id: str, capsys: pytest.CaptureFixture) -> None:
+    res = check(ex_id, _right(ex_id), **_KW.get(ex_id, {}))
+    assert isinstance(res, CheckResult)
+    assert res.passed and res.attempted and bool(res)
+    out = capsys.readouterr().out
+    assert out.startswith(f"✓ {ex_id} ") and "tolerance" in out
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+@pytest.mark.parametrize("blank", [None, ...], ids=["None", "Ellipsis"])
+def test_checker_waits_for_a_blank_answer(ex_id: str, blank, capsys) -> None:
+    res = check(ex_id, blank)
+    assert not res.passed and not res.attempted
+    assert "not attempted yet" in res.message
+    assert capsys.readouterr().out.startswith(f"· {ex_id} ")
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_checker_rejects_each_registered_mistake(ex_id: str) -> None:
+    ex = exercise(ex_id)
+    for m in ex.mistakes:
+        if m.value is None:
+            continue
+        res = check(ex_id, m.value, quiet=True) if ex.kind == "function" else check(
+            ex_id, m.value(), quiet=True, **_KW.get(ex_id, {})
+        )
+        assert not res.passed and res.attempted
+        assert res.message == m.message, (ex_id, m.message)
+
+
+@pytest.mark.parametrize("ex_id", [i for i in IDS if exercise(i).kind != "function"])
+def test_checker_flags_percent_and_sign(ex_id: str) -> None:
+    right = np.asarray(_right(ex_id), dtype=float)
+    kw = _KW.get(ex_id, {})
+    as_percent = check(ex_id, right * 100, quiet=True, **kw)
+    assert not as_percent.passed
+    assert "factor of 100" in as_percent.message or "USD" in as_percent.message
+    flipped = check(ex_id, -right, quiet=True, **kw)
+    assert not flipped.passed
+    assert "sign" in flipped.message
+    for msg in (as_percent.message, flipped.message):  # never the answer itself
+        for v in np.atleast_1d(right):
+            if abs(v) > 1e-9:
+                assert f"{v:.4g}" not in msg
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_checker_survives_nonsense(ex_id: str) -> None:
+    for junk in ("twelve", [1, 2], {"a": 1}, float("nan")):
+        res = check(ex_id, junk, quiet=True)
+        assert not res.passed and res.message
+
+
+def test_number_messages_name_the_mistake() -> None:
+    assert "bankruptcy" in check("00.1", 1_900.0, quiet=True).message
+    assert "today's price" in check("00.1", 1_950.0 * 0.95 / 0.995, quiet=True).message
+    assert "short" in check("00.1", 2_000.0 * 1.05 / 1.005, quiet=True).message
+    assert "entry" in check("00.2", 1 - 1_909.5477 / 2_000.0, quiet=True).message
+    assert "first round" in check("00.3", 0.032, quiet=True).message
+    assert "USD" in check("02.6", exercise("02.6").reference() * 100, quiet=True).message
+    assert "critical depth" in check("02.1", 120_000.0, quiet=True).message
+    far = check("02.2", 50.0, quiet=True)
+    assert "too low" in far.message and "±0.001 USD" in far.message
+    assert "close" in check("02.2", 96.9, quiet=True).message
+
+
+def test_monte_carlo_tolerance_follows_n() -> None:
+    p = exercise("01.2").reference()
+    n = 1_000_000
+    se = math.sqrt(p * (1 - p) / n)
+    assert check("01.2", p + 3 * se, n=n, quiet=True).passed
+    assert not check("01.2", p + 6 * se, n=n, quiet=True).passed
+    assert check("01.2", p + 6 * se, n=10_000, quiet=True).passed
+
+
+def test_array_messages() -> None:
+    right = exercise("00.5").reference()
+    assert "reverse order" in check("00.5", right[::-1], quiet=True).message
+    assert "shape" in check("00.5", right[:3], quiet=True).message
+    off = right.copy()
+    off[2] += 1.0
+    msg = check("00.5", off, quiet=True).message
+    assert "1 of 4 entries" in msg and "index 2" in msg
+    assert "add up" in check("04.2", np.zeros((2, 5)), quiet=True).message
+
+
+def test_function_checker_messages() -> None:
+    def raises(liq, side, size, price):
+        raise ZeroDivisionError("boom")
+
+    res = check("00.4", raises, quiet=True)
+    assert not res.passed and res.attempted and "ZeroDivisionError" in res.message
+    assert "expected a function" in check("00.4", 3.0, quiet=True).message
+
+    def strings(liq, side, size, price):
+        return "many"
+
+    assert "should return a number" in check("00.4", strings, quiet=True).message
+
+    def off_by_one(liq, side, size, price):
+        return float(size[(side > 0) & (liq >= price)].sum()) + 1.0
+
+    msg = check("00.4", off_by_one, quiet=True).message
+    assert "wrong on" in msg and "too high" in msg
+
+
+def test_function_checker_wants_numba_only_where_asked() -> None:
+    ref = exercise("02.4").expected
+    assert "@njit" in check("02.4", ref, quiet=True).message
+    assert "@njit" not in check("00.4", exercise("00.4").expected, quiet=True).message
+
+
+def test_registry_rejects_duplicates_and_unknown_ids() -> None:
+    with pytest.raises(ValueError, match="already registered"):
+        checks_mod.register("00.1", "again", "number", lambda: 1.0)
+    with pytest.raises(ValueError, match="no exercise"):
+        check("77.7", 1.0)
+    assert isinstance(Mistake(lambda: 1.0, "m"), Mistake)
+
+
+# ---------------------------------------------------------------------------------------------
+# notebooks run in-process: every check passes in solutions/, none is attempted in exercises/
+
+
+def _run(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    real = checks_mod.check
+
+    def recording(*args, **kwargs):
+        res = real(*args, **kwargs)
+        results.append(res)
+        return res
+
+    monkeypatch.setattr(checks_mod, "check", recording)
+    nb = nbformat.read(path, as_version=4)
+    ns: dict = {"__name__": "__main__"}
+    for c in nb.cells:
+        if c.cell_type == "code":
+            exec(compile(c.source, f"{path.name}", "exec"), ns)
+    return results
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_every_check_passes_in_the_solutions(path: Path, monkeypatch) -> None:
+    results = _run(path, monkeypatch)
+    assert [r.exercise for r in results] == _ids_in(path)
+    failed = [str(r) for r in results if not r.passed]
+    assert not failed, failed
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_exercise_notebooks_run_clean_and_unattempted(path: Path, monkeypatch) -> None:
+    results = _run(ROOT / "exercises" / path.name, monkeypatch)
+    assert [r.exercise for r in results] == _ids_in(path)
+    assert all(not r.attempted for r in results), [str(r) for r in results if r.attempted]
