@@ -205,7 +205,7 @@ def test_checker_flags_percent_and_sign(ex_id: str) -> None:
     assert not flipped.passed
     assert "sign" in flipped.message
     for msg in (as_percent.message, flipped.message):  # never the answer itself
-        for v in np.atleast_1d(right):
+        for v in right.ravel():
             if abs(v) > 1e-9:
                 assert f"{v:.4g}" not in msg
 
