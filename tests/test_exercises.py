@@ -206,8 +206,9 @@ def test_checker_flags_percent_and_sign(ex_id: str) -> None:
     assert "sign" in flipped.message
     for msg in (as_percent.message, flipped.message):  # never the answer itself
         for v in right.ravel():
-            if abs(v) > 1e-9:
-                assert f"{v:.4g}" not in msg
+            shown = f"{v:.4g}"
+            if len(shown.lstrip("-0.")) >= 3:  # short numbers like 1 or 5 occur in any text
+                assert shown not in msg
 
 
 @pytest.mark.parametrize("ex_id", IDS)
