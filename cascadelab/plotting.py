@@ -1,0 +1,311 @@
+"""One figure style for the whole course: colours per concept, labelled axes, a takeaway line.
+
+Every chart in cascadelab draws the same thing in the same colour, from the colour-blind-safe
+Okabe-Ito palette (Okabe and Ito, *Color Universal Design*, 2008). Use the concept constants
+(``PRICE``, ``LIQUIDATIONS``, ...), never raw hex codes, so a reader who has learned that
+vermillion means "forced sales" in chapter 00 can rely on it in chapter 04.
+
+=================  =================  =========================================================
+constant           Okabe-Ito colour   what it always means
+=================  =================  =========================================================
+``PRICE``          blue               the traded price
+``FUNDAMENTAL``    black              the price without forced flows (draw it dashed)
+``LIQUIDATIONS``   vermillion         forced sales and liquidated volume
+``DEALER_FLOW``    orange             option dealers' hedge trades
+``INSURANCE_FUND`` bluish green       the insurance fund, buffers that absorb losses
+``BAD_DEBT``       reddish purple     losses beyond collateral, bad debt
+``PREDATOR``       sky blue           a front-runner or predator and its P&L
+``HALT``           yellow             shading of trading halts and circuit breakers
+``BASELINE``       grey               the "no mitigation" or "shock alone" baseline (dashed)
+``THEORY``         black              closed-form curves overlaid on simulations (dotted)
+``CRITICAL``       vermillion         the critical point (rho = D) and other danger lines
+``NEUTRAL``        light grey         context: positions not (yet) touched, reference bars
+=================  =================  =========================================================
+
+Functions: :func:`apply_style` (set the rcParams once, e.g. at the top of a notebook),
+:func:`style_context` (the same inside a ``with`` block), :func:`new_figure` (a figure that is
+an ipympl widget in JupyterLab and a plain Agg figure elsewhere), :func:`label` (axis labels with
+units and a sentence-case title), :func:`sentence_case` and :func:`takeaway` (one line of
+conclusion under a figure).
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> from cascadelab import plotting as cp
+>>> fig = cp.new_figure(figsize=(5, 3))
+>>> ax = fig.add_subplot()
+>>> line, = ax.plot([0, 1, 2], [100, 95, 90], color=cp.PRICE)
+>>> cp.label(ax, x="round", y="price", yunit="USD", title="price falls round by round")
+>>> ax.get_ylabel(), ax.get_title()
+('Price (USD)', 'Price falls round by round')
+>>> cp.takeaway(fig, "Each round of forced sales pushes the price lower.").get_text()
+'Each round of forced sales pushes the price lower.'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib as mpl
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+__all__ = [
+    "BAD_DEBT",
+    "BASELINE",
+    "CONCEPT_COLORS",
+    "COURSE_RC",
+    "CRITICAL",
+    "DEALER_FLOW",
+    "FUNDAMENTAL",
+    "HALT",
+    "INSURANCE_FUND",
+    "LIQUIDATIONS",
+    "NEUTRAL",
+    "OKABE_ITO",
+    "PREDATOR",
+    "PRICE",
+    "THEORY",
+    "apply_style",
+    "ipympl_active",
+    "label",
+    "new_figure",
+    "sentence_case",
+    "style_context",
+    "takeaway",
+]
+
+#: The eight Okabe-Ito colours, by name.
+OKABE_ITO: dict[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+PRICE = OKABE_ITO["blue"]
+FUNDAMENTAL = OKABE_ITO["black"]
+LIQUIDATIONS = OKABE_ITO["vermillion"]
+DEALER_FLOW = OKABE_ITO["orange"]
+INSURANCE_FUND = OKABE_ITO["bluish_green"]
+BAD_DEBT = OKABE_ITO["reddish_purple"]
+PREDATOR = OKABE_ITO["sky_blue"]
+HALT = OKABE_ITO["yellow"]
+BASELINE = "#7F7F7F"
+THEORY = OKABE_ITO["black"]
+CRITICAL = OKABE_ITO["vermillion"]
+NEUTRAL = "#C8C8C8"
+
+#: Concept name -> colour, for code that picks colours by name (e.g. ``CONCEPT_COLORS["price"]``).
+CONCEPT_COLORS: dict[str, str] = {
+    "price": PRICE,
+    "fundamental": FUNDAMENTAL,
+    "liquidations": LIQUIDATIONS,
+    "dealer_flow": DEALER_FLOW,
+    "insurance_fund": INSURANCE_FUND,
+    "bad_debt": BAD_DEBT,
+    "predator": PREDATOR,
+    "halt": HALT,
+    "baseline": BASELINE,
+    "theory": THEORY,
+    "critical": CRITICAL,
+    "neutral": NEUTRAL,
+}
+
+#: The course's rcParams: quiet axes, readable fonts, the Okabe-Ito colour cycle.
+COURSE_RC: dict[str, Any] = {
+    "figure.figsize": (8.0, 4.5),
+    "figure.dpi": 100,
+    "figure.constrained_layout.use": True,
+    "savefig.bbox": "tight",
+    "font.size": 10.0,
+    "axes.titlesize": 11.0,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#E5E5E5",
+    "grid.linewidth": 0.8,
+    "axes.axisbelow": True,
+    "axes.prop_cycle": mpl.cycler(
+        color=[PRICE, LIQUIDATIONS, INSURANCE_FUND, DEALER_FLOW, BAD_DEBT, PREDATOR,
+               FUNDAMENTAL, HALT]
+    ),
+    "lines.linewidth": 2.0,
+    "legend.frameon": False,
+    "legend.fontsize": 9.0,
+    "xtick.labelsize": 9.0,
+    "ytick.labelsize": 9.0,
+}
+
+_TAKEAWAY_ATTR = "_cascadelab_takeaway"
+_TAKEAWAY_HEIGHT = 0.09  # fraction of the figure height kept free for the takeaway line
+
+
+def apply_style() -> None:
+    """Set matplotlib's rcParams to the course style (call once, e.g. in a notebook's first cell).
+
+    Only the keys in :data:`COURSE_RC` change; the backend is left alone.
+    """
+    mpl.rcParams.update(COURSE_RC)
+
+
+@contextmanager
+def style_context() -> Iterator[None]:
+    """The course style inside a ``with`` block only (rcParams are restored afterwards)."""
+    with mpl.rc_context(COURSE_RC):
+        yield
+
+
+def ipympl_active() -> bool:
+    """True when matplotlib's backend is ipympl (``%matplotlib widget`` in JupyterLab)."""
+    backend = str(mpl.rcParams._get_backend_or_none() or "").lower()
+    return "ipympl" in backend or backend == "widget"
+
+
+def new_figure(figsize: tuple[float, float] | None = None, **kwargs: Any) -> Figure:
+    """A figure in the course style that does not show itself until asked.
+
+    Under ipympl the figure comes from pyplot with interactive mode off, so ``fig.canvas`` is an
+    ipywidgets ``Canvas`` that a lab places in its layout (its toolbar and header hidden). Under
+    any other backend (Agg in tests, inline in a static notebook) it is a plain
+    :class:`~matplotlib.figure.Figure` with an Agg canvas that pyplot does not track: nothing
+    leaks and nothing is shown twice.
+
+    Parameters
+    ----------
+    figsize : (float, float) or None
+        Width and height in inches; None uses the course default.
+    **kwargs
+        Passed to :class:`~matplotlib.figure.Figure` (e.g. ``dpi``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    with style_context():
+        if ipympl_active():
+            import matplotlib.pyplot as plt
+
+            with plt.ioff():
+                fig = plt.figure(figsize=figsize, **kwargs)
+            canvas = fig.canvas
+            for name, value in (("header_visible", False), ("footer_visible", False),
+                                ("toolbar_visible", False), ("resizable", False)):
+                if hasattr(canvas, name):
+                    setattr(canvas, name, value)
+        else:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            fig = Figure(figsize=figsize, **kwargs)
+            FigureCanvasAgg(fig)
+        fig.set_layout_engine("constrained")
+    return fig
+
+
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter upper case and no final full stop.
+
+    The rest is left alone, so acronyms and symbols survive ("rho/D near 1", "USD").
+
+    Examples
+    --------
+    >>> sentence_case("amplification against depth.")
+    'Amplification against depth'
+    """
+    text = text.strip().rstrip(".")
+    return text[:1].upper() + text[1:]
+
+
+def _with_unit(name: str, unit: str | None) -> str:
+    name = sentence_case(name)
+    return f"{name} ({unit})" if unit else name
+
+
+def label(
+    ax: Axes,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    xunit: str | None = None,
+    yunit: str | None = None,
+    title: str | None = None,
+) -> None:
+    """Label ``ax``'s axes as "Quantity (unit)" and give it a short sentence-case title.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes to label.
+    x, y : str or None
+        What each axis measures ("price", "units liquidated"); None leaves the label alone.
+    xunit, yunit : str or None
+        Units shown in parentheses ("USD", "units per 1%", "x"); None for dimensionless.
+    title : str or None
+        A short title; it is put in sentence case.
+    """
+    if x is not None:
+        ax.set_xlabel(_with_unit(x, xunit))
+    if y is not None:
+        ax.set_ylabel(_with_unit(y, yunit))
+    if title is not None:
+        ax.set_title(sentence_case(title))
+
+
+def _figure_of(fig_or_ax: Figure | Axes) -> Figure:
+    if isinstance(fig_or_ax, Figure):
+        return fig_or_ax
+    fig = fig_or_ax.get_figure(root=True) if hasattr(fig_or_ax, "get_figure") else None
+    if fig is None:
+        raise TypeError(f"expected a matplotlib Figure or Axes, got {type(fig_or_ax).__name__}")
+    return fig
+
+
+def takeaway(fig_or_ax: Figure | Axes, text: str) -> Text:
+    """Write one line of takeaway under a figure; calling it again replaces the line.
+
+    A strip at the bottom of the figure is kept free for the line (through the constrained
+    layout engine when the figure uses it, else by moving the subplots up), so the line shows
+    in JupyterLab, in ipympl widgets and in saved images alike.
+
+    Parameters
+    ----------
+    fig_or_ax : Figure or Axes
+        The figure, or any axes of it.
+    text : str
+        One sentence: what the reader should see in the figure.
+
+    Returns
+    -------
+    matplotlib.text.Text
+        The takeaway artist (update it with ``set_text``).
+    """
+    fig = _figure_of(fig_or_ax)
+    artist = getattr(fig, _TAKEAWAY_ATTR, None)
+    text = sentence_case(text)
+    if text and text[-1] not in "!?":
+        text += "."
+    if artist is not None:
+        artist.set_text(text)
+        return artist
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
+        engine.set(rect=(0.0, _TAKEAWAY_HEIGHT, 1.0, 1.0 - _TAKEAWAY_HEIGHT))
+    else:
+        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.11 + _TAKEAWAY_HEIGHT))
+    artist = fig.text(
+        0.01, _TAKEAWAY_HEIGHT / 2, text, ha="left", va="center", fontsize=10,
+        fontstyle="italic", color="#333333", wrap=True,
+    )
+    setattr(fig, _TAKEAWAY_ATTR, artist)
+    return artist

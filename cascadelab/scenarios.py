@@ -1,0 +1,345 @@
+r"""Pure scenario functions behind the course's labs: parameters in, numbers out, no widgets.
+
+Each lab in :mod:`cascadelab.widgets` is a thin view over one function here, so tests and
+notebooks get the same numbers without a browser.
+
+:func:`feedback_loop_scenario` (chapter 00): a population of leveraged positions, a one-off
+shock and a book; it runs :func:`cascadelab.cascade` and adds what the feedback-loop lab draws:
+the price path round by round, the histogram of liquidation prices (all of them, and the ones the
+cascade closed) and the loop gain :math:`\rho / D` with its closed-form multiplier
+:math:`1 / (1 - \rho / D)`.
+
+Populations are cached per population key (size, price, leverage distribution, long share,
+maintenance margin, seed), so changing only the shock, the depth or the impact model re-runs the
+cascade on the same, already sorted, positions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from cascadelab._validate import check_real
+from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
+from cascadelab.market import Book
+from cascadelab.positions import Positions, sample_positions
+
+__all__ = [
+    "DepthSweep",
+    "FeedbackLoopParams",
+    "FeedbackLoopResult",
+    "depth_sweep",
+    "feedback_loop_scenario",
+    "population",
+]
+
+
+@dataclass(frozen=True)
+class FeedbackLoopParams:
+    """Everything the feedback-loop scenario depends on. Fractions are fractions, not percent.
+
+    Attributes
+    ----------
+    shock : float
+        Relative price drop that starts it all, in (-1, 1) (0.05 = 5% down; negative = up).
+    depth : float
+        Book depth :math:`D`, units of the asset per 1% price move, > 0.
+    impact : {"linear", "exponential", "sqrt"}
+        Impact model of the book (see :mod:`cascadelab.market`).
+    leverage : float
+        Median leverage of the population, x.
+    max_leverage : float
+        Largest leverage the venue allows, x.
+    leverage_tail : float
+        Pareto tail index of leverage (smaller = more traders near the maximum).
+    long_share : float
+        Fraction of positions that are long, in [0, 1].
+    maintenance : float
+        Maintenance-margin ratio, fraction of notional, in [0, 1/max_leverage).
+    n : int
+        Number of positions.
+    price : float
+        Price before the shock, USD per unit.
+    penalty : float
+        Liquidation penalty, fraction of the closed notional.
+    seed : int
+        Seed of the population.
+    window : float
+        Price window (fraction) over which :math:`\rho` is measured below the shocked price.
+    bin_width : float
+        Width of a histogram bin, fraction of ``price``.
+    hist_span : float
+        The histogram covers ``price * (1 - hist_span)`` to ``price`` (mirrored for shorts).
+    """
+
+    shock: float = 0.05
+    depth: float = 200_000.0
+    impact: str = "linear"
+    leverage: float = 10.0
+    max_leverage: float = 50.0
+    leverage_tail: float = 1.5
+    long_share: float = 0.6
+    maintenance: float = 0.005
+    n: int = 20_000
+    price: float = 100.0
+    penalty: float = 0.01
+    seed: int = 0
+    window: float = 0.05
+    bin_width: float = 0.005
+    hist_span: float = 0.6
+
+    def replace(self, **changes: object) -> FeedbackLoopParams:
+        """A copy with some fields changed, e.g. ``params.replace(depth=50_000.0)``."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def population_key(self) -> tuple:
+        """The fields that decide the population (and so the cache entry)."""
+        return (self.n, self.price, self.leverage, self.max_leverage, self.leverage_tail,
+                self.long_share, self.maintenance, self.seed)
+
+    @property
+    def book(self) -> Book:
+        """The book of depth ``depth`` and model ``impact``."""
+        return Book(depth=self.depth, impact=self.impact)
+
+
+@lru_cache(maxsize=32)
+def _population(key: tuple) -> Positions:
+    n, price, leverage, max_leverage, tail, long_share, maintenance, seed = key
+    pos = sample_positions(
+        n, price, leverage=leverage, max_leverage=max_leverage, leverage_tail=tail,
+        long_share=long_share, maintenance=maintenance, seed=seed,
+    )
+    pos.by_trigger(1)  # sort once now; every later cascade on it only reads
+    pos.by_trigger(-1)
+    return pos
+
+
+def population(params: FeedbackLoopParams) -> Positions:
+    """The (cached) population of positions that ``params`` describes.
+
+    The same population key always returns the same :class:`~cascadelab.Positions` object, so
+    its sort by liquidation price is paid once.
+    """
+    return _population(params.population_key)
+
+
+@dataclass(frozen=True, eq=False)
+class FeedbackLoopResult:
+    """What :func:`feedback_loop_scenario` returns. Prices in USD, volumes in units.
+
+    Attributes
+    ----------
+    params : FeedbackLoopParams
+        The inputs.
+    positions : Positions
+        The population (shared with the cache: do not rely on identity across keys).
+    cascade : CascadeResult
+        The engine's result, unchanged.
+    price_path : ndarray
+        :math:`p_0`, the shocked price :math:`p_1`, then the price after each round.
+    round_units : ndarray
+        Units liquidated in each round (``price_path[k + 1] -> price_path[k + 2]``).
+    hist_edges : ndarray
+        Price bin edges of the liquidation-price histogram, ascending, USD.
+    hist_units : ndarray
+        Units of the hit side with a liquidation price in each bin, per 1% of price
+        (the same unit as the depth :math:`D`).
+    hist_liquidated : ndarray
+        The part of ``hist_units`` that the cascade closed, per 1% of price.
+    rho : float
+        Units liquidated per 1% of price just beyond the shocked price.
+    rho_over_depth : float
+        Loop gain :math:`\\rho / D`; the loop runs away at 1.
+    multiplier : float
+        Closed-form small-shock amplification :math:`1 / (1 - \\rho / D)` (inf past 1).
+    """
+
+    params: FeedbackLoopParams
+    positions: Positions
+    cascade: CascadeResult
+    price_path: np.ndarray
+    round_units: np.ndarray
+    hist_edges: np.ndarray
+    hist_units: np.ndarray
+    hist_liquidated: np.ndarray
+    rho: float
+    rho_over_depth: float
+    multiplier: float
+
+    @property
+    def amplification(self) -> float:
+        """Total move over the shock's own move (1 = no cascade)."""
+        return self.cascade.amplification
+
+    @property
+    def summary(self) -> dict[str, float]:
+        """The headline numbers, name -> float (units in the names' docs below).
+
+        ``amplification`` (x), ``final_price`` (USD), ``move_pct`` (% of the starting price,
+        negative for a fall), ``n_liquidated`` (positions), ``liquidated_units`` (units),
+        ``liquidated_notional`` (USD), ``rounds``, ``rho`` (units per 1%), ``rho_over_depth``,
+        ``multiplier`` (x, closed form), ``penalties`` and ``bad_debt`` (USD).
+        """
+        c = self.cascade
+        return {
+            "amplification": float(c.amplification),
+            "final_price": float(c.final_price),
+            "move_pct": 100.0 * float(c.move),
+            "n_liquidated": float(c.n_liquidated),
+            "liquidated_units": float(c.liquidated_units),
+            "liquidated_notional": float(c.liquidated_notional),
+            "rounds": float(c.rounds),
+            "rho": float(self.rho),
+            "rho_over_depth": float(self.rho_over_depth),
+            "multiplier": float(self.multiplier),
+            "penalties": float(c.penalties),
+            "bad_debt": float(c.bad_debt),
+        }
+
+
+def _histograms(
+    positions: Positions, res: CascadeResult, params: FeedbackLoopParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    direction = res.direction
+    side = positions.by_trigger(direction)
+    n_bins = max(1, round(params.hist_span / params.bin_width))
+    if direction > 0:
+        edges = params.price * (1.0 - params.hist_span + params.bin_width * np.arange(n_bins + 1))
+    else:
+        edges = params.price * (1.0 + params.bin_width * np.arange(n_bins + 1))
+    per_pct = 1.0 / (100.0 * params.bin_width)  # bin contents -> units per 1% of price
+    units, _ = np.histogram(side.liq, bins=edges, weights=side.size)
+    k = res.n_liquidated
+    closed, _ = np.histogram(side.liq[:k], bins=edges, weights=side.size[:k])
+    return edges, units * per_pct, closed * per_pct
+
+
+def feedback_loop_scenario(
+    params: FeedbackLoopParams | None = None, **changes: object
+) -> FeedbackLoopResult:
+    r"""Run the feedback loop of chapter 00: one shock through a population and a book.
+
+    Parameters
+    ----------
+    params : FeedbackLoopParams or None
+        The scenario; None uses the course defaults (20,000 positions around 100 USD, a
+        200,000-unit book, a 5% shock).
+    **changes
+        Fields of :class:`FeedbackLoopParams` to change, e.g. ``depth=50_000.0``.
+
+    Returns
+    -------
+    FeedbackLoopResult
+
+    Notes
+    -----
+    The cascade is :func:`cascadelab.cascade` on :func:`population` (cached);
+    :math:`\rho` is :func:`cascadelab.liquidation_density` at the shocked price
+    :math:`p_1 = p_0 (1 - s)` over ``window``, and the multiplier is
+    :func:`cascadelab.cascade_multiplier`.
+
+    Examples
+    --------
+    >>> res = feedback_loop_scenario(shock=0.05)
+    >>> 1.5 < res.amplification < 3.0
+    True
+    """
+    if params is None:
+        params = FeedbackLoopParams()
+    if changes:
+        params = params.replace(**changes)
+    check_real("bin_width", params.bin_width, lo=0.0, hi=1.0, lo_open=True)
+    check_real("hist_span", params.hist_span, lo=0.0, hi=1.0, lo_open=True)
+    pos = population(params)
+    book = params.book
+    res = cascade(pos, params.price, params.shock, book, penalty=params.penalty)
+    rho = liquidation_density(pos, res.shocked_price, window=params.window, side=res.direction)
+    edges, units, closed = _histograms(pos, res, params)
+    return FeedbackLoopResult(
+        params=params,
+        positions=pos,
+        cascade=res,
+        price_path=np.r_[params.price, res.round_prices],
+        round_units=res.round_units,
+        hist_edges=edges,
+        hist_units=units,
+        hist_liquidated=closed,
+        rho=rho,
+        rho_over_depth=rho / book.depth,
+        multiplier=cascade_multiplier(rho, book.depth),
+    )
+
+
+@dataclass(frozen=True)
+class DepthSweep:
+    """Amplification of one shock against book depth, simulated and in closed form.
+
+    Attributes
+    ----------
+    depths : ndarray
+        Book depths swept, units per 1%.
+    amplification : ndarray
+        Simulated amplification at each depth, x.
+    closed_form : ndarray
+        :math:`1 / (1 - \\rho / D)` at each depth, x (inf at and past the critical point).
+    rho : float
+        Liquidation density near the shocked price, units per 1% (it does not depend on D).
+    critical_depth : float
+        The depth at which :math:`\\rho / D = 1`, units per 1% (equal to ``rho``).
+    """
+
+    depths: np.ndarray
+    amplification: np.ndarray
+    closed_form: np.ndarray
+    rho: float
+    critical_depth: float
+
+
+def depth_sweep(
+    depths: np.ndarray, params: FeedbackLoopParams | None = None, **changes: object
+) -> DepthSweep:
+    """Sweep the book depth for one scenario: simulated amplification and the closed form.
+
+    Parameters
+    ----------
+    depths : array of float
+        Depths to try, units per 1%, each > 0.
+    params : FeedbackLoopParams or None
+        The scenario (its ``depth`` is ignored); None uses the defaults.
+    **changes
+        Fields of :class:`FeedbackLoopParams` to change first, e.g. ``shock=0.01``.
+
+    Returns
+    -------
+    DepthSweep
+
+    Examples
+    --------
+    >>> sweep = depth_sweep([1e5, 1e6], shock=0.01)
+    >>> bool(sweep.amplification[0] > sweep.amplification[1])
+    True
+    """
+    if params is None:
+        params = FeedbackLoopParams()
+    if changes:
+        params = params.replace(**changes)
+    depths = np.asarray(depths, dtype=np.float64)
+    if depths.ndim != 1 or not np.all(depths > 0):
+        raise ValueError("depths must be a 1-D array of positive numbers (units per 1%)")
+    pos = population(params)
+    p1 = params.price * (1.0 - params.shock)
+    direction = 1 if params.shock >= 0 else -1
+    rho = liquidation_density(pos, p1, window=params.window, side=direction)
+    amp = np.empty(depths.size)
+    closed = np.empty(depths.size)
+    for j, d in enumerate(depths):
+        book = Book(depth=float(d), impact=params.impact)
+        res = cascade(pos, params.price, params.shock, book, penalty=params.penalty)
+        amp[j] = res.amplification
+        closed[j] = cascade_multiplier(rho, float(d))
+    return DepthSweep(depths, amp, closed, rho, rho)
