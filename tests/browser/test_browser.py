@@ -1,0 +1,266 @@
+"""What a visitor sees: the Widget Lab in Voila and a chapter in JupyterLab, in a real Chromium.
+
+One module, so that ``pytest -n 2 --dist loadscope`` keeps these tests (and their servers and
+browser) on one worker. Screenshots go to ``test-artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cascadelab.dashboard import TABS, Tab, available_tabs
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+FIRST_CLASS = [t for t in TABS if t.first_class]
+# The control each lab's test moves (the first slider of the lab when the name is missing).
+MOVE = {"feedback_loop": "shock", "gamma_hedging": "notional", "front_running": "capital",
+        "circuit_breaker": "band"}
+# The chapter run in JupyterLab: the first of these that exists.
+CHAPTERS = ["00_essence.ipynb", "01_origin.ipynb", "02_theory.ipynb", "03_approach.ipynb"]
+
+RENDER_TIMEOUT = 120.0  # s: kernel start, imports, building every lab on a loaded 2-core box
+CHANGE_TIMEOUT = 60.0  # s: one recompute and the new image reaching the page
+RUN_ALL_TIMEOUT = 150.0  # s: a chapter runs in under a minute under nbval
+
+BAD_TEXT = ("Loading widget", "Error displaying widget", "Traceback (most recent call last)",
+            "There was an error when executing cell", "Failed to load model class")
+
+
+def wait_until(what: str, condition: Callable[[], Any], timeout: float,
+               interval: float = 0.25) -> Any:
+    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = condition()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
+
+
+# JavaScript helpers, evaluated in the page --------------------------------------------------------
+
+JS_PROBLEMS = """(bad) => {
+  const text = document.body.innerText;
+  const found = bad.filter((b) => text.includes(b));
+  for (const el of document.querySelectorAll(
+      '[data-mime-type="application/vnd.jupyter.stderr"], .jp-OutputArea-output.jp-mod-error')) {
+    const t = el.innerText.trim();
+    if (/Error|Traceback/.test(t)) found.push(t.slice(0, 2000));
+  }
+  return found;
+}"""
+
+# A signature of what a figure shows: the pixels of its canvases and the sources of its images,
+# and how many non-blank pixels the canvases hold (0 until ipympl has drawn).
+JS_FIGURE = """(panel) => {
+  const parts = []; let inked = 0;
+  for (const c of panel.querySelectorAll('canvas')) {
+    if (!c.width || !c.height) continue;
+    try {
+      parts.push(c.toDataURL());
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4 * 97) if (d[i] > 0) inked++;
+    } catch (e) { parts.push(String(e)); }
+  }
+  for (const img of panel.querySelectorAll('img')) {
+    parts.push(img.src);
+    if (img.complete && img.naturalWidth > 0) inked++;
+  }
+  return {sig: parts.join('|'), inked: inked};
+}"""
+
+JS_SUMMARY = """(panel) => {
+  const tagged = panel.querySelector('.cascadelab-summary');
+  if (tagged) return tagged.innerText.trim();
+  const copy = panel.cloneNode(true);
+  copy.querySelectorAll('.cascadelab-intro, .widget-readout, input, select, button')
+      .forEach((el) => el.remove());
+  return copy.innerText.trim();
+}"""
+
+
+def problems(page) -> list[str]:
+    return page.evaluate(JS_PROBLEMS, list(BAD_TEXT))
+
+
+def assert_no_problems(page, timeout: float = 30.0) -> None:
+    """No loading placeholder, widget error or traceback on the page (waits for late widgets)."""
+    deadline = time.monotonic() + timeout
+    while (found := problems(page)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not found, f"problems on the page: {found}"
+
+
+# Voila: the Widget Lab ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lab_page(voila, browser, artifacts: Path) -> Iterator[Any]:
+    """notebooks/lab.ipynb rendered by Voila, once for the module."""
+    page = browser.new_page()
+    page_errors: list[str] = []
+    page.on("pageerror", lambda err: page_errors.append(str(err)))
+    page.goto(voila.url + "/", wait_until="domcontentloaded", timeout=RENDER_TIMEOUT * 1000)
+    try:
+        page.wait_for_selector(".cascadelab-widget-lab, .cascadelab-empty",
+                               timeout=RENDER_TIMEOUT * 1000)
+    except Exception:
+        page.screenshot(path=str(artifacts / "voila-not-rendered.png"), full_page=True)
+        raise AssertionError(f"the Widget Lab did not render in Voila; problems: "
+                             f"{problems(page)}; page errors: {page_errors}\n{voila.tail()}"
+                             ) from None
+    page.page_errors = page_errors
+    yield page
+    page.close()
+
+
+def open_tab(page, tab: Tab) -> Any:
+    """Select ``tab`` in the dashboard and return its panel once its figure has drawn."""
+    page.locator(".cascadelab-widget-lab .lm-TabBar-tab", has_text=tab.title).first.click()
+    panel = page.locator(f".cascadelab-tab-{tab.key}")
+    panel.wait_for(state="visible", timeout=RENDER_TIMEOUT * 1000)
+    handle = panel.element_handle()
+    wait_until(f"the {tab.title} figure to draw",
+               lambda: page.evaluate(JS_FIGURE, handle)["inked"] > 0, RENDER_TIMEOUT)
+    wait_until(f"the {tab.title} summary", lambda: page.evaluate(JS_SUMMARY, handle),
+               RENDER_TIMEOUT)
+    return panel
+
+
+def test_voila_renders_every_lab(lab_page, artifacts: Path) -> None:
+    tabs = available_tabs()
+    if not tabs:
+        assert lab_page.locator(".cascadelab-empty").count() == 1
+        pytest.skip("no lab in cascadelab.widgets yet: the Widget Lab shows its placeholder")
+    titles = lab_page.locator(".cascadelab-widget-lab .lm-TabBar-tab").all_inner_texts()
+    assert [t.strip() for t in titles] == [t.title for t in tabs]
+    for tab in tabs:
+        open_tab(lab_page, tab)
+        lab_page.screenshot(path=str(artifacts / f"voila-{tab.key}.png"), full_page=True)
+    assert_no_problems(lab_page)
+    assert not lab_page.page_errors, lab_page.page_errors
+
+
+def move_slider(page, panel, key: str) -> str:
+    """Move one slider of the lab in ``panel`` with the keyboard; return the control moved."""
+    name = MOVE.get(key)
+    slider = panel.locator(f".cascadelab-control-{name}") if name else None
+    if slider is None or slider.count() == 0 or slider.locator(".noUi-handle").count() == 0:
+        slider, name = panel.locator(".widget-slider").first, "first slider"
+    readout = slider.locator(".widget-readout")
+    before = readout.inner_text()
+    handle = slider.locator(".noUi-handle").first
+    handle.focus()
+    for key_name in ("PageUp", "PageDown"):  # PageDown when the slider sits at its maximum
+        for _ in range(2):
+            handle.press(key_name)
+        try:
+            wait_until("the slider readout to change", lambda: readout.inner_text() != before,
+                       3.0)
+            return f"{name} ({before} -> {readout.inner_text()})"
+        except AssertionError:
+            continue
+    # Keyboard did nothing: type a value into the readout (it is editable) instead.
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(float(before.replace(",", "")) * 1.5 or 1))
+    page.keyboard.press("Enter")
+    wait_until("the slider readout to change", lambda: readout.inner_text() != before, 5.0)
+    return f"{name} ({before} -> {readout.inner_text()}, typed)"
+
+
+@pytest.mark.parametrize("key", [t.key for t in FIRST_CLASS])
+def test_voila_slider_moves_figure_and_summary(lab_page, artifacts: Path, key: str) -> None:
+    tab = next(t for t in FIRST_CLASS if t.key == key)
+    if tab not in available_tabs():
+        pytest.skip(f"{tab.factory} is not in cascadelab.widgets yet")
+    panel = open_tab(lab_page, tab)
+    handle = panel.element_handle()
+    fig0 = lab_page.evaluate(JS_FIGURE, handle)["sig"]
+    text0 = lab_page.evaluate(JS_SUMMARY, handle)
+    lab_page.screenshot(path=str(artifacts / f"voila-{key}-before.png"), full_page=True)
+    moved = move_slider(lab_page, panel, key)
+    wait_until(f"the {tab.title} figure to change after moving {moved}",
+               lambda: lab_page.evaluate(JS_FIGURE, handle)["sig"] != fig0, CHANGE_TIMEOUT)
+    wait_until(f"the {tab.title} summary to change after moving {moved} (was {text0!r})",
+               lambda: lab_page.evaluate(JS_SUMMARY, handle) != text0, CHANGE_TIMEOUT)
+    time.sleep(0.5)  # let the last image land before the picture
+    lab_page.screenshot(path=str(artifacts / f"voila-{key}-after.png"), full_page=True)
+    assert_no_problems(lab_page)
+
+
+# JupyterLab: a chapter, run all ------------------------------------------------------------------
+
+JS_NOTEBOOK_STATE = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  if (!w || !w.content || !w.sessionContext) return null;
+  const kernel = w.sessionContext.session && w.sessionContext.session.kernel;
+  const cells = [];
+  for (const cell of w.content.widgets) {
+    const m = cell.model;
+    if (m.type !== 'code' || !m.sharedModel.getSource().trim()) continue;
+    const outputs = m.outputs.toJSON();
+    cells.push({
+      count: m.executionCount,
+      errors: outputs.filter((o) => o.output_type === 'error')
+                     .map((o) => o.ename + ': ' + o.evalue),
+      widgets: outputs.filter((o) => o.data &&
+                      o.data['application/vnd.jupyter.widget-view+json']).length,
+    });
+  }
+  return {status: kernel ? kernel.status : 'none', path: w.context.path, cells: cells,
+          rendered: w.node.querySelectorAll('.jp-OutputArea-output .jupyter-widgets').length,
+          loading: w.node.innerText.includes('Loading widget')};
+}"""
+
+
+def notebooks_to_run() -> list[str]:
+    chapter = next((c for c in CHAPTERS if (ROOT / "notebooks" / c).exists()), None)
+    return ["lab.ipynb", chapter or "no chapter yet"]
+
+
+@pytest.mark.parametrize("notebook", notebooks_to_run())
+def test_jupyterlab_run_all(jupyterlab, browser, artifacts: Path, notebook: str) -> None:
+    if notebook == "no chapter yet":
+        pytest.skip(f"none of {', '.join(CHAPTERS)} is in notebooks/ yet")
+    server, token, _root = jupyterlab
+    page = browser.new_page()
+    try:
+        page.goto(f"{server.url}/lab/tree/notebooks/{notebook}?token={token}",
+                  wait_until="domcontentloaded", timeout=RENDER_TIMEOUT * 1000)
+        wait_until("the notebook to open with an idle kernel",
+                   lambda: (page.evaluate(JS_NOTEBOOK_STATE) or {}).get("status") == "idle",
+                   RENDER_TIMEOUT, interval=0.5)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+        def finished() -> dict | None:
+            state = page.evaluate(JS_NOTEBOOK_STATE)
+            done = (state and state["status"] == "idle" and state["cells"]
+                    and all(c["count"] is not None for c in state["cells"]))
+            errors = state and [e for c in state["cells"] for e in c["errors"]]
+            return state if (done or errors) else None
+
+        state = wait_until(f"{notebook} to run to the end", finished, RUN_ALL_TIMEOUT,
+                           interval=1.0)
+        errors = [e for c in state["cells"] for e in c["errors"]]
+        page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}.png"))
+        assert not errors, f"{notebook}: cell errors in JupyterLab: {errors}"
+        n_widgets = sum(c["widgets"] for c in state["cells"])
+        if n_widgets:
+            state = wait_until(
+                "the widgets to render",
+                lambda: (s := page.evaluate(JS_NOTEBOOK_STATE))["rendered"] > 0
+                and not s["loading"] and s, RENDER_TIMEOUT)
+        assert_no_problems(page)
+        page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}.png"))
+    finally:
+        page.close()
