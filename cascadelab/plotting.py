@@ -275,7 +275,7 @@ def takeaway(fig_or_ax: Figure | Axes, text: str) -> Text:
     """Write one line of takeaway under a figure; calling it again replaces the line.
 
     A strip at the bottom of the figure is kept free for the line (through the constrained
-    layout engine when the figure uses it, else by moving the subplots up), so the line shows
+    layout engine when the figure uses it, else by squeezing the axes up), so the line shows
     in JupyterLab, in ipympl widgets and in saved images alike.
 
     Parameters
@@ -301,8 +301,11 @@ def takeaway(fig_or_ax: Figure | Axes, text: str) -> Text:
     engine = fig.get_layout_engine()
     if engine is not None and hasattr(engine, "set") and "rect" in engine.get():
         engine.set(rect=(0.0, _TAKEAWAY_HEIGHT, 1.0, 1.0 - _TAKEAWAY_HEIGHT))
-    else:
-        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.11 + _TAKEAWAY_HEIGHT))
+    else:  # no layout engine: squeeze every axes into the part of the figure above the line
+        h = _TAKEAWAY_HEIGHT + 0.06
+        for ax in fig.axes:
+            x0, y0, w, hgt = ax.get_position().bounds
+            ax.set_position((x0, h + y0 * (1.0 - h), w, hgt * (1.0 - h)))
     artist = fig.text(
         0.01, _TAKEAWAY_HEIGHT / 2, text, ha="left", va="center", fontsize=10,
         fontstyle="italic", color="#333333", wrap=True,

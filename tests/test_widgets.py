@@ -1,0 +1,171 @@
+"""Widget labs, headless: every control recomputes once, redraws in place and moves the
+numbers the way the theory says."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+import pytest
+
+from cascadelab.scenarios import feedback_loop_scenario
+from cascadelab.widgets import Lab, feedback_loop_lab
+
+
+@pytest.fixture
+def lab():
+    lab = feedback_loop_lab()
+    yield lab
+    lab.close()
+
+
+def _artists(lab):
+    """Every artist of every axes, by identity."""
+    return [id(a) for ax in lab.figure.axes for a in ax.get_children()]
+
+
+def test_lab_is_a_displayable_container_with_the_contract(lab):
+    assert isinstance(lab, Lab)
+    assert isinstance(lab, W.Box)
+    bundle = lab._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert set(lab.controls) == {"shock", "depth", "impact", "leverage", "max_leverage",
+                                 "long_share", "maintenance"}
+    for name, widget in lab.controls.items():
+        assert isinstance(widget, W.ValueWidget), name
+        assert widget.tooltip, f"{name} has no tooltip"
+        if name != "impact":
+            assert "(" in widget.description and ")" in widget.description, name
+        if isinstance(widget, W.FloatSlider | W.FloatLogSlider):
+            assert widget.continuous_update is False
+    assert lab.figure.axes, "the lab draws into its figure"
+    assert isinstance(lab.summary, dict)
+    assert all(isinstance(v, float) for v in lab.summary.values())
+    assert lab.summary == feedback_loop_scenario().summary
+
+
+def test_headline_line_shows_the_summary(lab):
+    text = lab._headline.value
+    assert f"{lab.summary['amplification']:.2f}x" in text
+    assert f"{lab.summary['final_price']:,.2f} USD" in text
+
+
+def test_defaults_show_a_visible_partial_cascade(lab):
+    s = lab.summary
+    assert 1.5 < s["amplification"] < 3.0
+    assert s["rho_over_depth"] < 1.0
+    assert 0 < s["n_liquidated"] < int((lab.result.positions.side > 0).sum())
+
+
+def test_defaults_are_applied_and_unknown_names_refused():
+    lab = feedback_loop_lab(shock=8.0, depth=100_000.0, impact="sqrt")
+    assert lab.values["shock"] == 8.0
+    assert lab.result.params.shock == pytest.approx(0.08)
+    assert lab.result.params.impact == "sqrt"
+    assert lab.n_recomputes == 1
+    with pytest.raises(TypeError, match="no control named 'shok'"):
+        feedback_loop_lab(shok=3.0)
+    with pytest.raises(TypeError, match="controls: shock"):
+        lab.update(depthh=1.0)
+    lab.close()
+
+
+def test_update_recomputes_once_and_redraws_in_place(lab):
+    before = _artists(lab)
+    path = lab.view.path
+    n = lab.n_recomputes
+    lab.update(shock=8.0, depth=80_000.0, leverage=12.0)
+    assert lab.n_recomputes == n + 1
+    assert lab.result.params.shock == pytest.approx(0.08)
+    assert lab.result.params.depth == pytest.approx(80_000.0)
+    assert _artists(lab) == before  # same artists, no rebuild
+    assert lab.view.path is path
+    assert len(lab.figure.axes) == 4
+    np.testing.assert_array_equal(path.get_ydata()[:-1], lab.result.price_path)
+
+
+@pytest.mark.parametrize("name", ["shock", "depth", "leverage", "max_leverage", "long_share",
+                                  "maintenance"])
+def test_each_slider_across_its_range_recomputes_once_per_change(lab, name):
+    widget = lab.controls[name]
+    before = _artists(lab)
+    seen = []
+    for value in np.linspace(widget.min, widget.max, 4):
+        if isinstance(widget, W.FloatLogSlider):
+            value = widget.base ** value
+        n = lab.n_recomputes
+        widget.value = float(value)
+        assert lab.n_recomputes == n + 1
+        seen.append(dict(lab.summary))
+        # the plotted staircase is the scenario's price path
+        np.testing.assert_allclose(lab.view.path.get_ydata()[:-1], lab.result.price_path)
+    assert _artists(lab) == before
+    assert len({round(s["final_price"], 9) for s in seen}) > 1, f"{name} changes nothing"
+
+
+def test_impact_model_dropdown(lab):
+    finals = {}
+    for model in lab.controls["impact"].options:
+        lab.controls["impact"].value = model
+        assert lab.result.params.impact == model
+        finals[model] = lab.summary["final_price"]
+    assert len(set(finals.values())) == 3
+
+
+def test_thinner_book_gives_larger_amplification(lab):
+    amps, gains, depth_lines = [], [], []
+    for depth in (1e6, 4e5, 2e5, 1e5, 5e4):
+        lab.controls["depth"].value = depth
+        amps.append(lab.summary["amplification"])
+        gains.append(lab.view.gain_bar.get_width())
+        depth_lines.append(lab.view.depth_line.get_xdata()[0])
+    assert np.all(np.diff(amps) > 0)
+    assert np.all(np.diff(gains) > 0)  # the gauge moves towards the critical point
+    np.testing.assert_allclose(depth_lines, np.array([1e6, 4e5, 2e5, 1e5, 5e4]) / 1e3)
+    assert gains[-1] == pytest.approx(lab.summary["rho_over_depth"])
+    assert gains[-1] > 1.0  # at 50k units per 1% the default market is past its critical point
+
+
+def test_larger_shock_liquidates_more(lab):
+    units, closed = [], []
+    for shock in (1.0, 3.0, 5.0, 8.0, 12.0):
+        lab.controls["shock"].value = shock
+        units.append(lab.summary["liquidated_units"])
+        closed.append(lab.view.hist_closed.get_data().values.sum())
+    assert np.all(np.diff(units) > 0)
+    assert np.all(np.diff(closed) > 0)  # more of the histogram is painted as liquidated
+
+
+def test_more_leverage_and_more_longs_make_it_worse(lab):
+    lab.update(leverage=3.0)
+    calm = lab.summary["amplification"]
+    lab.update(leverage=20.0)
+    assert lab.summary["amplification"] > calm
+    lab.update(leverage=10.0, long_share=10.0)
+    few = lab.summary["liquidated_units"]
+    lab.update(long_share=90.0)
+    assert lab.summary["liquidated_units"] > few
+
+
+def test_only_population_controls_resample(lab):
+    pos = lab.result.positions
+    lab.update(shock=7.0, depth=150_000.0, impact="exponential")
+    assert lab.result.positions is pos
+    lab.update(maintenance=0.8)
+    assert lab.result.positions is not pos
+
+
+def test_takeaway_follows_the_state(lab):
+    text = lab.figure._cascadelab_takeaway
+    assert "1.96x" in text.get_text() or f"{lab.summary['amplification']:.2f}x" in text.get_text()
+    lab.update(depth=30_000.0)
+    assert text.get_text().startswith("Past the critical point")
+    assert len(lab.figure.texts) == 1
+
+
+def test_invalid_combination_is_reported_and_raised(lab):
+    class Broken(type(lab)):
+        def compute(self, **values):
+            raise ValueError("leverage must be below the maximum")
+
+    with pytest.raises(ValueError):
+        Broken()
