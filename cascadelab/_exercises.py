@@ -14,7 +14,11 @@ import numpy as np
 
 from cascadelab.cascade import cascade, cascade_multiplier
 from cascadelab.checks import Mistake, register
+from cascadelab.engine import Scenario, default_market, simulate
+from cascadelab.hedging import DealerBook, bs_gamma
 from cascadelab.market import Book, impact_price
+from cascadelab.mitigations import fee_adjusted_leverage, slice_units
+from cascadelab.montecarlo import monte_carlo
 from cascadelab.portfolio import (
     MultiAssetScenario,
     basket_drawdown,
@@ -685,6 +689,289 @@ register(
             lambda: E04_SHOCK / 3.0 + 2.0 / 3.0 * E04_RHO * E04_SHOCK,
             "close: beta * s approximates the other assets' fall; the model moves log-prices, "
             "ln(1 + r) = beta ln(1 - s).",
+        ),
+    ],
+)
+
+E04_LATENCY = 5
+
+
+@cache
+def _stale04() -> tuple[float, float]:
+    pos, sc = default_market()
+    sc = sc.replace(resilience=0.0)
+    fresh = simulate(pos, sc).total_bad_debt
+    stale = simulate(pos, sc.replace(oracle_latency=E04_LATENCY)).total_bad_debt
+    return fresh, stale
+
+
+register(
+    "04.4", "extra bad debt from a late oracle", "number",
+    lambda: _stale04()[1] - _stale04()[0], unit="USD", atol=1.0,
+    mistakes=[
+        Mistake(
+            lambda: _stale04()[1],
+            "that is the total bad debt with the late oracle; the question asks how much it adds "
+            "to the bad debt with a prompt one.",
+        ),
+        Mistake(
+            lambda: _stale04()[1] / _stale04()[0],
+            "that is a ratio (a pure number); the question asks for the extra bad debt in USD.",
+        ),
+        Mistake(
+            lambda: _stale04()[1] / _stale04()[0] - 1.0,
+            "that is a relative increase; the question asks for the extra bad debt in USD.",
+        ),
+    ],
+    hint="Run the same scenario twice, changing only the oracle's latency.",
+)
+
+
+# =============================================================================================
+# 03 approach
+
+E03_STRIKE, E03_UNITS, E03_EXPIRY, E03_VOL = 100.0, -2e6, 500, 0.005
+E03_PUT_STRIKE = 95.0
+
+
+def _dealer03() -> DealerBook:
+    return DealerBook.straddle(E03_STRIKE, E03_UNITS, E03_EXPIRY, vol=E03_VOL)
+
+
+def _flow03() -> float:
+    return -_dealer03().gamma(100.0) * 1.0  # units sold when the price falls 1 USD
+
+
+register(
+    "03.1", "dealer selling after a 1 USD fall", "number", _flow03, unit="units", rtol=0.01,
+    mistakes=[
+        Mistake(
+            lambda: -_flow03(),
+            "the sign says the dealer buys. A dealer who sold options is short gamma: its delta "
+            "rises as the price falls, so the hedge must sell into the fall.",
+        ),
+        Mistake(
+            lambda: _flow03() * 100.0,
+            "that looks like USD (units times a price of 100): the question asks for units of "
+            "the asset.",
+        ),
+        Mistake(
+            lambda: _flow03() / 2.0,
+            "half the answer: the straddle holds calls *and* puts, and both have gamma.",
+        ),
+    ],
+    hint="Over a small move the delta changes by gamma times the move.",
+)
+
+
+def _puts03() -> float:
+    return -_dealer03().gamma(100.0) / bs_gamma(100.0, E03_PUT_STRIKE, float(E03_EXPIRY), E03_VOL)
+
+
+register(
+    "03.2", "puts that neutralise dealer gamma", "number", _puts03, unit="units", rtol=1e-3,
+    mistakes=[
+        Mistake(
+            lambda: -_dealer03().gamma(100.0) / bs_gamma(100.0, 100.0, float(E03_EXPIRY), E03_VOL),
+            "that uses the gamma of an at-the-money put; the protective puts are struck at 95.",
+        ),
+        Mistake(
+            lambda: -_puts03(),
+            "a negative number of puts means selling them, which adds short gamma. The dealer "
+            "must buy puts.",
+        ),
+        Mistake(
+            lambda: -E03_UNITS,
+            "buying back as many options as were sold would work only at the same strike and "
+            "expiry; puts struck at 95 have less gamma at 100 per unit.",
+        ),
+    ],
+    hint="Long puts add gamma; find how many units bring the book's gamma at 100 USD to zero.",
+)
+
+E03_LEVERAGE, E03_FEE_Z, E03_SIGMA, E03_HORIZON = 20.0, 3.0, 0.005, 10.0
+
+
+def _fee_rate03() -> float:
+    return E03_FEE_Z * E03_SIGMA * math.sqrt(E03_HORIZON)
+
+
+register(
+    "03.3", "leverage under a volatility fee", "number",
+    lambda: float(fee_adjusted_leverage(E03_LEVERAGE, _fee_rate03())), unit="x", rtol=1e-4,
+    mistakes=[
+        Mistake(
+            lambda: E03_LEVERAGE / (1.0 + _fee_rate03()),
+            "the fee is charged on notional, and notional is L times the collateral: it grows "
+            "with leverage.",
+        ),
+        Mistake(
+            lambda: E03_LEVERAGE * (1.0 - _fee_rate03()),
+            "the fee is charged on notional, and notional is L times the collateral: it grows "
+            "with leverage.",
+        ),
+        Mistake(
+            lambda: float(fee_adjusted_leverage(E03_LEVERAGE, E03_FEE_Z * E03_SIGMA * E03_HORIZON)),
+            "volatility grows with the square root of the horizon, not the horizon itself.",
+        ),
+    ],
+    hint="Budget: N (1/L + fee) = collateral. Solve for the new N / collateral.",
+)
+
+
+def _slice_ref(remaining: float, size: float, close_factor: float, budget: float) -> float:
+    return float(slice_units.py_func(remaining, size, close_factor, budget))
+
+
+def _slice_cases() -> list[tuple]:
+    return [
+        (10.0, 10.0, 1.0, 1e9),
+        (10.0, 10.0, 0.25, 100.0),
+        (6.0, 10.0, 0.25, 100.0),
+        (1.5, 10.0, 0.25, 100.0),
+        (10.0, 10.0, 0.5, 1.0),
+        (4.0, 8.0, 0.5, 0.0),
+        (10.0, 10.0, 0.5, -2.0),
+    ]
+
+
+register(
+    "03.4", "gradual liquidation slice rule", "function", _slice_ref, unit="units",
+    rtol=1e-12, atol=1e-12, cases=_slice_cases, numba=True,
+    mistakes=[
+        Mistake(
+            lambda remaining, size, cf, budget: max(min(remaining, cf * remaining, budget), 0.0),
+            "the slice is a share of the position's *original* size; a share of what remains "
+            "would shrink forever and never close the position.",
+        ),
+        Mistake(
+            lambda remaining, size, cf, budget: max(min(remaining, cf * size), 0.0),
+            "the step's book budget is ignored: all liquidation orders of a step share it.",
+        ),
+        Mistake(
+            lambda remaining, size, cf, budget: min(remaining, cf * size, budget),
+            "when the budget is exhausted (or negative) the slice must be 0, never negative.",
+        ),
+    ],
+    hint="Three limits and a floor at zero.",
+)
+
+
+# =============================================================================================
+# 05 horizon
+
+E05_BANDS = tuple(round(0.01 + 0.005 * i, 3) for i in range(19))  # 0.010, 0.015, ..., 0.100
+E05_NORMAL_SIGMA, E05_NORMAL_SEEDS = 0.004, 20
+
+
+@cache
+def _band05() -> float:
+    pos, sc = default_market()
+    normal = sc.replace(shock=0.0, sigma=E05_NORMAL_SIGMA)
+    for band in E05_BANDS:
+        quiet = all(
+            simulate(pos, normal.replace(band=band), seed=s).halted_steps == 0
+            for s in range(E05_NORMAL_SEEDS)
+        )
+        if quiet:
+            return band
+    return float("nan")
+
+
+register(
+    "05.1", "narrowest band that spares normal days", "number", _band05, unit="fraction",
+    atol=1e-9,
+    mistakes=[
+        Mistake(
+            None,
+            "a band that narrow halts trading on at least one of the normal days: widen it.",
+            when=lambda x: 0.0 < x < _band05() and x < 1.0,
+        ),
+        Mistake(
+            None,
+            "that band never halts a normal day, but a narrower one on the grid does not either.",
+            when=lambda x: _band05() < x < 1.0,
+        ),
+    ],
+)
+
+E05_LEVERAGES = (5.0, 10.0, 20.0)
+E05_PATHS, E05_STEPS, E05_SEED = 200, 300, 1
+
+
+def _scenario05() -> Scenario:
+    return Scenario(
+        sigma=0.004, tail_index=3.0, shock=0.0, jump_rate=0.01, jump_mean=-0.04, jump_sd=0.02,
+        depth=50_000.0, insurance_fund=0.0,
+    )
+
+
+@cache
+def _mc05(leverage: float) -> tuple[object, float]:
+    pos = sample_positions(5_000, 100.0, leverage=leverage, seed=0)
+    mc = monte_carlo(
+        pos, _scenario05(), paths=E05_PATHS, steps=E05_STEPS, seed=E05_SEED, progress=False
+    )
+    return mc, float(pos.notional.sum())
+
+
+def _charge05() -> np.ndarray:
+    out = []
+    for lev in E05_LEVERAGES:
+        mc, oi = _mc05(lev)
+        out.append(float(mc.bad_debt.mean()) / oi)
+    return np.array(out)
+
+
+register(
+    "05.2", "fair charge for the risk of bad debt", "array", _charge05, unit="fraction",
+    rtol=1e-6,
+    mistakes=[
+        Mistake(
+            lambda: np.array([float(_mc05(lev)[0].bad_debt.mean()) for lev in E05_LEVERAGES]),
+            "those are USD amounts; the charge is a fraction of the open notional.",
+        ),
+        Mistake(
+            lambda: np.array(
+                [_mc05(lev)[0].var(0.99) / _mc05(lev)[1] for lev in E05_LEVERAGES]
+            ),
+            "those are tail quantiles; a fair (break-even) charge covers the *average* bad debt.",
+        ),
+        Mistake(
+            lambda: np.array(
+                [float(np.median(_mc05(lev)[0].bad_debt)) / _mc05(lev)[1]
+                 for lev in E05_LEVERAGES]
+            ),
+            "the median ignores how large the bad paths are; break-even needs the mean.",
+        ),
+    ],
+)
+
+
+def _fund05() -> float:
+    return _mc05(20.0)[0].var(0.99)
+
+
+register(
+    "05.3", "insurance fund for a 1-in-100 path", "number", _fund05, unit="USD", rtol=1e-6,
+    mistakes=[
+        Mistake(
+            lambda: float(_mc05(20.0)[0].bad_debt.mean()),
+            "that is the average bad debt; a fund sized to the average is exhausted on about "
+            "half the bad paths.",
+        ),
+        Mistake(
+            lambda: _mc05(20.0)[0].var(0.95),
+            "that covers 95% of the paths; the venue asked for 99%.",
+        ),
+        Mistake(
+            lambda: _mc05(20.0)[0].es(0.99),
+            "that is the expected shortfall (the mean beyond the quantile); the question asks "
+            "for the quantile itself.",
+        ),
+        Mistake(
+            lambda: _mc05(20.0)[0].var(0.99) / _mc05(20.0)[1],
+            "that is a fraction of notional; the question asks for USD.",
         ),
     ],
 )
