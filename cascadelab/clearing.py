@@ -1,0 +1,391 @@
+r"""A clearing house and its default waterfall, against a web of bilateral exposures.
+
+**With a clearing house (CCP)** every trade is novated to the CCP, so a member's default is a
+loss :math:`L` (USD) of the CCP alone, which it covers layer by layer, each layer touched only
+once the one before is used up:
+
+1. the defaulter's margin :math:`M`;
+2. the defaulter's contribution to the default fund, :math:`F / n` (every one of the :math:`n`
+   members contributes :math:`F/n` to a fund of size :math:`F`);
+3. the CCP's own capital :math:`K` ("skin in the game");
+4. the surviving members' contributions, :math:`F (n - 1) / n`;
+5. whatever is left is *mutualised*: assessed on the :math:`n - 1` survivors.
+
+With capacities :math:`c_1, \dots, c_4` and :math:`c_5 = \infty`, layer :math:`j` pays
+
+.. math::
+    d_j = \min\Big(c_j,\ \big(L - \textstyle\sum_{i<j} c_i\big)^+\Big), \qquad
+    \sum_{j=1}^{5} d_j = L,
+
+so nothing is lost and a survivor pays :math:`(d_4 + d_5) / (n - 1)` whatever its own trades.
+
+**Without one (bilateral)** the defaulter owes its counterparties directly. The loss beyond its
+margin, :math:`(L - M)^+`, lands on the :math:`n - 1` others in proportion to their exposure
+:math:`w_j \propto (j + 1)^{-\gamma}` (:math:`\gamma` = ``concentration``; 0 spreads it evenly,
+larger values pile it on a few big dealers). A member whose hit exceeds its capital
+:math:`E_j` defaults in turn and passes its shortfall :math:`h_j - E_j` to the survivors with the
+same weights: the loss travels along the web of exposures, round after round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cascadelab._validate import check_int, check_real
+
+__all__ = [
+    "LAYERS",
+    "BilateralContagion",
+    "ClearingResult",
+    "Waterfall",
+    "bilateral_contagion",
+    "clearing_scenario",
+    "exposure_weights",
+    "waterfall",
+]
+
+#: Names of the waterfall's layers, in the order they pay.
+LAYERS: tuple[str, ...] = (
+    "defaulter's margin",
+    "defaulter's fund share",
+    "CCP capital",
+    "survivors' fund",
+    "mutualised",
+)
+
+
+@dataclass(frozen=True)
+class Waterfall:
+    """How :func:`waterfall` covers a default loss. Every amount in USD.
+
+    Attributes
+    ----------
+    loss : float
+        The loss to cover, :math:`L`.
+    draws : tuple of float, length 5
+        What each layer paid, in the order of :data:`LAYERS`; they sum to ``loss``.
+    capacities : tuple of float, length 5
+        Each layer's size (``inf`` for the mutualised layer).
+    members : int
+        Clearing members, the defaulter included.
+    """
+
+    loss: float
+    draws: tuple[float, ...]
+    capacities: tuple[float, ...]
+    members: int
+
+    @property
+    def margin(self) -> float:
+        """Drawn from the defaulter's margin."""
+        return self.draws[0]
+
+    @property
+    def defaulter_fund(self) -> float:
+        """Drawn from the defaulter's default-fund contribution."""
+        return self.draws[1]
+
+    @property
+    def ch_capital(self) -> float:
+        """Drawn from the clearing house's own capital."""
+        return self.draws[2]
+
+    @property
+    def survivors_fund(self) -> float:
+        """Drawn from the surviving members' default-fund contributions."""
+        return self.draws[3]
+
+    @property
+    def mutualised(self) -> float:
+        """Assessed on the survivors beyond the fund."""
+        return self.draws[4]
+
+    @property
+    def defaulter_pays(self) -> float:
+        """The defaulter's own resources used: margin and fund share."""
+        return self.draws[0] + self.draws[1]
+
+    @property
+    def per_survivor(self) -> float:
+        """What each surviving member loses: its fund share drawn plus its assessment."""
+        return (self.draws[3] + self.draws[4]) / (self.members - 1)
+
+    @property
+    def layers_used(self) -> int:
+        """Number of layers touched (0 for no loss)."""
+        return int(sum(d > 0.0 for d in self.draws))
+
+    def as_dict(self) -> dict[str, float]:
+        """Layer name -> draw, USD."""
+        return dict(zip(LAYERS, self.draws, strict=True))
+
+
+def waterfall(
+    loss: float, margin: float, default_fund: float, ch_capital: float, members: int = 10
+) -> Waterfall:
+    r"""Cover a defaulter's loss layer by layer (equations in the module docstring).
+
+    Parameters
+    ----------
+    loss : float
+        Loss from closing out the defaulter's portfolio, USD, >= 0.
+    margin : float
+        The defaulter's margin, USD, >= 0.
+    default_fund : float
+        Total default fund :math:`F`, USD, >= 0, contributed equally by the members.
+    ch_capital : float
+        Clearing-house capital committed before the survivors' fund, USD, >= 0.
+    members : int
+        Clearing members :math:`n` including the defaulter, >= 2.
+
+    Returns
+    -------
+    Waterfall
+
+    Examples
+    --------
+    >>> w = waterfall(30.0, margin=5.0, default_fund=16.0, ch_capital=2.0, members=16)
+    >>> w.draws
+    (5.0, 1.0, 2.0, 15.0, 7.0)
+    """
+    loss = check_real("loss", loss, lo=0.0)
+    margin = check_real("margin", margin, lo=0.0)
+    default_fund = check_real("default_fund", default_fund, lo=0.0)
+    ch_capital = check_real("ch_capital", ch_capital, lo=0.0)
+    members = check_int("members", members, lo=2)
+    own = default_fund / members
+    capacities = (margin, own, ch_capital, default_fund - own, float("inf"))
+    draws = []
+    left = loss
+    for cap in capacities[:-1]:
+        d = min(cap, left)
+        draws.append(d)
+        left = left - d
+    draws.append(left)
+    return Waterfall(loss, tuple(float(d) for d in draws), capacities, members)
+
+
+def exposure_weights(n: int, concentration: float = 1.0) -> np.ndarray:
+    r"""Shares of one member's exposure held by each of ``n`` counterparties, largest first.
+
+    :math:`w_j \propto (j + 1)^{-\gamma}`, :math:`j = 0, \dots, n - 1`.
+
+    Parameters
+    ----------
+    n : int
+        Counterparties, >= 1.
+    concentration : float
+        :math:`\gamma` >= 0: 0 spreads evenly, 2 puts most of it on the first two.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Shares summing to 1, largest first.
+    """
+    n = check_int("n", n, lo=1)
+    gamma = check_real("concentration", concentration, lo=0.0, hi=10.0)
+    w = (np.arange(n) + 1.0) ** -gamma
+    return w / w.sum()
+
+
+@dataclass(frozen=True, eq=False)
+class BilateralContagion:
+    """Outcome of :func:`bilateral_contagion`. Amounts in USD; member 0 is the first defaulter.
+
+    Attributes
+    ----------
+    hit : ndarray, shape (members,)
+        Loss each member received from its defaulting counterparties (0 for member 0).
+    defaulted : ndarray of bool, shape (members,)
+        Who defaulted (member 0 always).
+    default_round : ndarray of int, shape (members,)
+        Round in which each member defaulted (0 for member 0, -1 for survivors).
+    rounds : int
+        Round of the last default (0: nobody else defaulted).
+    uncovered : float
+        The first defaulter's loss beyond its margin, passed to its counterparties.
+    absorbed : float
+        Losses absorbed by the capital of members (survivors' hits plus defaulters' capital).
+    unpaid : float
+        Loss nobody absorbed (left when every member has defaulted).
+    """
+
+    hit: np.ndarray
+    defaulted: np.ndarray
+    default_round: np.ndarray
+    rounds: int
+    uncovered: float
+    absorbed: float
+    unpaid: float
+
+    @property
+    def n_secondary(self) -> int:
+        """Members that defaulted because of the first default."""
+        return int(self.defaulted.sum()) - 1
+
+
+def bilateral_contagion(
+    loss: float,
+    margin: float,
+    members: int,
+    capital: float,
+    *,
+    concentration: float = 1.0,
+) -> BilateralContagion:
+    r"""Spread a default through bilateral exposures, round by round, with no clearing house.
+
+    Member 0 defaults with a loss ``loss`` of which its ``margin`` (held bilaterally by its
+    counterparties) covers a part. Each defaulter passes its shortfall to the members still
+    standing, ranked by exposure: the :math:`r`-th largest counterparty gets a share
+    :math:`\propto (r + 1)^{-\gamma}` (:func:`exposure_weights`); member :math:`i`'s largest
+    counterparty is the next one standing after it around a ring (:math:`i + 1, i + 2, \dots`).
+    A member whose accumulated hit exceeds ``capital`` defaults and passes on
+    ``hit - capital`` in the next round.
+
+    Parameters
+    ----------
+    loss : float
+        The first defaulter's loss, USD, >= 0.
+    margin : float
+        Collateral it posted to its counterparties, USD, >= 0.
+    members : int
+        Members of the market including the defaulter, >= 2.
+    capital : float
+        Loss-absorbing capital of each member, USD, >= 0.
+    concentration : float
+        :math:`\gamma` of :func:`exposure_weights`, in [0, 10].
+
+    Returns
+    -------
+    BilateralContagion
+
+    Examples
+    --------
+    >>> c = bilateral_contagion(30.0, 5.0, members=16, capital=4.0, concentration=1.0)
+    >>> c.n_secondary > 0
+    True
+    """
+    loss = check_real("loss", loss, lo=0.0)
+    margin = check_real("margin", margin, lo=0.0)
+    members = check_int("members", members, lo=2)
+    capital = check_real("capital", capital, lo=0.0)
+    concentration = check_real("concentration", concentration, lo=0.0, hi=10.0)
+
+    hit = np.zeros(members)
+    defaulted = np.zeros(members, dtype=bool)
+    default_round = np.full(members, -1, dtype=np.int64)
+    defaulted[0] = True
+    default_round[0] = 0
+    uncovered = max(loss - margin, 0.0)
+    pending = {0: uncovered}  # defaulter -> shortfall it passes on this round
+    rounds = 0
+    unpaid = 0.0
+    # each defaulter's counterparties, ranked by exposure: the next members around a ring
+    while pending:
+        standing = np.flatnonzero(~defaulted)
+        if standing.size == 0:
+            unpaid += sum(pending.values())
+            break
+        rounds += 1
+        for src, amount in sorted(pending.items()):
+            order = standing[np.argsort((standing - src) % members, kind="stable")]
+            hit[order] += amount * exposure_weights(order.size, concentration)
+        new = (~defaulted) & (hit > capital)
+        pending = {int(j): float(hit[j] - capital) for j in np.flatnonzero(new)}
+        defaulted |= new
+        default_round[new] = rounds
+    absorbed = float(np.minimum(hit, capital)[1:].sum())
+    return BilateralContagion(
+        hit=hit,
+        defaulted=defaulted,
+        default_round=default_round,
+        rounds=int(default_round.max()),
+        uncovered=uncovered,
+        absorbed=absorbed,
+        unpaid=unpaid,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class ClearingResult:
+    """What :func:`clearing_scenario` returns: one default, with and without a clearing house.
+
+    Attributes
+    ----------
+    waterfall : Waterfall
+        How the CCP covers the loss.
+    ccp_hit : ndarray, shape (members,)
+        Loss of each member with the CCP (0 for the defaulter, equal for the survivors), USD.
+    ccp_defaulted : ndarray of bool
+        Members whose loss with the CCP exceeds their capital (member 0 is the defaulter).
+    bilateral : BilateralContagion
+        The same default without a CCP.
+    capital : float
+        Capital of each member, USD.
+    """
+
+    waterfall: Waterfall
+    ccp_hit: np.ndarray
+    ccp_defaulted: np.ndarray
+    bilateral: BilateralContagion
+    capital: float
+
+    @property
+    def summary(self) -> dict[str, float]:
+        """Headline numbers: USD amounts and counts of secondary defaults."""
+        w = self.waterfall
+        return {
+            "defaulter_pays": w.defaulter_pays,
+            "ch_capital": w.ch_capital,
+            "survivors_fund": w.survivors_fund,
+            "mutualised": w.mutualised,
+            "per_survivor": w.per_survivor,
+            "ccp_defaults": float(self.ccp_defaulted[1:].sum()),
+            "bilateral_defaults": float(self.bilateral.n_secondary),
+            "bilateral_max_hit": float(self.bilateral.hit[1:].max()),
+        }
+
+
+def clearing_scenario(
+    loss: float = 30.0,
+    margin: float = 5.0,
+    default_fund: float = 16.0,
+    ch_capital: float = 2.0,
+    members: int = 16,
+    capital: float = 4.0,
+    *,
+    concentration: float = 1.0,
+) -> ClearingResult:
+    """One member's default through a CCP's waterfall and through bilateral exposures.
+
+    Parameters
+    ----------
+    loss, margin, default_fund, ch_capital : float
+        As in :func:`waterfall`, USD (any scale: the defaults read as USD millions).
+    members : int
+        Clearing members including the defaulter, >= 2.
+    capital : float
+        Loss-absorbing capital of each member, USD, >= 0 (its default-fund contribution
+        included).
+    concentration : float
+        How concentrated bilateral exposures are (:func:`exposure_weights`).
+
+    Returns
+    -------
+    ClearingResult
+
+    Examples
+    --------
+    >>> res = clearing_scenario()
+    >>> res.summary["ccp_defaults"], res.summary["bilateral_defaults"] > 0
+    (0.0, True)
+    """
+    w = waterfall(loss, margin, default_fund, ch_capital, members)
+    capital = check_real("capital", capital, lo=0.0)
+    ccp_hit = np.r_[0.0, np.full(members - 1, w.per_survivor)]
+    ccp_defaulted = ccp_hit > capital
+    ccp_defaulted[0] = True
+    bil = bilateral_contagion(loss, margin, members, capital, concentration=concentration)
+    return ClearingResult(w, ccp_hit, ccp_defaulted, bil, capital)
