@@ -55,21 +55,22 @@ _skips: list[str] = []
 
 
 def chromium_path() -> str | None:
-    """The system Chromium (``$CHROMIUM``, ``/usr/bin/chromium``, or on ``PATH``), or None."""
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium"):
+    """The system Chromium (``$CHROMIUM`` if set, else ``/usr/bin/chromium`` or on ``PATH``)."""
+    chosen = os.environ.get("CHROMIUM")
+    if chosen:
+        return chosen if os.access(chosen, os.X_OK) else None
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
         if candidate and os.access(candidate, os.X_OK):
             return candidate
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
     return None
 
 
 def why_unavailable() -> str | None:
     """Why the browser tests cannot run here, or None when they can."""
     if chromium_path() is None:
-        return "chromium not found"
+        where = os.environ.get("CHROMIUM")
+        return f"chromium not found at CHROMIUM={where}" if where else "chromium not found"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:

@@ -1,0 +1,263 @@
+"""Build the course as a static website: every chapter executed and converted to HTML.
+
+``python -m cascadelab.site`` (what ``make site`` runs) executes ``notebooks/NN_*.ipynb`` in fresh
+kernels, turns each into ``_build/site/NN_*.html`` and writes ``_build/site/index.html`` linking
+the chapters in order. A reader without a kernel sees every figure; a lab is shown as the
+picture it draws at its default values with its headline numbers under it, and any other widget
+as a short note saying where to run it live. Nothing needs the internet to display except the
+rendering of LaTeX (MathJax).
+
+How the pictures get there: the kernels run with an IPython start-up file that gives every
+:class:`cascadelab.widgets.Lab` an HTML representation (a PNG of its figure and its headline
+line). After execution the live-widget part of each output is dropped, keeping that picture
+(ipympl figures carry a PNG of their own), and the widget state is not embedded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["build_site", "chapters", "main", "staticize"]
+
+ROOT = Path(__file__).resolve().parents[1]
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+RICH_MIMES = ("text/html", "image/png", "image/svg+xml", "image/jpeg", "text/markdown")
+WIDGET_NOTE = (
+    "<p class='cascadelab-static-note'><em>An interactive widget runs here: open this chapter "
+    "in JupyterLab (<code>make lab</code>) or on Binder to use it.</em></p>"
+)
+ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".csv"}
+
+# Runs at kernel start (IPython start-up file): a static picture for every lab.
+STARTUP = '''
+def _cascadelab_static_lab():
+    import base64, io
+
+    def lab_html(lab):
+        buf = io.BytesIO()
+        lab.figure.savefig(buf, format="png", dpi=100)
+        png = base64.b64encode(buf.getvalue()).decode("ascii")
+        headline = getattr(getattr(lab, "_headline", None), "value", "") or ""
+        title = getattr(lab, "title", "") or ""
+        return (
+            "<div class='cascadelab-static-lab'>"
+            + (f"<p><b>{title}</b> (at its default settings)</p>" if title else "")
+            + f"<img alt='{title or 'lab'}' src='data:image/png;base64,{png}' "
+            "style='max-width:100%'/>"
+            + (f"<p class='cascadelab-static-summary'>{headline}</p>" if headline else "")
+            + "</div>"
+        )
+
+    formatter = get_ipython().display_formatter.formatters["text/html"]
+    formatter.for_type_by_name("cascadelab.widgets._base", "Lab", lab_html)
+
+
+_cascadelab_static_lab()
+del _cascadelab_static_lab
+'''
+
+NAV_CSS = """<style>
+.cascadelab-nav { font-family: sans-serif; font-size: 14px; padding: 8px 24px;
+  display: flex; gap: 24px; border-bottom: 1px solid #ddd; background: #fafafa; }
+.cascadelab-nav.bottom { border-top: 1px solid #ddd; border-bottom: none; margin-top: 24px; }
+.cascadelab-nav a { color: #0072B2; text-decoration: none; }
+.cascadelab-static-lab img { border: 1px solid #eee; }
+</style>"""
+
+
+def chapters(notebook_dir: Path | None = None) -> list[Path]:
+    """The chapter notebooks, in course order (``NN_name.ipynb``)."""
+    folder = notebook_dir or ROOT / "notebooks"
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if p.is_file())
+
+
+def title_of(nb: nbformat.NotebookNode, fallback: str) -> str:
+    """The first ``# `` heading of the notebook (without markup), or ``fallback``."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            m = re.search(r"^#\s+(.+)$", cell.source, flags=re.MULTILINE)
+            if m:
+                return re.sub(r"[*_`]", "", m.group(1)).strip()
+    return fallback
+
+
+def staticize(nb: nbformat.NotebookNode) -> int:
+    """Drop live-widget parts of outputs in place, keeping static pictures; return how many.
+
+    An output with a widget view and a rich static representation (HTML, PNG, ...) keeps only the
+    static one; a widget with nothing static becomes a short note. The notebook's widget state
+    is removed, so the HTML does not load a widget manager.
+    """
+    changed = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if not data or WIDGET_MIME not in data:
+                continue
+            changed += 1
+            del data[WIDGET_MIME]
+            if "image/png" in data and "<img src='data:image/png" in str(data.get("text/html")):
+                data.pop("text/html")  # ipympl's HTML is the same PNG under a "Figure" label
+            if any(m in data for m in RICH_MIMES):
+                data.pop("text/plain", None)
+            else:
+                data.clear()
+                data["text/html"] = WIDGET_NOTE
+    nb.metadata.pop("widgets", None)
+    return changed
+
+
+def _execute(path: Path, timeout: int) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory(prefix="cascadelab-site-") as ipython_dir:
+        startup = Path(ipython_dir) / "profile_default" / "startup"
+        startup.mkdir(parents=True)
+        (startup / "50-cascadelab-site.py").write_text(STARTUP)
+        env = dict(os.environ, IPYTHONDIR=ipython_dir)
+        env.pop("MPLBACKEND", None)
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}},
+                                store_widget_state=False)
+        client.execute(env=env)
+    return nb
+
+
+def _page(path: Path, out_dir: Path, timeout: int, nav: dict[str, str]) -> tuple[str, str, float]:
+    """Execute one notebook and write its HTML; return (file name, title, seconds)."""
+    from nbconvert import HTMLExporter
+
+    t0 = time.perf_counter()
+    nb = _execute(path, timeout)
+    staticize(nb)
+    title = title_of(nb, path.stem)
+    exporter = HTMLExporter(template_name="lab")
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = _link_chapters(body, nav)
+    body = _add_nav(body, path.stem, nav)
+    name = path.stem + ".html"
+    (out_dir / name).write_text(body, encoding="utf-8")
+    return name, title, time.perf_counter() - t0
+
+
+def _link_chapters(body: str, nav: dict[str, str]) -> str:
+    """Point links to chapter notebooks (``href="01_origin.ipynb#..."``) at their HTML pages."""
+    def repl(m: re.Match) -> str:
+        return f"{m.group(1)}{m.group(2)}.html" if m.group(2) in nav else m.group(0)
+
+    return re.sub(r'(href=")(?:\./)?([0-9]{2}_[A-Za-z0-9_-]+)\.ipynb', repl, body)
+
+
+def _add_nav(body: str, stem: str, nav: dict[str, str]) -> str:
+    stems = list(nav)
+    i = stems.index(stem)
+    links = ['<a href="index.html">Contents</a>']
+    if i > 0:
+        links.append(f'<a href="{stems[i - 1]}.html">&larr; {html.escape(nav[stems[i - 1]])}</a>')
+    if i + 1 < len(stems):
+        links.append(f'<a href="{stems[i + 1]}.html">{html.escape(nav[stems[i + 1]])} &rarr;</a>')
+    bar = " ".join(links)
+    body = body.replace("</head>", NAV_CSS + "\n</head>", 1)
+    body = re.sub(r"(<body[^>]*>)", rf'\1\n<nav class="cascadelab-nav">{bar}</nav>', body,
+                  count=1)
+    return body.replace("</body>", f'<nav class="cascadelab-nav bottom">{bar}</nav>\n</body>', 1)
+
+
+def _index(pages: list[tuple[str, str]]) -> str:
+    items = "\n".join(f'    <li><a href="{name}">{html.escape(title)}</a></li>'
+                      for name, title in pages)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>cascadelab: an open course on liquidation cascades</title>
+<style>
+body {{ font-family: sans-serif; max-width: 46em; margin: 3em auto; padding: 0 1em;
+  line-height: 1.5; color: #222; }}
+a {{ color: #0072B2; }}
+li {{ margin: 0.4em 0; }}
+</style>
+</head>
+<body>
+<h1>cascadelab</h1>
+<p>An open course on liquidation cascades: how a price shock turns into margin calls, forced
+sales and more margin calls, what makes the loop run away, and what venues do about it.</p>
+<p>These pages are the chapters executed once, with every figure; the labs appear as the
+picture they draw at their default settings. To move the sliders, run the course yourself
+(<code>make lab</code>) or launch it on Binder.</p>
+<h2>Chapters</h2>
+<ol start="0">
+{items}
+</ol>
+</body>
+</html>
+"""
+
+
+def build_site(notebooks: Sequence[Path] | None = None, out_dir: Path | None = None,
+               timeout: int = 600, jobs: int = 2) -> list[Path]:
+    """Execute and convert ``notebooks`` (default: the chapters) into ``out_dir``.
+
+    Returns the HTML pages written, index first.
+    """
+    paths = [Path(p).resolve() for p in (notebooks if notebooks else chapters())]
+    if not paths:
+        raise SystemExit("no chapter notebooks (notebooks/NN_*.ipynb) to build")
+    out = Path(out_dir or ROOT / "_build" / "site").resolve()
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for folder in {p.parent for p in paths}:  # images and data next to the notebooks
+        for asset in folder.rglob("*"):
+            if asset.suffix.lower() in ASSET_SUFFIXES and ".ipynb_checkpoints" not in asset.parts:
+                target = out / asset.relative_to(folder)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(asset, target)
+    nav = {p.stem: title_of(nbformat.read(p, as_version=4), p.stem) for p in paths}
+    written = []
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(_page, p, out, timeout, nav) for p in paths]
+        for path, future in zip(paths, futures, strict=True):
+            name, title, seconds = future.result()
+            nav[path.stem] = title
+            written.append(out / name)
+            print(f"  {path.name:<28s} -> {out.name}/{name}  ({seconds:.0f} s)")
+    (out / "index.html").write_text(_index([(p.name, nav[p.stem]) for p in written]),
+                                    encoding="utf-8")
+    return [out / "index.html", *written]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cascadelab.site", description=__doc__
+                                     .split("\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to build (default: notebooks/NN_*.ipynb)")
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "site",
+                        help="output folder (default: _build/site)")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once")
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    print(f"Building the static course into {args.out} ...")
+    pages = build_site(args.notebooks, args.out, args.timeout, args.jobs)
+    print(f"Wrote {len(pages)} pages in {time.perf_counter() - t0:.0f} s; open "
+          f"{pages[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""The static site: widget outputs become pictures or notes, chapters link to each other."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cascadelab import site
+
+WIDGET = {"version_major": 2, "version_minor": 0, "model_id": "abc"}
+
+
+def _nb(*outputs: dict) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=d) for d in outputs]
+    nb.cells = [nbformat.v4.new_markdown_cell("# The *loop*\n\ntext"), cell]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    return nb
+
+
+def test_staticize_keeps_pictures_and_replaces_bare_widgets() -> None:
+    lab = {site.WIDGET_MIME: WIDGET, "text/plain": "Lab(...)", "text/html": "<img src='x'/>"}
+    ipympl = {site.WIDGET_MIME: WIDGET, "text/plain": "Canvas(...)", "image/png": "iVBOR",
+              "text/html": "<div>Figure<img src='data:image/png;base64,iVBOR'/></div>"}
+    slider = {site.WIDGET_MIME: WIDGET, "text/plain": "IntSlider(value=3)"}
+    plain = {"text/plain": "42"}
+    nb = _nb(lab, ipympl, slider, plain)
+    assert site.staticize(nb) == 3
+    data = [o["data"] for o in nb.cells[1].outputs]
+    assert data[0] == {"text/html": "<img src='x'/>"}
+    assert data[1] == {"image/png": "iVBOR"}
+    assert data[2] == {"text/html": site.WIDGET_NOTE}
+    assert data[3] == plain
+    assert "widgets" not in nb.metadata
+    assert site.title_of(nb, "x") == "The loop"
+
+
+def test_links_between_chapters_point_at_html_pages() -> None:
+    nav = {"00_essence": "Essence", "01_origin": "Origin"}
+    body = '<a href="01_origin.ipynb#Fat-tails">x</a> <a href="../exercises/01_origin.ipynb">e</a>'
+    out = site._link_chapters(body, nav)
+    assert 'href="01_origin.html#Fat-tails"' in out
+    assert 'href="../exercises/01_origin.ipynb"' in out
+
+
+def test_build_site_shows_a_lab_as_its_picture(tmp_path: Path) -> None:
+    pytest.importorskip("nbconvert")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Tiny chapter\n\nNext: [the origin](01_tiny.ipynb)."),
+        nbformat.v4.new_code_cell("from cascadelab.widgets import feedback_loop_lab\n"
+                                  "feedback_loop_lab(depth=100_000.0)"),
+    ]
+    src = tmp_path / "src"
+    src.mkdir()
+    nbformat.write(nb, src / "00_tiny.ipynb")
+    nb.cells = nb.cells[:1]
+    nbformat.write(nb, src / "01_tiny.ipynb")
+    pages = site.build_site([src / "00_tiny.ipynb", src / "01_tiny.ipynb"], tmp_path / "out",
+                            timeout=120, jobs=1)
+    assert [p.name for p in pages] == ["index.html", "00_tiny.html", "01_tiny.html"]
+    index = pages[0].read_text()
+    assert index.index('href="00_tiny.html"') < index.index('href="01_tiny.html"')
+    html = pages[1].read_text()
+    assert "cascadelab-static-lab" in html and "data:image/png;base64," in html
+    assert "amplification" in html  # the headline numbers under the picture
+    assert site.WIDGET_MIME not in html and "Traceback" not in html
+    assert 'href="01_tiny.html"' in html
