@@ -715,12 +715,10 @@ register(
             "to the bad debt with a prompt one.",
         ),
         Mistake(
-            lambda: _stale04()[1] / _stale04()[0],
-            "that is a ratio (a pure number); the question asks for the extra bad debt in USD.",
-        ),
-        Mistake(
-            lambda: _stale04()[1] / _stale04()[0] - 1.0,
-            "that is a relative increase; the question asks for the extra bad debt in USD.",
+            None,
+            "that looks like a ratio or a relative change (a pure number); the question asks "
+            "for the extra bad debt in USD.",
+            when=lambda x: abs(x) < 10.0,
         ),
     ],
     hint="Run the same scenario twice, changing only the oracle's latency.",
@@ -777,8 +775,8 @@ register(
         ),
         Mistake(
             lambda: -_puts03(),
-            "a negative number of puts means selling them, which adds short gamma. The dealer "
-            "must buy puts.",
+            "the sign is wrong: a negative number of puts means selling them, which adds short "
+            "gamma. The dealer must buy puts.",
         ),
         Mistake(
             lambda: -E03_UNITS,
