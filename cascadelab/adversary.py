@@ -4,10 +4,13 @@ selling.
 The predator has ``capital`` USD and may be short at most :math:`U = \text{capital}/p_0` units.
 It hunts the liquidation levels of **longs** below the price. Each step it is in one of three modes:
 
-* **idle**: with ``levels_visible=True`` it reads the venue's liquidation map and attacks when the
-  units of longs whose trigger lies within ``reach`` (a fraction) below the oracle price reach
-  ``min_cluster`` (in units of the book's depth :math:`D_t`, units per 1%). With hidden levels
-  (private margin) it cannot see the map and attacks blindly, as soon as it is idle;
+* **idle**: with ``levels_visible=True`` it reads the venue's liquidation map and the book, and
+  attacks when the units of longs whose trigger lies within
+  :math:`\min(\text{reach},\ \tfrac12 U / (100 D_t))` below the oracle price reach
+  ``min_cluster`` (in units of the book's depth :math:`D_t`, units per 1%). The second term is
+  half the move its whole capital could force through a linear book: it only hunts what it can
+  reach. With hidden levels (private margin) it cannot see the map and attacks blindly, as soon
+  as it is idle;
 * **attack**: it sells :math:`\min(r D_t,\ U + x)` units per step (:math:`x \le 0` its position,
   :math:`r` = ``rate``) and holds at the limit, until forced selling starts (then it covers) or
   ``patience`` steps pass (then it gives up and covers);

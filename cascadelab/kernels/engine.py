@@ -164,8 +164,10 @@ def run(
     k_short = 0
     levy_long = 0.0  # cumulative per-unit levy on open longs, USD per unit
     levy_short = 0.0
-    open_long = cum_long[n_long]
+    open_long = cum_long[n_long]  # open units per side (for the levy)
     open_short = cum_short[n_short]
+    alive_long = n_long  # open positions per side: a levy needs somebody to pay it
+    alive_short = n_short
     open_coll = 0.0
     for i in range(n):
         open_coll += collateral[i]
@@ -288,7 +290,8 @@ def run(
         if prm.predator_units > 0.0 and trading:
             cluster = 0.0
             if prm.levels_visible and pred_mode == IDLE:
-                threshold = oracle * (1.0 - prm.reach) * (1.0 - m) - levy_long
+                reach = min(prm.reach, 0.5 * prm.predator_units / (100.0 * depth))
+                threshold = oracle * (1.0 - reach) * (1.0 - m) - levy_long
                 cluster = cluster_units(bk_long, cum_long, k_long, threshold)
             pred_sell, pred_mode, pred_timer = predator_order(
                 pred_mode, pred_timer, pred_pos, prm.predator_units, prm.levels_visible,
@@ -334,9 +337,13 @@ def run(
             if side[i] > 0:
                 bad_long += bad_i
                 open_long -= q
+                if ent_rem[e] == 0.0:
+                    alive_long -= 1
             else:
                 bad_short += bad_i
                 open_short -= q
+                if ent_rem[e] == 0.0:
+                    alive_short -= 1
         open_coll -= closed
 
         # 10. Loss waterfall: penalties feed the fund; bad debt draws it, then is levied
@@ -353,13 +360,13 @@ def run(
             from_long = rest * (bad_long / bad)
             from_short = rest - from_long
             if from_long > 0.0:
-                if open_short > 0.0:
+                if alive_short > 0:
                     levy_short += from_long / open_short
                     socialized += from_long
                 else:
                     uncovered += from_long
             if from_short > 0.0:
-                if open_long > 0.0:
+                if alive_long > 0:
                     levy_long += from_short / open_long
                     socialized += from_short
                 else:
