@@ -17,6 +17,7 @@ help:
 	@echo "make test   - set up .venv, lint, and run every test (unit, property, widget, notebook, browser)"
 	@echo "make bench  - run the benchmarks and print their tables"
 	@echo "make lint   - ruff over the package, tests and benchmarks"
+	@echo "make exercises - regenerate exercises/ from solutions/ (the one source of truth)"
 	@echo "make clean  - remove .venv and caches"
 
 $(STAMP): pyproject.toml
@@ -44,6 +45,9 @@ test: setup lint
 
 bench: setup
 	$(PY) -m benchmarks
+
+exercises: setup
+	$(PY) -m cascadelab.course build-exercises
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis _build test-artifacts
