@@ -25,8 +25,9 @@ constant           Okabe-Ito colour   what it always means
 Functions: :func:`apply_style` (set the rcParams once, e.g. at the top of a notebook),
 :func:`style_context` (the same inside a ``with`` block), :func:`new_figure` (a figure that is
 an ipympl widget in JupyterLab and a plain Agg figure elsewhere), :func:`label` (axis labels with
-units and a sentence-case title), :func:`sentence_case` and :func:`takeaway` (one line of
-conclusion under a figure).
+units and a sentence-case title), :func:`sentence_case`, :func:`takeaway` (one line of
+conclusion under a figure), :func:`show` (display a figure in a notebook, as a widget under
+ipympl) and :func:`loop_diagram` (a feedback loop drawn as boxes on a circle).
 
 Examples
 --------
@@ -73,8 +74,10 @@ __all__ = [
     "apply_style",
     "ipympl_active",
     "label",
+    "loop_diagram",
     "new_figure",
     "sentence_case",
+    "show",
     "style_context",
     "takeaway",
 ]
@@ -312,3 +315,64 @@ def takeaway(fig_or_ax: Figure | Axes, text: str) -> Text:
     )
     setattr(fig, _TAKEAWAY_ATTR, artist)
     return artist
+
+
+def show(fig: Figure) -> None:
+    """Display ``fig`` in a notebook: its ipympl canvas widget, or a static image otherwise.
+
+    Outside IPython it does nothing, so scripts and tests can call it freely.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return
+    if get_ipython() is None:
+        return
+    canvas = fig.canvas
+    try:
+        import ipywidgets
+
+        is_widget = isinstance(canvas, ipywidgets.DOMWidget)
+    except ImportError:  # pragma: no cover
+        is_widget = False
+    display(canvas if is_widget else fig)
+
+
+def loop_diagram(
+    ax: Axes, steps: list[str], *, colors: list[str] | None = None, center: str = ""
+) -> None:
+    """Draw a feedback loop: ``steps`` in boxes round a circle, clockwise, joined by arrows.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes to draw in (its frame and ticks are hidden).
+    steps : list of str
+        The stages of the loop in order, starting at the top; the last one feeds the first.
+    colors : list of str or None
+        Edge colour per box (default: :data:`PRICE` for all).
+    center : str
+        Text written in the middle of the loop.
+    """
+    import numpy as np
+
+    n = len(steps)
+    colors = colors or [PRICE] * n
+    angles = np.pi / 2 - 2 * np.pi * np.arange(n) / n
+    xy = np.c_[np.cos(angles), 0.78 * np.sin(angles)]
+    for (x, y), text, color in zip(xy, steps, colors, strict=True):
+        ax.text(x, y, text, ha="center", va="center", fontsize=9.5, wrap=True,
+                bbox={"boxstyle": "round,pad=0.5", "fc": "white", "ec": color, "lw": 2})
+    for k in range(n):
+        a, b = xy[k], xy[(k + 1) % n]
+        ax.annotate("", xy=a + 0.72 * (b - a), xytext=a + 0.28 * (b - a),
+                    arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 1.8,
+                                "connectionstyle": "arc3,rad=-0.25"})
+    if center:
+        ax.text(0.0, 0.0, center, ha="center", va="center", fontsize=10, fontstyle="italic",
+                color=LIQUIDATIONS)
+    ax.set_xlim(-1.45, 1.45)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_aspect("equal")
+    ax.axis("off")

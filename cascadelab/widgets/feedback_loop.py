@@ -41,6 +41,9 @@ class FeedbackLoopView:
         An empty figure (e.g. from :func:`cascadelab.plotting.new_figure`).
     """
 
+    #: Figure size (inches) the view is laid out for.
+    figsize = (9.0, 5.8)
+
     def __init__(self, fig: Figure) -> None:
         self.figure = fig
         gs = fig.add_gridspec(2, 2, width_ratios=[1.0, 2.4], height_ratios=[2.3, 1.0])
@@ -153,7 +156,7 @@ class FeedbackLoopLab(Lab):
     """
 
     title = "Shock a leveraged market"
-    figsize = (9.0, 5.8)
+    figsize = FeedbackLoopView.figsize
     headline: ClassVar[dict[str, Any]] = {
         "amplification": "amplification <b>{:.2f}x</b>",
         "final_price": "final price <b>{:,.2f} USD</b>",
