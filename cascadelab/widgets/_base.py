@@ -325,6 +325,18 @@ class Lab(W.HBox):
         else:
             self.figure.canvas.draw_idle()
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """The widget view, plus a PNG of the figure for front ends without widgets
+        (static HTML, GitHub); JupyterLab and Voila prefer the live widget."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict):
+            import base64
+
+            buf = io.BytesIO()
+            self.figure.savefig(buf, format="png")
+            bundle["image/png"] = base64.b64encode(buf.getvalue()).decode("ascii")
+        return bundle
+
     def close(self) -> None:
         """Close the widgets and release the figure."""
         if self._image is None:
