@@ -262,5 +262,9 @@ def test_jupyterlab_run_all(jupyterlab, browser, artifacts: Path, notebook: str)
                 and not s["loading"] and s, RENDER_TIMEOUT)
         assert_no_problems(page)
         page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}.png"))
+        if n_widgets:  # a picture of the first rendered widget, too
+            widget = page.locator(".jp-OutputArea-output .jupyter-widgets").first
+            widget.scroll_into_view_if_needed()
+            page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}-widget.png"))
     finally:
         page.close()
