@@ -170,3 +170,24 @@ def test_invalid_combination_is_reported_and_raised(lab):
 
     with pytest.raises(ValueError):
         Broken()
+
+
+def test_the_recipe_in_the_lab_docstring_builds_a_working_lab():
+    import textwrap
+
+    doc = Lab.__doc__
+    start = doc.index("::\n") + 3
+    end = doc.index("The base class wires")
+    source = textwrap.dedent(doc[start:end])
+    namespace: dict = {}
+    exec(compile(source, "<Lab recipe>", "exec"), namespace)
+    lab = namespace["price_path_lab"](shock=3.0)
+    assert isinstance(lab, Lab)
+    assert lab.result.params.shock == pytest.approx(0.03)
+    line = lab.path
+    n = lab.n_recomputes
+    lab.update(shock=6.0, depth=1e5)
+    assert lab.n_recomputes == n + 1 and lab.path is line
+    np.testing.assert_allclose(line.get_ydata(), lab.result.price_path)
+    assert "amplification" in lab._headline.value
+    lab.close()
