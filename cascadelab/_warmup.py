@@ -38,6 +38,26 @@ def _touch_controls(lab: object) -> int:
     return moved
 
 
+def _every_mechanism() -> str:
+    """One short run with fat tails, jumps, a late oracle, dynamic margin, fees, gradual
+    liquidation, a breaker, a dealer with puts and a predator, so every branch is compiled."""
+    from dataclasses import replace
+
+    from cascadelab.engine import Scenario, default_market
+    from cascadelab.hedging import DealerBook
+
+    positions, base = default_market(2_000)
+    scenario = replace(
+        base if isinstance(base, Scenario) else Scenario(), tail_index=3.0, jump_rate=0.01,
+        oracle_latency=3, heartbeat=5, deviation=0.005, margin_z=3.0, fee_z=1.0,
+        close_factor=0.5, max_book_share=0.2, cooldown=1, band=0.05,
+        dealer=DealerBook.straddle(strike=100.0, units=-2e5, expiry=500),
+        protective_puts=1e5, predator_capital=1e6)
+    cl = __import__("cascadelab")
+    cl.simulate(positions, scenario, steps=60)
+    return ""
+
+
 def warm(verbose: bool = True) -> dict[str, float]:
     """Run the kernels once; return seconds spent per step."""
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -76,7 +96,8 @@ def warm(verbose: bool = True) -> dict[str, float]:
     step("cascade", tiny_cascade)
     step("multi-asset portfolio", tiny_portfolio)
     if hasattr(cl, "simulate"):
-        step("engine", lambda: cl.simulate() and "")
+        step("engine", lambda: cl.simulate(steps=60) and "")
+        step("engine, every mechanism on", _every_mechanism)
 
     from cascadelab.dashboard import available_tabs
 
