@@ -3,7 +3,8 @@
 Everything is local (127.0.0.1, free ports, temporary Jupyter directories) and bounded in time;
 servers are stopped together with every process they started. When chromium (or Playwright) is
 missing the tests skip with a message that says how to enable them, shown in pytest's short test
-summary (``-ra``) and, in a run without xdist, in a section of its own.
+summary (``-ra``) and, in a run without xdist, in a section of its own; with
+``CASCADELAB_REQUIRE_BROWSER=1`` (for CI) they fail instead.
 """
 
 from __future__ import annotations
@@ -79,7 +80,11 @@ def why_unavailable() -> str | None:
 
 
 def skip_browser(why: str) -> None:
+    """Skip, or fail when ``CASCADELAB_REQUIRE_BROWSER=1`` (CI, once it has installed chromium)."""
     message = SKIP_MESSAGE.format(why=why)
+    if os.environ.get("CASCADELAB_REQUIRE_BROWSER") == "1":
+        pytest.fail(message.replace("skipped", "required (CASCADELAB_REQUIRE_BROWSER=1)", 1),
+                    pytrace=False)
     if message not in _skips:
         _skips.append(message)
     pytest.skip(message)
