@@ -310,7 +310,7 @@ def _check_bridge(shock: float, depth: float, impact: str, n: int, leverage: flo
 
 def bridge_scenario(
     share: float = 0.4,
-    shock: float = 0.05,
+    shock: float = 0.02,
     depth: float = 200_000.0,
     *,
     impact: str = "linear",
@@ -341,7 +341,7 @@ def bridge_scenario(
 
     Examples
     --------
-    >>> res = bridge_scenario(share=0.4)
+    >>> res = bridge_scenario(share=0.3)
     >>> res.outage.amplification > res.normal.amplification
     True
     """
@@ -389,7 +389,7 @@ class BridgeSweep:
 
 def bridge_sweep(
     shares: np.ndarray | tuple[float, ...] = _SHARES,
-    shock: float = 0.05,
+    shock: float = 0.02,
     depth: float = 200_000.0,
     *,
     impact: str = "linear",
