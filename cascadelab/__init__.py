@@ -11,13 +11,24 @@ book and price impact), ``cascade`` (the static cascade), ``tails`` (fat tails a
 buffer), ``kernels`` (the numba loops),
 ``engine`` (the time-stepped market: ``Scenario``, ``simulate``) with one module per mechanism
 (``oracles``, ``mitigations``, ``hedging``, ``adversary``), and ``montecarlo`` (many paths).
+Chapter 04's layered designs: ``oracle_network`` (median of feeds, cost of moving it),
+``clearing`` (default waterfall, bilateral contagion), ``evolution`` (baskets, bridges).
 """
 
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
+from cascadelab.clearing import Waterfall, bilateral_contagion, clearing_scenario, waterfall
 from cascadelab.engine import DEFAULT_STEPS, Scenario, SimulationResult, default_market, simulate
+from cascadelab.evolution import basket_scenario, bridge_scenario
 from cascadelab.hedging import DealerBook
 from cascadelab.market import IMPACT_MODELS, Book, impact_price
 from cascadelab.montecarlo import MonteCarloResult, monte_carlo
+from cascadelab.oracle_network import (
+    feeds_to_capture,
+    manipulation_cost,
+    median_oracle,
+    oracle_network_scenario,
+    push_cost,
+)
 from cascadelab.oracles import oracle_path
 from cascadelab.portfolio import (
     Accounts,
@@ -47,23 +58,34 @@ __all__ = [
     "Positions",
     "Scenario",
     "SimulationResult",
+    "Waterfall",
     "bankruptcy_price",
     "basket_drawdown",
+    "basket_scenario",
     "basket_volatility",
+    "bilateral_contagion",
     "breaches_per_year",
+    "bridge_scenario",
     "cascade",
     "cascade_multiplier",
+    "clearing_scenario",
     "default_market",
     "equicorrelation",
+    "feeds_to_capture",
     "impact_price",
     "liquidation_density",
     "liquidation_price",
+    "manipulation_cost",
+    "median_oracle",
     "monte_carlo",
+    "oracle_network_scenario",
     "oracle_path",
+    "push_cost",
     "sample_accounts",
     "sample_positions",
     "simulate",
     "simulate_portfolio",
     "student_t_returns",
     "tail_probability",
+    "waterfall",
 ]
