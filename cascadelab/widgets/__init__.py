@@ -11,14 +11,40 @@ See :class:`Lab` for how to write a new one.
 """
 
 from cascadelab.widgets._base import Lab, dropdown, log_slider, slider
+from cascadelab.widgets.evolution import (
+    BasketLab,
+    BasketView,
+    BridgeLab,
+    BridgeView,
+    OracleNetworkLab,
+    OracleNetworkView,
+    WaterfallLab,
+    WaterfallView,
+    basket_lab,
+    bridge_lab,
+    oracle_network_lab,
+    waterfall_lab,
+)
 from cascadelab.widgets.feedback_loop import FeedbackLoopLab, FeedbackLoopView, feedback_loop_lab
 
 __all__ = [
+    "BasketLab",
+    "BasketView",
+    "BridgeLab",
+    "BridgeView",
     "FeedbackLoopLab",
     "FeedbackLoopView",
     "Lab",
+    "OracleNetworkLab",
+    "OracleNetworkView",
+    "WaterfallLab",
+    "WaterfallView",
+    "basket_lab",
+    "bridge_lab",
     "dropdown",
     "feedback_loop_lab",
     "log_slider",
+    "oracle_network_lab",
     "slider",
+    "waterfall_lab",
 ]
