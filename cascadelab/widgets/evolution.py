@@ -174,7 +174,7 @@ class BasketLab(Lab):
         super().__init__(
             {
                 "rho": slider(
-                    "Correlation", 0.0, 1.0, 0.5, step=0.05, readout_format=".2f",
+                    "Correlation (ρ)", 0.0, 1.0, 0.5, step=0.05, readout_format=".2f",
                     tooltip="Pairwise correlation of A, B, C: how much of A's crash B and C "
                             "share"),
                 "shock": slider(
@@ -338,9 +338,9 @@ class OracleNetworkLab(Lab):
     def __init__(self, **defaults: Any) -> None:
         super().__init__(
             {
-                "n": int_slider("Feeds N", 1, 21, 7,
+                "n": int_slider("Feeds (N)", 1, 21, 7,
                                 tooltip="Independent feeds the oracle takes the median of"),
-                "k": int_slider("Bad feeds k", 0, 21, 2,
+                "k": int_slider("Bad feeds (k)", 0, 21, 2,
                                 tooltip="Feeds that are stale or rigged (at most N)"),
                 "attack": slider(
                     "Attack size (%)", 1.0, 50.0, 15.0, step=1.0, readout_format=".0f",
@@ -509,13 +509,13 @@ class WaterfallLab(Lab):
                 "ch_capital": slider(
                     "CCP capital (USD m)", 0.0, 20.0, 2.0, step=0.5,
                     tooltip="The clearing house's own money at risk ('skin in the game')"),
-                "members": int_slider("Members", 3, 40, 16,
+                "members": int_slider("Members (count)", 3, 40, 16,
                                       tooltip="Clearing members, the defaulter included"),
                 "capital": slider(
                     "Member capital (USD m)", 0.5, 20.0, 4.0, step=0.5,
                     tooltip="Loss a member can absorb before it defaults too"),
                 "concentration": slider(
-                    "Concentration", 0.0, 3.0, 1.0, step=0.1,
+                    "Concentration (γ)", 0.0, 3.0, 1.0, step=0.1,
                     tooltip="Bilateral only: 0 spreads the loss evenly, higher piles it on a "
                             "few big counterparties"),
             },
