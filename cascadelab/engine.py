@@ -597,22 +597,23 @@ def simulate(
     log_ret = fundamental_returns(scenario, steps, _rng(seed))
     long_order, bk_long, cum_long, short_order, bk_short, cum_short, collateral = views
     n = len(pos)
-    out = np.empty((_k.N_ROWS, steps))
+    out = np.empty((steps, _k.N_ROWS))
     final_size = np.empty(n)
     final_collateral = np.empty(n)
     _k.run(
         prm, log_ret, pos.side, pos.size, pos.entry, collateral, long_order, bk_long, cum_long,
         short_order, bk_short, cum_short, *options, out, final_size, final_collateral,
+        *_k.workspace(n, steps),
     )
     totals = np.empty(_k.N_TOTALS)
     _k.path_totals(out, prm.price, totals)
     if not (np.isfinite(out).all() and np.isfinite(totals).all()):
-        bad = int(np.argmax(~np.isfinite(out).all(axis=0)))
+        bad = int(np.argmax(~np.isfinite(out).all(axis=1)))
         raise FloatingPointError(
             f"the engine produced a non-finite value at step {bad}; the scenario is outside the "
             f"range the model handles (try a smaller shock, sigma or jump size)"
         )
-    rows = {name: out[getattr(_k, name.upper())].copy() for name in (
+    rows = {name: out[:, getattr(_k, name.upper())].copy() for name in (
         "price", "fundamental", "maintenance", "sigma", "depth", "returned", "penalties",
         "realized_pnl", "bad_debt", "fund_draw", "insurance_fund", "open_collateral",
         "dealer_flow", "dealer_gamma", "attacker_position", "attacker_pnl", "net_flow",
@@ -621,17 +622,17 @@ def simulate(
     return SimulationResult(
         scenario=scenario,
         steps=steps,
-        pre_trade_price=out[_k.PRE_PRICE].copy(),
-        oracle_price=out[_k.ORACLE].copy(),
-        liquidated_units=out[_k.LIQ_UNITS].copy(),
-        liquidated_notional=out[_k.LIQ_NOTIONAL].copy(),
-        n_liquidations=out[_k.N_LIQ].astype(np.int64),
-        closed_collateral=out[_k.CLOSED_COLLATERAL].copy(),
-        penalties_to_fund=out[_k.PENALTY_TO_FUND].copy(),
-        paid_to_market=out[_k.PAID_TO_MARKET].copy(),
-        socialized_loss=out[_k.SOCIALIZED].copy(),
-        uncovered_loss=out[_k.UNCOVERED].copy(),
-        halted=out[_k.HALTED] > 0.5,
+        pre_trade_price=out[:, _k.PRE_PRICE].copy(),
+        oracle_price=out[:, _k.ORACLE].copy(),
+        liquidated_units=out[:, _k.LIQ_UNITS].copy(),
+        liquidated_notional=out[:, _k.LIQ_NOTIONAL].copy(),
+        n_liquidations=out[:, _k.N_LIQ].astype(np.int64),
+        closed_collateral=out[:, _k.CLOSED_COLLATERAL].copy(),
+        penalties_to_fund=out[:, _k.PENALTY_TO_FUND].copy(),
+        paid_to_market=out[:, _k.PAID_TO_MARKET].copy(),
+        socialized_loss=out[:, _k.SOCIALIZED].copy(),
+        uncovered_loss=out[:, _k.UNCOVERED].copy(),
+        halted=out[:, _k.HALTED] > 0.5,
         remaining_size=final_size,
         remaining_collateral=final_collateral,
         initial_collateral=float(collateral.sum()),
@@ -640,11 +641,11 @@ def simulate(
         min_price=float(totals[_k.T_MIN_PRICE]),
         final_price=float(totals[_k.T_FINAL_PRICE]),
         total_liquidated_notional=float(totals[_k.T_LIQ_NOTIONAL]),
-        total_liquidated_units=float(out[_k.LIQ_UNITS].sum()),
+        total_liquidated_units=float(out[:, _k.LIQ_UNITS].sum()),
         total_bad_debt=float(totals[_k.T_BAD_DEBT]),
         total_fund_draw=float(totals[_k.T_FUND_DRAW]),
         total_socialized_loss=float(totals[_k.T_SOCIALIZED]),
-        total_penalties=float(out[_k.PENALTIES].sum()),
+        total_penalties=float(out[:, _k.PENALTIES].sum()),
         n_liquidated=int((final_size == 0.0).sum()),
         halted_steps=int(totals[_k.T_HALTED_STEPS]),
         worst_slippage=float(totals[_k.T_WORST_SLIPPAGE]),

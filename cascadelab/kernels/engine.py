@@ -126,6 +126,9 @@ def run(
     out: np.ndarray,
     final_size: np.ndarray,
     final_collateral: np.ndarray,
+    work_int: np.ndarray,
+    work_float: np.ndarray,
+    work_steps: np.ndarray,
 ) -> None:
     """Simulate one path of ``log_ret.shape[0]`` steps and fill ``out[:, t]``.
 
@@ -134,7 +137,8 @@ def run(
     (length n + 1). A pointer per side marks the first position not yet triggered, so a step
     touches only the positions it triggers plus the small queue of positions in liquidation.
     If ``final_size`` has one entry per position, the remaining size and collateral of every
-    position are written there at the end.
+    position are written there at the end. ``work_*`` is scratch space from :func:`workspace`,
+    reused across paths so that ``monte_carlo`` does not allocate per path.
     """
     steps = log_ret.shape[0]
     n = side.shape[0]
@@ -144,21 +148,21 @@ def run(
 
     # Positions in liquidation ("entries"): state kept only for the positions ever triggered.
     cap = max(n, 1)
-    ent_pos = np.empty(cap, np.int64)
-    ent_rem = np.empty(cap)  # remaining units
-    ent_coll = np.empty(cap)  # collateral held at the last touch, USD
-    ent_h0 = np.empty(cap)  # levy index of its side at the last touch, USD per unit
-    ent_next = np.empty(cap, np.int64)  # first step at which it may be sliced again
-    queue = np.empty(cap, np.int64)  # FIFO ring of entry numbers with units left
+    ent_pos = work_int[0]  # position index of each entry
+    ent_next = work_int[1]  # first step at which it may be sliced again
+    queue = work_int[2]  # FIFO ring of entry numbers with units left
+    slice_ent = work_int[3]  # entries sliced in the current step
+    ent_rem = work_float[0]  # remaining units
+    ent_coll = work_float[1]  # collateral held at the last touch, USD
+    ent_h0 = work_float[2]  # levy index of its side at the last touch, USD per unit
+    slice_q = work_float[3]  # units of each slice of the current step
     q_head = 0
     q_len = 0
     n_ent = 0
-    slice_ent = np.empty(cap, np.int64)
-    slice_q = np.empty(cap)
 
-    hist = np.empty(steps + 1)  # traded price at the end of each step; hist[0] = p0
+    hist = work_steps[0]  # traded price at the end of each step; hist[0] = p0
     hist[0] = p0
-    pre = np.empty(steps)  # pre-trade price of each step (what the oracle reports)
+    pre = work_steps[1]  # pre-trade price of each step (what the oracle reports)
 
     k_long = 0
     k_short = 0
@@ -379,35 +383,35 @@ def run(
             resume = t + 1
             anchor = p_post
         halted_prev = halted
-        out[PRICE, t] = p_post
-        out[PRE_PRICE, t] = p
-        out[FUNDAMENTAL, t] = fundamental
-        out[ORACLE, t] = oracle
-        out[MAINTENANCE, t] = m
-        out[SIGMA, t] = sigma
-        out[DEPTH, t] = depth
-        out[LIQ_UNITS, t] = sells + buys
-        out[LIQ_NOTIONAL, t] = notional
-        out[N_LIQ, t] = n_slices
-        out[SLIPPAGE, t] = abs(fill / p - 1.0) if n_slices > 0 else 0.0
-        out[CLOSED_COLLATERAL, t] = closed
-        out[RETURNED, t] = returned
-        out[PENALTIES, t] = penalties
-        out[PENALTY_TO_FUND, t] = to_fund
-        out[PAID_TO_MARKET, t] = paid
-        out[REALIZED_PNL, t] = pnl_sum
-        out[BAD_DEBT, t] = bad
-        out[FUND_DRAW, t] = draw
-        out[SOCIALIZED, t] = socialized
-        out[UNCOVERED, t] = uncovered
-        out[INSURANCE_FUND, t] = fund
-        out[OPEN_COLLATERAL, t] = open_coll
-        out[HALTED, t] = 1.0 if halted else 0.0
-        out[DEALER_FLOW, t] = dealer_sell
-        out[DEALER_GAMMA, t] = gamma
-        out[ATTACKER_POSITION, t] = pred_pos
-        out[ATTACKER_PNL, t] = pred_cash + pred_pos * p_post
-        out[NET_FLOW, t] = net
+        out[t, PRICE] = p_post
+        out[t, PRE_PRICE] = p
+        out[t, FUNDAMENTAL] = fundamental
+        out[t, ORACLE] = oracle
+        out[t, MAINTENANCE] = m
+        out[t, SIGMA] = sigma
+        out[t, DEPTH] = depth
+        out[t, LIQ_UNITS] = sells + buys
+        out[t, LIQ_NOTIONAL] = notional
+        out[t, N_LIQ] = n_slices
+        out[t, SLIPPAGE] = abs(fill / p - 1.0) if n_slices > 0 else 0.0
+        out[t, CLOSED_COLLATERAL] = closed
+        out[t, RETURNED] = returned
+        out[t, PENALTIES] = penalties
+        out[t, PENALTY_TO_FUND] = to_fund
+        out[t, PAID_TO_MARKET] = paid
+        out[t, REALIZED_PNL] = pnl_sum
+        out[t, BAD_DEBT] = bad
+        out[t, FUND_DRAW] = draw
+        out[t, SOCIALIZED] = socialized
+        out[t, UNCOVERED] = uncovered
+        out[t, INSURANCE_FUND] = fund
+        out[t, OPEN_COLLATERAL] = open_coll
+        out[t, HALTED] = 1.0 if halted else 0.0
+        out[t, DEALER_FLOW] = dealer_sell
+        out[t, DEALER_GAMMA] = gamma
+        out[t, ATTACKER_POSITION] = pred_pos
+        out[t, ATTACKER_PNL] = pred_cash + pred_pos * p_post
+        out[t, NET_FLOW] = net
 
     if final_size.shape[0] == n:
         for j in range(k_long, n_long):
@@ -426,9 +430,16 @@ def run(
 
 
 @njit(cache=True)
+def workspace(n: int, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scratch arrays for :func:`run` with ``n`` positions and ``steps`` steps."""
+    cap = max(n, 1)
+    return np.empty((4, cap), np.int64), np.empty((4, cap)), np.empty((2, steps + 1))
+
+
+@njit(cache=True)
 def path_totals(out: np.ndarray, p0: float, totals: np.ndarray) -> None:
     """Reduce the per-step rows of one path to the per-path totals (``T_*`` indices)."""
-    steps = out.shape[1]
+    steps = out.shape[0]
     peak = p0
     max_dd = 0.0
     low = p0
@@ -439,7 +450,7 @@ def path_totals(out: np.ndarray, p0: float, totals: np.ndarray) -> None:
     for k in range(N_TOTALS):
         totals[k] = 0.0
     for t in range(steps):
-        p = out[PRICE, t]
+        p = out[t, PRICE]
         peak = max(peak, p)
         max_dd = max(max_dd, 1.0 - p / peak)
         low = min(low, p)
@@ -447,17 +458,17 @@ def path_totals(out: np.ndarray, p0: float, totals: np.ndarray) -> None:
         prev = p
         s1 += r
         s2 += r * r
-        worst = max(worst, out[SLIPPAGE, t])
-        totals[T_BAD_DEBT] += out[BAD_DEBT, t]
-        totals[T_LIQ_NOTIONAL] += out[LIQ_NOTIONAL, t]
-        totals[T_SOCIALIZED] += out[SOCIALIZED, t]
-        totals[T_FUND_DRAW] += out[FUND_DRAW, t]
-        totals[T_HALTED_STEPS] += out[HALTED, t]
-        totals[T_N_LIQ] += out[N_LIQ, t]
+        worst = max(worst, out[t, SLIPPAGE])
+        totals[T_BAD_DEBT] += out[t, BAD_DEBT]
+        totals[T_LIQ_NOTIONAL] += out[t, LIQ_NOTIONAL]
+        totals[T_SOCIALIZED] += out[t, SOCIALIZED]
+        totals[T_FUND_DRAW] += out[t, FUND_DRAW]
+        totals[T_HALTED_STEPS] += out[t, HALTED]
+        totals[T_N_LIQ] += out[t, N_LIQ]
     totals[T_MAX_DRAWDOWN] = max_dd
     totals[T_MIN_PRICE] = low
     totals[T_FINAL_PRICE] = prev
-    totals[T_ATTACKER_PNL] = out[ATTACKER_PNL, steps - 1] if steps > 0 else 0.0
+    totals[T_ATTACKER_PNL] = out[steps - 1, ATTACKER_PNL] if steps > 0 else 0.0
     mean = s1 / steps if steps > 0 else 0.0
     totals[T_REALIZED_VOL] = math.sqrt(max(s2 / steps - mean * mean, 0.0)) if steps > 0 else 0.0
     totals[T_WORST_SLIPPAGE] = worst
@@ -465,21 +476,25 @@ def path_totals(out: np.ndarray, p0: float, totals: np.ndarray) -> None:
 
 def _paths(
     prm, log_ret, side, size, entry, collateral, long_order, bk_long, cum_long, short_order,
-    bk_short, cum_short, opt_strike, opt_expiry, opt_units, opt_call, totals,
+    bk_short, cum_short, opt_strike, opt_expiry, opt_units, opt_call, totals, blocks,
 ):  # pragma: no cover - compiled twice below
-    steps = log_ret.shape[1]
+    # Paths j = b, b + blocks, b + 2 blocks, ... run one after the other in block b, which
+    # allocates its scratch space once: allocating per path serialises the threads on the OS.
+    n_paths, steps = log_ret.shape
     empty = np.empty(0)
-    for j in prange(log_ret.shape[0]):
-        out = np.empty((N_ROWS, steps))
-        run(
-            prm, log_ret[j], side, size, entry, collateral, long_order, bk_long, cum_long,
-            short_order, bk_short, cum_short, opt_strike, opt_expiry, opt_units, opt_call,
-            out, empty, empty,
-        )
-        path_totals(out, prm.price, totals[j])
+    for b in prange(blocks):
+        out = np.empty((steps, N_ROWS))
+        work_int, work_float, work_steps = workspace(side.shape[0], steps)
+        for j in range(b, n_paths, blocks):
+            run(
+                prm, log_ret[j], side, size, entry, collateral, long_order, bk_long, cum_long,
+                short_order, bk_short, cum_short, opt_strike, opt_expiry, opt_units, opt_call,
+                out, empty, empty, work_int, work_float, work_steps,
+            )
+            path_totals(out, prm.price, totals[j])
 
 
-paths_serial = njit(cache=True)(_paths)
+paths_serial = njit(cache=True, nogil=True)(_paths)
 """Run many paths one after the other (row ``j`` of ``log_ret`` -> row ``j`` of ``totals``)."""
-paths_parallel = njit(cache=True, parallel=True)(_paths)
-"""The same, with the paths spread over numba's threads (``prange``)."""
+paths_parallel = njit(cache=True, nogil=True, parallel=True)(_paths)
+"""The same, with blocks of paths spread over numba's threads (``prange``)."""
