@@ -115,7 +115,7 @@ class DealerBook:
 
     >>> book = DealerBook.straddle(strike=100.0, units=-2e6, expiry=500, vol=0.005)
     >>> round(book.gamma(100.0), 1)
-    -71813.9
+    -142507.1
     """
 
     strike: np.ndarray
