@@ -455,3 +455,12 @@ def test_jit_and_pure_python_give_identical_results(tmp_path):
     assert jit["halted"].any() and np.abs(jit["attacker_position"]).sum() > 0
     for key in jit.files:
         np.testing.assert_array_equal(jit[key], py[key], err_msg=key)
+
+
+def test_non_finite_results_raise_instead_of_leaking():
+    pos = sample_positions(100, 100.0, seed=0)
+    runaway = Scenario(mu=0.1, shock=0.0)  # the price overflows a float after ~7,000 steps
+    with pytest.raises(FloatingPointError, match="step"):
+        simulate(pos, runaway, steps=10_000, seed=0)
+    with pytest.raises(FloatingPointError, match="path 0"):
+        cl.monte_carlo(pos, runaway, paths=2, steps=10_000, seed=0, progress=False)
