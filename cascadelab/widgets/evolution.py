@@ -90,6 +90,9 @@ class BasketView:
         An empty figure.
     """
 
+    #: Figure size (inches) the view is laid out for.
+    figsize: ClassVar[tuple[float, float]] = (9.5, 5.6)
+
     def __init__(self, fig: Figure) -> None:
         self.figure = fig
         gs = fig.add_gridspec(2, 2, width_ratios=[1.0, 1.2])
@@ -160,7 +163,7 @@ class BasketLab(Lab):
     """
 
     title = "Post margin in one asset or in a basket"
-    figsize = (9.5, 5.6)
+    figsize = BasketView.figsize
     headline: ClassVar[dict[str, Any]] = {
         "liquidated_single": "liquidated: single <b>{:,.0f}</b>",
         "liquidated_basket": "basket <b>{:,.0f}</b>",
@@ -245,6 +248,9 @@ class OracleNetworkView:
         Largest number of feeds the x axis shows.
     """
 
+    #: Figure size (inches) the view is laid out for.
+    figsize: ClassVar[tuple[float, float]] = (9.5, 4.8)
+
     def __init__(self, fig: Figure, max_feeds: int = 21) -> None:
         self.figure = fig
         self.ax_feeds, self.ax_cost = fig.subplots(1, 2, width_ratios=[1.0, 1.2])
@@ -326,7 +332,7 @@ class OracleNetworkLab(Lab):
     """
 
     title = "Read one feed or the median of many"
-    figsize = (9.5, 4.8)
+    figsize = OracleNetworkView.figsize
     headline: ClassVar[dict[str, Any]] = {
         "median_error": "median off by <b>{:+.1%}</b>",
         "single_error": "one feed off by <b>{:+.1%}</b>",
@@ -414,6 +420,9 @@ class WaterfallView:
         An empty figure.
     """
 
+    #: Figure size (inches) the view is laid out for.
+    figsize: ClassVar[tuple[float, float]] = (9.5, 4.8)
+
     def __init__(self, fig: Figure) -> None:
         self.figure = fig
         self.ax_fall, self.ax_members = fig.subplots(1, 2, width_ratios=[1.0, 1.2])
@@ -484,7 +493,7 @@ class WaterfallLab(Lab):
     """
 
     title = "Share a default through a clearing house"
-    figsize = (9.5, 4.8)
+    figsize = WaterfallView.figsize
     headline: ClassVar[dict[str, Any]] = {
         "defaulter_pays": "defaulter pays <b>{:.1f}m</b>",
         "ch_capital": "CCP <b>{:.1f}m</b>",
@@ -581,6 +590,9 @@ class BridgeView:
         An empty figure.
     """
 
+    #: Figure size (inches) the view is laid out for.
+    figsize: ClassVar[tuple[float, float]] = (9.5, 4.6)
+
     def __init__(self, fig: Figure) -> None:
         self.figure = fig
         self.ax_path, self.ax_amp = fig.subplots(1, 2, width_ratios=[1.0, 1.1])
@@ -640,7 +652,7 @@ class BridgeLab(Lab):
     """
 
     title = "Cut a bridge and shock the market"
-    figsize = (9.5, 4.6)
+    figsize = BridgeView.figsize
     headline: ClassVar[dict[str, Any]] = {
         "amplification_normal": "amplification: whole book <b>{:.2f}x</b>",
         "amplification_outage": "bridge down <b>{:.2f}x</b>",
