@@ -15,11 +15,20 @@ from collections.abc import Callable
 import matplotlib
 import numpy as np
 
-from cascadelab.widgets import Lab, feedback_loop_lab
+from cascadelab.widgets import (
+    Lab,
+    basket_lab,
+    bridge_lab,
+    feedback_loop_lab,
+    oracle_network_lab,
+    waterfall_lab,
+)
 
 TARGET_MS = 100.0
 #: Labs to measure: name -> factory. Later labs add themselves here.
 LABS: dict[str, Callable[[], Lab]] = {"feedback_loop": feedback_loop_lab}
+LABS.update(basket=basket_lab, oracle_network=oracle_network_lab, waterfall=waterfall_lab,
+            bridge=bridge_lab)  # chapter 04
 
 
 def _neighbour(widget) -> object:
