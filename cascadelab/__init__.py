@@ -42,6 +42,14 @@ from cascadelab.portfolio import (
 )
 from cascadelab.positions import Positions, bankruptcy_price, liquidation_price, sample_positions
 from cascadelab.tails import breaches_per_year, student_t_returns, tail_probability
+from cascadelab.theory import (
+    equity_left,
+    front_running_scenario,
+    gamma_hedging_scenario,
+    insolvency_price,
+    max_safe_leverage,
+    sweep_amplifier,
+)
 
 __version__ = "0.1.0"
 
@@ -71,11 +79,16 @@ __all__ = [
     "clearing_scenario",
     "default_market",
     "equicorrelation",
+    "equity_left",
     "feeds_to_capture",
+    "front_running_scenario",
+    "gamma_hedging_scenario",
     "impact_price",
+    "insolvency_price",
     "liquidation_density",
     "liquidation_price",
     "manipulation_cost",
+    "max_safe_leverage",
     "median_oracle",
     "monte_carlo",
     "oracle_network_scenario",
@@ -86,6 +99,7 @@ __all__ = [
     "simulate",
     "simulate_portfolio",
     "student_t_returns",
+    "sweep_amplifier",
     "tail_probability",
     "waterfall",
 ]

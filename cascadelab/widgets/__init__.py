@@ -11,6 +11,7 @@ See :class:`Lab` for how to write a new one.
 """
 
 from cascadelab.widgets._base import Lab, dropdown, log_slider, slider
+from cascadelab.widgets.amplifiers import AmplifierLab, amplifier_lab
 from cascadelab.widgets.evolution import (
     BasketLab,
     BasketView,
@@ -26,23 +27,31 @@ from cascadelab.widgets.evolution import (
     waterfall_lab,
 )
 from cascadelab.widgets.feedback_loop import FeedbackLoopLab, FeedbackLoopView, feedback_loop_lab
+from cascadelab.widgets.front_running import FrontRunningLab, front_running_lab
+from cascadelab.widgets.gamma_hedging import GammaHedgingLab, gamma_hedging_lab
 
 __all__ = [
+    "AmplifierLab",
     "BasketLab",
     "BasketView",
     "BridgeLab",
     "BridgeView",
     "FeedbackLoopLab",
     "FeedbackLoopView",
+    "FrontRunningLab",
+    "GammaHedgingLab",
     "Lab",
     "OracleNetworkLab",
     "OracleNetworkView",
     "WaterfallLab",
     "WaterfallView",
+    "amplifier_lab",
     "basket_lab",
     "bridge_lab",
     "dropdown",
     "feedback_loop_lab",
+    "front_running_lab",
+    "gamma_hedging_lab",
     "log_slider",
     "oracle_network_lab",
     "slider",
