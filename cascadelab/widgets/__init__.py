@@ -12,6 +12,11 @@ See :class:`Lab` for how to write a new one.
 
 from cascadelab.widgets._base import Lab, dropdown, log_slider, slider
 from cascadelab.widgets.amplifiers import AmplifierLab, amplifier_lab
+from cascadelab.widgets.circuit_breaker import (
+    CircuitBreakerLab,
+    CircuitBreakerView,
+    circuit_breaker_lab,
+)
 from cascadelab.widgets.evolution import (
     BasketLab,
     BasketView,
@@ -36,6 +41,8 @@ __all__ = [
     "BasketView",
     "BridgeLab",
     "BridgeView",
+    "CircuitBreakerLab",
+    "CircuitBreakerView",
     "FeedbackLoopLab",
     "FeedbackLoopView",
     "FrontRunningLab",
@@ -48,6 +55,7 @@ __all__ = [
     "amplifier_lab",
     "basket_lab",
     "bridge_lab",
+    "circuit_breaker_lab",
     "dropdown",
     "feedback_loop_lab",
     "front_running_lab",
