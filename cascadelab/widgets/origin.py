@@ -366,7 +366,7 @@ class StaleOracleLab(Lab):
     def compute(self, *, latency: float, heartbeat: float, deviation: float, crash: float
                 ) -> StaleOracleResult:
         """Run :func:`~cascadelab.origin.stale_oracle` (percent -> fractions)."""
-        return stale_oracle(int(round(latency)), heartbeat=int(round(heartbeat)),
+        return stale_oracle(round(latency), heartbeat=round(heartbeat),
                             deviation=deviation / 100.0, crash=crash / 100.0)
 
     def summarize(self, result: StaleOracleResult) -> dict[str, float]:
