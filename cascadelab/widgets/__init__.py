@@ -12,6 +12,13 @@ See :class:`Lab` for how to write a new one.
 
 from cascadelab.widgets._base import Lab, dropdown, log_slider, slider
 from cascadelab.widgets.amplifiers import AmplifierLab, amplifier_lab
+from cascadelab.widgets.approach import (
+    GradualLiquidationLab,
+    InsuranceFundLab,
+    InsuranceFundView,
+    gradual_liquidation_lab,
+    insurance_fund_lab,
+)
 from cascadelab.widgets.circuit_breaker import (
     CircuitBreakerLab,
     CircuitBreakerView,
@@ -47,6 +54,9 @@ __all__ = [
     "FeedbackLoopView",
     "FrontRunningLab",
     "GammaHedgingLab",
+    "GradualLiquidationLab",
+    "InsuranceFundLab",
+    "InsuranceFundView",
     "Lab",
     "OracleNetworkLab",
     "OracleNetworkView",
@@ -60,6 +70,8 @@ __all__ = [
     "feedback_loop_lab",
     "front_running_lab",
     "gamma_hedging_lab",
+    "gradual_liquidation_lab",
+    "insurance_fund_lab",
     "log_slider",
     "oracle_network_lab",
     "slider",
