@@ -15,6 +15,11 @@ Chapter 04's layered designs: ``oracle_network`` (median of feeds, cost of movin
 ``clearing`` (default waterfall, bilateral contagion), ``evolution`` (baskets, bridges).
 """
 
+from cascadelab.approach import (
+    circuit_breaker_scenario,
+    mitigation_comparison,
+    mitigation_monte_carlo,
+)
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
 from cascadelab.clearing import Waterfall, bilateral_contagion, clearing_scenario, waterfall
 from cascadelab.engine import DEFAULT_STEPS, Scenario, SimulationResult, default_market, simulate
@@ -76,6 +81,7 @@ __all__ = [
     "bridge_scenario",
     "cascade",
     "cascade_multiplier",
+    "circuit_breaker_scenario",
     "clearing_scenario",
     "default_market",
     "equicorrelation",
@@ -90,6 +96,8 @@ __all__ = [
     "manipulation_cost",
     "max_safe_leverage",
     "median_oracle",
+    "mitigation_comparison",
+    "mitigation_monte_carlo",
     "monte_carlo",
     "oracle_network_scenario",
     "oracle_path",
