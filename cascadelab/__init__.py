@@ -111,3 +111,26 @@ __all__ = [
     "tail_probability",
     "waterfall",
 ]
+
+# chapter 01 (origin): why the first designs broke
+from cascadelab.origin import (
+    EVENTS,
+    correlation_sweep,
+    cross_margin_contagion,
+    fat_tail_breaches,
+    fragmented_liquidity,
+    liquidator_tradeoff,
+    replay_events,
+    stale_oracle,
+)
+
+__all__ += [
+    "EVENTS",
+    "correlation_sweep",
+    "cross_margin_contagion",
+    "fat_tail_breaches",
+    "fragmented_liquidity",
+    "liquidator_tradeoff",
+    "replay_events",
+    "stale_oracle",
+]

@@ -77,3 +77,30 @@ __all__ = [
     "slider",
     "waterfall_lab",
 ]
+
+# chapter 01 (origin)
+from cascadelab.widgets.origin import (
+    CrossMarginLab,
+    FatTailLab,
+    FragmentationLab,
+    LiquidatorLab,
+    StaleOracleLab,
+    cross_margin_lab,
+    fat_tail_lab,
+    fragmentation_lab,
+    liquidator_lab,
+    stale_oracle_lab,
+)
+
+__all__ += [
+    "CrossMarginLab",
+    "FatTailLab",
+    "FragmentationLab",
+    "LiquidatorLab",
+    "StaleOracleLab",
+    "cross_margin_lab",
+    "fat_tail_lab",
+    "fragmentation_lab",
+    "liquidator_lab",
+    "stale_oracle_lab",
+]
