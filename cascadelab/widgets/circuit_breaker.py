@@ -173,7 +173,7 @@ class CircuitBreakerLab(Lab):
         super().__init__(
             {
                 "band": slider(
-                    "Band (%)", 0.5, 15.0, 3.0, step=0.5,
+                    "Band (%)", 0.5, 30.0, 3.0, step=0.5,
                     tooltip="Halt when the price moved more than this within the window: "
                             "narrower halts sooner and more often"),
                 "window": W.IntSlider(
@@ -251,7 +251,7 @@ def circuit_breaker_lab(**defaults: Any) -> CircuitBreakerLab:
     >>> lab = circuit_breaker_lab()
     >>> lab.summary["drawdown"] < lab.summary["drawdown_base"]
     True
-    >>> lab.update(band=15.0)        # wider than the crash: never trips
+    >>> lab.update(band=30.0)        # wider than the crash: never trips
     >>> lab.summary["halted_steps"]
     0.0
     """
