@@ -134,3 +134,32 @@ __all__ += [
     "replay_events",
     "stale_oracle",
 ]
+
+# chapter 05 (horizon): where it is going
+from cascadelab.horizon import (  # noqa: E402
+    backstop_scenario,
+    breaker_tradeoff,
+    cross_venue_cascade,
+    draw_episodes,
+    fit_logistic,
+    funding_charge,
+    monitor_gains,
+    predictive_engine,
+    private_margin_scenario,
+    roc_curve,
+    warning_policy,
+)
+
+__all__ += [
+    "backstop_scenario",
+    "breaker_tradeoff",
+    "cross_venue_cascade",
+    "draw_episodes",
+    "fit_logistic",
+    "funding_charge",
+    "monitor_gains",
+    "predictive_engine",
+    "private_margin_scenario",
+    "roc_curve",
+    "warning_policy",
+]

@@ -110,10 +110,9 @@ class EpisodeDistribution:
     pressure drives three things: a drift :math:`\mu = -\pi\,\mu_{\max}` of the fundamental over
     the whole episode, a shock :math:`s = \pi\,(1 + U)\,s_{\max} / 2` (:math:`U \sim U(0, 1)`)
     at a step drawn uniformly in ``[warn_step + 5, warn_step + horizon // 2)``, and the observed
-    order-flow
-    imbalance :math:`\text{OFI} = \pi + \varepsilon`, :math:`\varepsilon \sim N(0,
-    \text{ofi\_noise}^2)` (net aggressive selling in the calm, as a share of volume, read with
-    noise). The label is a **cascade**: forced sales after the warning exceed ``cascade_share``
+    order-flow imbalance :math:`\text{OFI} = \pi + \varepsilon`, :math:`\varepsilon \sim
+    N(0, \text{ofi\_noise}^2)` (net aggressive selling in the calm, as a share of volume, read
+    with noise). The label is a **cascade**: forced sales after the warning exceed ``cascade_share``
     of the open interest.
 
     Attributes

@@ -104,3 +104,22 @@ __all__ += [
     "liquidator_lab",
     "stale_oracle_lab",
 ]
+
+# chapter 05 (horizon)
+from cascadelab.widgets.horizon import (  # noqa: E402
+    BackstopLab,
+    CrossVenueLab,
+    WarningLab,
+    backstop_lab,
+    cross_venue_lab,
+    warning_lab,
+)
+
+__all__ += [
+    "BackstopLab",
+    "CrossVenueLab",
+    "WarningLab",
+    "backstop_lab",
+    "cross_venue_lab",
+    "warning_lab",
+]
