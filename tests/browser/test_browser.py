@@ -223,6 +223,15 @@ JS_NOTEBOOK_STATE = """() => {
 }"""
 
 
+JS_SCROLL_TO_WIDGET = """() => {
+  for (const el of document.querySelectorAll('.jp-OutputArea-output .jupyter-widgets')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 100 && r.height > 100) { el.scrollIntoView({block: 'start'}); return true; }
+  }
+  return false;
+}"""
+
+
 def notebooks_to_run() -> list[str]:
     chapter = next((c for c in CHAPTERS if (ROOT / "notebooks" / c).exists()), None)
     return ["lab.ipynb", chapter or "no chapter yet"]
@@ -235,22 +244,38 @@ def test_jupyterlab_run_all(jupyterlab, browser, artifacts: Path, notebook: str)
     server, token, _root = jupyterlab
     page = browser.new_page()
     try:
-        page.goto(f"{server.url}/lab/tree/notebooks/{notebook}?token={token}",
-                  wait_until="domcontentloaded", timeout=RENDER_TIMEOUT * 1000)
-        wait_until("the notebook to open with an idle kernel",
-                   lambda: (page.evaluate(JS_NOTEBOOK_STATE) or {}).get("status") == "idle",
-                   RENDER_TIMEOUT, interval=0.5)
+        # a workspace of its own, so that no notebook of an earlier test is restored in front
+        workspace = "cascadelab-" + Path(notebook).stem
+        page.goto(f"{server.url}/lab/workspaces/{workspace}/tree/notebooks/{notebook}"
+                  f"?token={token}&reset", wait_until="domcontentloaded",
+                  timeout=RENDER_TIMEOUT * 1000)
+
+        def opened() -> bool:
+            state = page.evaluate(JS_NOTEBOOK_STATE) or {}
+            return state.get("path") == f"notebooks/{notebook}" and state["status"] == "idle"
+
+        wait_until(f"{notebook} to open with an idle kernel", opened, RENDER_TIMEOUT, 0.5)
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+        last: list[dict] = []
 
         def finished() -> dict | None:
             state = page.evaluate(JS_NOTEBOOK_STATE)
+            last[:] = [state]
             done = (state and state["status"] == "idle" and state["cells"]
                     and all(c["count"] is not None for c in state["cells"]))
             errors = state and [e for c in state["cells"] for e in c["errors"]]
             return state if (done or errors) else None
 
-        state = wait_until(f"{notebook} to run to the end", finished, RUN_ALL_TIMEOUT,
-                           interval=1.0)
+        try:
+            state = wait_until(f"{notebook} to run to the end", finished, RUN_ALL_TIMEOUT,
+                               interval=1.0)
+        except AssertionError as err:
+            page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}-timeout.png"))
+            s = last[0] if last else {}
+            counts = [c["count"] for c in s.get("cells", [])]
+            raise AssertionError(f"{err}; kernel {s.get('status')}, execution counts {counts}\n"
+                                 f"{server.tail()}") from None
         errors = [e for c in state["cells"] for e in c["errors"]]
         page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}.png"))
         assert not errors, f"{notebook}: cell errors in JupyterLab: {errors}"
@@ -262,9 +287,9 @@ def test_jupyterlab_run_all(jupyterlab, browser, artifacts: Path, notebook: str)
                 and not s["loading"] and s, RENDER_TIMEOUT)
         assert_no_problems(page)
         page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}.png"))
-        if n_widgets:  # a picture of the first rendered widget, too
-            widget = page.locator(".jp-OutputArea-output .jupyter-widgets").first
-            widget.scroll_into_view_if_needed()
+        if n_widgets:  # a picture of the first visible widget, too
+            page.evaluate(JS_SCROLL_TO_WIDGET)
+            time.sleep(0.5)
             page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}-widget.png"))
     finally:
         page.close()
