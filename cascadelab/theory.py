@@ -41,7 +41,7 @@ import numpy as np
 from cascadelab._validate import check_choice, check_int, check_real
 from cascadelab.cascade import cascade
 from cascadelab.engine import Scenario, SimulationResult, simulate
-from cascadelab.hedging import DealerBook
+from cascadelab.hedging import DealerBook, book_delta, book_gamma
 from cascadelab.market import Book
 from cascadelab.portfolio import Accounts, MultiAssetScenario, equicorrelation, simulate_portfolio
 from cascadelab.positions import Positions
@@ -544,39 +544,69 @@ def _greeks(book: DealerBook | None) -> tuple[np.ndarray, np.ndarray, np.ndarray
     n = _SPOT_GRID.size
     if book is None:
         return np.zeros(n), np.zeros(n), np.zeros(n)
-    delta = np.array([book.delta(s) for s in _SPOT_GRID])
-    gamma = np.array([book.gamma(s) for s in _SPOT_GRID])
-    sales = np.array([book.delta(0.99 * s) for s in _SPOT_GRID]) - delta
-    return delta, gamma, sales
+    args = (book.strike, book.expiry, book.units)
+    delta = np.array([book_delta(s, 0, *args, book.call, book.vol) for s in _SPOT_GRID])
+    gamma = np.array([book_gamma(s, 0, *args, book.vol) for s in _SPOT_GRID])
+    down = np.array([book_delta(0.99 * s, 0, *args, book.call, book.vol) for s in _SPOT_GRID])
+    return delta, gamma, down - delta
+
+
+_OPTION_FIELDS = ("short_calls", "short_puts", "strike", "expiry", "implied_vol",
+                  "protective_puts", "put_strike")
+_MARKET_FIELDS = ("shock", "sigma", "depth", "n", "steps", "shock_step", "seed")
+
+
+def _option_key(params: GammaHedgingParams) -> tuple:
+    return tuple((f, getattr(params, f)) for f in _OPTION_FIELDS)
+
+
+def _market_key(params: GammaHedgingParams) -> tuple:
+    return tuple((f, getattr(params, f)) for f in _MARKET_FIELDS)
+
+
+def _full_book(params: GammaHedgingParams) -> DealerBook | None:
+    """The short options plus the protective puts (None if the book is empty)."""
+    short = params.book()
+    if params.protective_puts <= 0.0:
+        return short
+    if short is None:
+        short = DealerBook([100.0], [params.expiry], [0.0], [True], params.implied_vol)
+    return short.with_puts(params.put_strike * 100.0, params.protective_puts, params.expiry)
 
 
 @lru_cache(maxsize=64)
-def _greeks_cached(params: GammaHedgingParams) -> tuple[np.ndarray, ...]:
-    short = params.book()
-    full = short
-    if params.protective_puts > 0.0:
-        base = short if short is not None else DealerBook([100.0], [params.expiry], [0.0],
-                                                          [True], params.implied_vol)
-        full = base.with_puts(params.put_strike * 100.0, params.protective_puts, params.expiry)
-    delta, gamma, sales = _greeks(full)
-    _, gamma0, sales0 = _greeks(short)
+def _greeks_cached(key: tuple) -> tuple[np.ndarray, ...]:
+    params = GammaHedgingParams(**dict(key))
+    delta, gamma, sales = _greeks(_full_book(params))
+    _, gamma0, sales0 = _greeks(params.book())
     return delta, gamma, sales, gamma0, sales0
 
 
-@lru_cache(maxsize=64)
-def _engine_pair(params: GammaHedgingParams) -> tuple[SimulationResult, SimulationResult]:
+def _market_scenario(params: GammaHedgingParams) -> tuple[Positions, Scenario]:
     pos = population(FeedbackLoopParams(n=params.n))
     sc = Scenario(shock=params.shock, shock_step=params.shock_step, sigma=params.sigma,
                   depth=params.depth, maintenance=0.005)
-    without = simulate(pos, sc, steps=params.steps, seed=params.seed)
+    return pos, sc
+
+
+@lru_cache(maxsize=32)
+def _run_without(key: tuple) -> SimulationResult:
+    params = GammaHedgingParams(**dict(key))
+    pos, sc = _market_scenario(params)
+    return simulate(pos, sc, steps=params.steps, seed=params.seed)
+
+
+@lru_cache(maxsize=64)
+def _run_with(params: GammaHedgingParams) -> SimulationResult:
     short = params.book()
     if short is None and params.protective_puts > 0.0:
         short = DealerBook([100.0], [params.expiry], [0.0], [True], params.implied_vol)
     if short is None:
-        return without, without
+        return _run_without(_market_key(params))
+    pos, sc = _market_scenario(params)
     dealt = sc.replace(dealer=short, protective_puts=params.protective_puts,
                        put_strike=params.put_strike, put_expiry=params.expiry)
-    return without, simulate(pos, dealt, steps=params.steps, seed=params.seed)
+    return simulate(pos, dealt, steps=params.steps, seed=params.seed)
 
 
 def gamma_hedging_scenario(
@@ -610,8 +640,8 @@ def gamma_hedging_scenario(
         params = GammaHedgingParams()
     if changes:
         params = params.replace(**changes)
-    delta, gamma, sales, gamma0, sales0 = _greeks_cached(params)
-    without, with_dealer = _engine_pair(params)
+    delta, gamma, sales, gamma0, sales0 = _greeks_cached(_option_key(params))
+    without, with_dealer = _run_without(_market_key(params)), _run_with(params)
     i = int(np.argmin(np.abs(_SPOT_GRID - 100.0)))
     gain = gamma_feedback_gain(float(gamma[i]), 100.0, params.depth)
     return GammaHedgingResult(

@@ -147,6 +147,10 @@ class FrontRunningLab(Lab):
                            loc="upper right", fontsize=7, framealpha=0.8, frameon=True)
         cp.label(self.ax_map, x="distance to the cluster", xunit="%", y="capital",
                  yunit="USD", title="Where hunting pays")
+        for ax in (self.ax_path, self.ax_pos):
+            ax.locator_params(nbins=4)  # fewer tick labels: a faster redraw
+        self.ax_pnl.locator_params(axis="y", nbins=4)
+        self.ax_map.locator_params(axis="x", nbins=4)
 
     def compute(self, *, capital: float, distance: float, cluster: float, depth: float,
                 resilience: float, levels: bool) -> tuple[FrontRunningResult, HuntingMap]:

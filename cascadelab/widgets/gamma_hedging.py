@@ -133,6 +133,8 @@ class GammaHedgingLab(Lab):
         self.ax_path.legend(loc="lower left", fontsize=8)
         cp.label(self.ax_path, x="step", y="price", yunit="USD",
                  title="Same shock, same noise, with and without the hedger")
+        for ax in (self.ax_delta, self.ax_gamma, self.ax_sales, self.ax_path):
+            ax.locator_params(nbins=4)  # fewer tick labels: a faster redraw
 
     def compute(self, *, short_calls: float, short_puts: float, strike: float, expiry: float,
                 implied_vol: float, protective_puts: float, put_strike: float, shock: float,
