@@ -24,12 +24,14 @@ True
 
 from __future__ import annotations
 
+import html
 import importlib
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["TABS", "Tab", "available_tabs", "build", "lab_widget", "widget_lab"]
+__all__ = ["TABS", "TAB_CSS", "Tab", "available_tabs", "build", "lab_widget", "widget_lab"]
 
 
 @dataclass(frozen=True)
@@ -69,26 +71,84 @@ class Tab:
         return getattr(widgets, self.factory, None)
 
 
-# One line per tab. Add a lab here and it appears in notebooks/lab.ipynb, in the Binder warm-up
-# and in the browser tests (first_class=True) as soon as its factory exists.
+# One line per tab, in course order. Add a lab here and it appears in notebooks/lab.ipynb, in the
+# Binder warm-up and (first_class=True) in the browser tests, as soon as its factory exists.
 TABS: list[Tab] = [
     Tab("feedback_loop", "Feedback loop", "feedback_loop_lab",
-        "A shock closes the weakest longs; their market sales move the price into the next "
-        "cluster of liquidation prices. Thin the book or raise leverage and watch the staircase "
-        "lengthen as the loop gain <i>&rho;/D</i> approaches 1, the critical point.", True),
+        "<b>Chapter 00.</b> A shock closes the weakest longs; their market sales move the price "
+        "into the next cluster of liquidation prices. Thin the book or raise leverage and watch "
+        "the staircase lengthen as the loop gain <i>&rho;/D</i> approaches 1, the critical "
+        "point.", True),
+    Tab("fragmentation", "One venue's book", "fragmentation_lab",
+        "<b>Chapter 01.</b> The forced sales hit the book of the venue that liquidates, not the "
+        "depth of the whole market. Shrink that venue's share and compare the two cascades."),
+    Tab("fat_tails", "Fat tails", "fat_tail_lab",
+        "<b>Chapter 01.</b> A margin buffer of <i>k</i> standard deviations, sized for normal "
+        "returns, against Student-t returns. Lower the tail index <i>&nu;</i> and count the "
+        "extra breaches per year."),
+    Tab("stale_oracle", "Stale oracle", "stale_oracle_lab",
+        "<b>Chapter 01.</b> The venue liquidates on a price feed that lags a crash. Add latency "
+        "and watch positions close too late, below their bankruptcy price: bad debt."),
+    Tab("cross_margin", "Cross-margin", "cross_margin_lab",
+        "<b>Chapter 01.</b> One margin pool for three assets: crash asset A and see positions in "
+        "B and C closed too. Raise the correlation and compare with isolated margin."),
+    Tab("liquidator", "Liquidator", "liquidator_lab",
+        "<b>Chapter 01.</b> The liquidation engine closes everything at once or in slices. "
+        "Compare slippage, the depth of the fall and bad debt for the same shock."),
+    Tab("amplifiers", "Four amplifiers", "amplifier_lab",
+        "<b>Chapter 02.</b> Depth, leverage, oracle latency and collateral correlation, each "
+        "swept on the same shock. Which one turns a small shock into a large fall fastest?"),
     Tab("gamma_hedging", "Gamma hedging", "gamma_hedging_lab",
-        "Dealers who sold options must sell the asset as it falls to stay delta-neutral. Make the "
-        "book shorter in gamma and compare the price path with and without hedging; then give "
-        "the dealer protective puts and see the hedge sales shrink.", True),
+        "<b>Chapter 02.</b> Dealers who sold options must sell the asset as it falls to stay "
+        "delta-neutral. Make the book shorter in gamma and compare the price path with and "
+        "without hedging; then give the dealer protective puts and see the hedge sales shrink.",
+        True),
     Tab("front_running", "Front-running", "front_running_lab",
-        "A predator sells into a visible cluster of liquidation levels and buys back the forced "
-        "selling. Move it closer to the cluster or give it more capital to find where hunting "
-        "pays; hide the levels and its edge disappears.", True),
+        "<b>Chapter 02.</b> A predator sells into a visible cluster of liquidation levels and "
+        "buys back the forced selling. Move it closer to the cluster or give it more capital to "
+        "find where hunting pays; hide the levels and its edge disappears.", True),
     Tab("circuit_breaker", "Circuit breaker", "circuit_breaker_lab",
-        "A halt pauses trading when the price moves more than a band within a window, and the "
-        "book refills while it waits. Tighten the band or lengthen the halt and compare the "
-        "bottom of the crash and the bad debt with and without the breaker.", True),
+        "<b>Chapter 03.</b> A halt pauses trading when the price moves more than a band within a "
+        "window, and the book refills while it waits. Tighten the band or lengthen the halt and "
+        "compare the bottom of the crash and the bad debt with and without the breaker.", True),
+    Tab("gradual_liquidation", "Gradual liquidation", "gradual_liquidation_lab",
+        "<b>Chapter 03.</b> Close liquidated positions in tranches, capped at a share of the "
+        "book, instead of one market order each. What does waiting cost?"),
+    Tab("insurance_fund", "Insurance fund", "insurance_fund_lab",
+        "<b>Chapter 03.</b> Bad debt is paid by the insurance fund until it runs dry, then "
+        "shared among the winners. Size the fund and find the crash that empties it."),
+    Tab("oracle_network", "Oracle network", "oracle_network_lab",
+        "<b>Chapter 04.</b> The median of <i>n</i> feeds with <i>k</i> bad ones, against a "
+        "single feed: how far the price is pushed, and what an attack costs."),
+    Tab("waterfall", "Clearing waterfall", "waterfall_lab",
+        "<b>Chapter 04.</b> A member defaults. Follow its loss down a clearing house's "
+        "waterfall, and compare with a web of bilateral exposures."),
+    Tab("basket", "Collateral basket", "basket_lab",
+        "<b>Chapter 04.</b> Margin posted in cash, in the crashing asset alone, or in a basket. "
+        "Raise the correlation and watch the basket's protection fade."),
+    Tab("bridge", "Bridge outage", "bridge_lab",
+        "<b>Chapter 04.</b> A bridge outage cuts off the liquidity that lives on another chain; "
+        "the same shock now meets a thinner book."),
+    Tab("warning", "Early warning", "warning_lab",
+        "<b>Chapter 05.</b> A cascade predictor raises warnings; the venue acts on them. Trade "
+        "false alarms against the bad debt the warnings avoid."),
+    Tab("cross_venue", "Cross-venue monitor", "cross_venue_lab",
+        "<b>Chapter 05.</b> Three venues share one asset through arbitrage. Each venue's own loop "
+        "gain looks safe; the system's may not."),
+    Tab("backstop", "Backstop", "backstop_lab",
+        "<b>Chapter 05.</b> Pay a backstop to add depth when forced selling arrives: the fall, "
+        "the bad debt, and whether the backstop makes money."),
 ]
+
+#: Keeps the tab bar readable with many tabs: the titles wrap onto several rows.
+TAB_CSS = """<style>
+.cascadelab-widget-lab > .widget-tab-bar { height: auto; min-height: auto; max-height: none;
+  overflow: visible; }
+.cascadelab-widget-lab > .widget-tab-bar .lm-TabBar-content { flex-wrap: wrap; }
+.cascadelab-widget-lab > .widget-tab-bar .lm-TabBar-tab { flex: 0 0 auto; max-width: none;
+  min-width: 0; }
+.cascadelab-intro p { line-height: 1.4; margin: 0.2em 0 0.6em 0; }
+</style>"""
 
 
 def available_tabs(tabs: Sequence[Tab] | None = None) -> list[Tab]:
@@ -146,7 +206,8 @@ def build(tabs: Sequence[Tab] | None = None) -> dict[str, Any]:
     return out
 
 
-def widget_lab(tabs: Sequence[Tab] | None = None, labs: dict[str, Any] | None = None) -> Any:
+def widget_lab(tabs: Sequence[Tab] | None = None, labs: dict[str, Any] | None = None,
+               lazy: bool = True) -> Any:
     """The Widget Lab: an :class:`ipywidgets.Tab` with one lab and its intro per tab.
 
     Parameters
@@ -154,13 +215,17 @@ def widget_lab(tabs: Sequence[Tab] | None = None, labs: dict[str, Any] | None = 
     tabs : sequence of Tab, optional
         Tabs to show (default :data:`TABS`); those whose factory is missing are skipped.
     labs : dict, optional
-        Labs already built by :func:`build` (key -> lab); built here when missing.
+        Labs already built by :func:`build` (key -> lab).
+    lazy : bool
+        Build a tab's lab the first time the tab is selected (the first tab at once), so that
+        the app starts quickly; False builds every lab now.
 
     Returns
     -------
     ipywidgets.Tab or ipywidgets.HTML
-        The dashboard; a short note instead when no lab is installed yet. The labs are in
-        ``.labs`` (key -> lab) on the returned widget.
+        The dashboard; a short note instead when no lab is installed yet. The labs built so far
+        are in ``.labs`` (key -> lab) on the returned widget, and the error message of any
+        lab that failed to build in ``.errors`` (key -> message; the tab shows it too).
     """
     import ipywidgets as w
 
@@ -172,20 +237,44 @@ def widget_lab(tabs: Sequence[Tab] | None = None, labs: dict[str, Any] | None = 
         note.labs = labs
         return note
     panels = []
-    for tab in chosen:
-        if tab.key not in labs:
-            factory = tab.resolve()
-            assert factory is not None
-            labs[tab.key] = factory()
-        lab = labs[tab.key]
-        _tag(lab)
-        intro = w.HTML(f"<p>{tab.intro}</p>", layout=w.Layout(max_width="60em"))
+    for i, tab in enumerate(chosen):
+        style = TAB_CSS if i == 0 else ""
+        intro = w.HTML(f"{style}<p>{tab.intro}</p>", layout=w.Layout(max_width="62em"))
         intro.add_class("cascadelab-intro")
-        panel = w.VBox([intro, lab_widget(lab)])
+        loading = w.HTML(f"<p><i>Building the {tab.title.lower()} lab...</i></p>")
+        panel = w.VBox([intro, loading])
         panel.add_class("cascadelab-tab")
         panel.add_class(f"cascadelab-tab-{tab.key}")
         panels.append(panel)
-    dash = w.Tab(children=panels, titles=[t.title for t in chosen])
+    dash = w.Tab(children=panels, titles=[t.title for t in chosen], selected_index=0)
     dash.add_class("cascadelab-widget-lab")
     dash.labs = labs
+    dash.errors = {}
+
+    def fill(index: int | None) -> None:
+        if index is None:
+            return
+        tab, panel = chosen[index], panels[index]
+        if getattr(panel, "_cascadelab_filled", False):
+            return
+        panel._cascadelab_filled = True
+        try:
+            if tab.key not in labs:
+                factory = tab.resolve()
+                assert factory is not None
+                labs[tab.key] = factory()
+            lab = labs[tab.key]
+            _tag(lab)
+            panel.children = (panel.children[0], lab_widget(lab))
+        except Exception as err:  # say so in the tab; the other tabs keep working
+            message = f"{type(err).__name__}: {err}"
+            dash.errors[tab.key] = message
+            panel.children = (panel.children[0], w.HTML(
+                f"<p style='color:#D55E00'>Could not build this lab: "
+                f"{html.escape(message)}</p>"))
+            warnings.warn(f"{tab.title} lab: {message}", RuntimeWarning, stacklevel=2)
+
+    dash.observe(lambda change: fill(change["new"]), names="selected_index")
+    for index in (range(len(chosen)) if not lazy else [0]):
+        fill(index)
     return dash

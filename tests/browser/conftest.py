@@ -295,7 +295,7 @@ def browser(workdir: Path):
             executable_path=chromium_path(),
             headless=True,
             args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
+            viewport={"width": 1400, "height": 1400},
             timeout=60_000,
         )
         context.set_default_timeout(30_000)

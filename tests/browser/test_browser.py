@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_CLASS = [t for t in TABS if t.first_class]
 # The control each lab's test moves (the first slider of the lab when the name is missing).
-MOVE = {"feedback_loop": "shock", "gamma_hedging": "notional", "front_running": "capital",
+MOVE = {"feedback_loop": "shock", "gamma_hedging": "short_calls", "front_running": "capital",
         "circuit_breaker": "band"}
 # The chapter run in JupyterLab: the first of these that exists.
 CHAPTERS = ["00_essence.ipynb", "01_origin.ipynb", "02_theory.ipynb", "03_approach.ipynb"]
@@ -30,6 +30,7 @@ CHANGE_TIMEOUT = 60.0  # s: one recompute and the new image reaching the page
 RUN_ALL_TIMEOUT = 150.0  # s: a chapter runs in under a minute under nbval
 
 BAD_TEXT = ("Loading widget", "Error displaying widget", "Traceback (most recent call last)",
+            "Could not build this lab",
             "There was an error when executing cell", "Failed to load model class")
 
 
