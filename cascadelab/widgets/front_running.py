@@ -127,8 +127,9 @@ class FrontRunningLab(Lab):
         (self.pnl_dot,) = self.ax_pnl.plot([], [], "o", color="black", ms=5)
         self.ax_pnl.axhline(0.0, color="black", lw=0.6)
         self.ax_pnl.set_xscale("log")
+        self.ax_pnl.set_yscale("symlog", linthresh=10.0)  # small gains and big losses together
         self.ax_pnl.legend(loc="lower left", fontsize=8)
-        cp.label(self.ax_pnl, x="capital", xunit="USD", y="final P&L", yunit="k USD",
+        cp.label(self.ax_pnl, x="capital", xunit="USD", y="final P&L", yunit="k USD, symlog",
                  title="P&L against capital")
 
         xe = 100.0 * _edges(MAP_DISTANCES, log=False)
@@ -149,7 +150,6 @@ class FrontRunningLab(Lab):
                  yunit="USD", title="Where hunting pays")
         for ax in (self.ax_path, self.ax_pos):
             ax.locator_params(nbins=4)  # fewer tick labels: a faster redraw
-        self.ax_pnl.locator_params(axis="y", nbins=4)
         self.ax_map.locator_params(axis="x", nbins=4)
 
     def compute(self, *, capital: float, distance: float, cluster: float, depth: float,
@@ -190,9 +190,8 @@ class FrontRunningLab(Lab):
         self.pnl_hid.set_data(c, res.pnl_hidden / 1e3)
         self.pnl_dot.set_data([p.capital], [res.attack.final_attacker_pnl / 1e3])
         ys = np.concatenate((res.pnl_visible, res.pnl_hidden)) / 1e3
-        lo, hi = min(float(ys.min()), 0.0), max(float(ys.max()), 0.0)
-        pad = 0.08 * (hi - lo) + 1.0
-        self.ax_pnl.set_ylim(lo - pad, hi + pad)
+        lo, hi = min(float(ys.min()), -1.0), max(float(ys.max()), 1.0)
+        self.ax_pnl.set_ylim(1.5 * lo, 1.5 * hi)
         self.ax_pnl.set_xlim(c[0], c[-1])
 
         self.mesh.set_array(hmap.outcome.astype(float).ravel())
