@@ -2,7 +2,8 @@
 
 ``python -m cascadelab.site`` (what ``make site`` runs) executes ``notebooks/NN_*.ipynb`` in fresh
 kernels, turns each into ``_build/site/NN_*.html`` and writes ``_build/site/index.html`` linking
-the chapters in order. A reader without a kernel sees every figure; a lab is shown as the
+the chapters in order; the exercise notebooks become read-only pages under
+``_build/site/exercises/``. A reader without a kernel sees every figure; a lab is shown as the
 picture it draws at its default values with its headline numbers under it, and any other widget
 as a short note saying where to run it live. Nothing needs the internet to display except the
 rendering of LaTeX (MathJax).
@@ -136,7 +137,8 @@ def _execute(path: Path, timeout: int) -> nbformat.NotebookNode:
     return nb
 
 
-def _page(path: Path, out_dir: Path, timeout: int, nav: dict[str, str]) -> tuple[str, str, float]:
+def _page(path: Path, out_dir: Path, timeout: int, nav: dict[str, str],
+          exercises: Sequence[str] = ()) -> tuple[str, str, float]:
     """Execute one notebook and write its HTML; return (file name, title, seconds)."""
     from nbconvert import HTMLExporter
 
@@ -146,19 +148,30 @@ def _page(path: Path, out_dir: Path, timeout: int, nav: dict[str, str]) -> tuple
     title = title_of(nb, path.stem)
     exporter = HTMLExporter(template_name="lab")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    body = _link_chapters(body, nav)
+    body = _link_chapters(body, nav, exercises)
     body = _add_nav(body, path.stem, nav)
     name = path.stem + ".html"
     (out_dir / name).write_text(body, encoding="utf-8")
     return name, title, time.perf_counter() - t0
 
 
-def _link_chapters(body: str, nav: dict[str, str]) -> str:
-    """Point links to chapter notebooks (``href="01_origin.ipynb#..."``) at their HTML pages."""
-    def repl(m: re.Match) -> str:
+def _link_chapters(body: str, nav: dict[str, str], exercises: Sequence[str] = ()) -> str:
+    """Point links to chapters, exercises and the Widget Lab at their pages in the site.
+
+    ``01_origin.ipynb#x`` -> ``01_origin.html#x``; ``../exercises/01_origin.ipynb`` ->
+    ``exercises/01_origin.html`` (when built); ``lab.ipynb`` -> the index's Widget Lab section.
+    """
+    def chapter(m: re.Match) -> str:
         return f"{m.group(1)}{m.group(2)}.html" if m.group(2) in nav else m.group(0)
 
-    return re.sub(r'(href=")(?:\./)?([0-9]{2}_[A-Za-z0-9_-]+)\.ipynb', repl, body)
+    def exercise(m: re.Match) -> str:
+        return f"{m.group(1)}exercises/{m.group(2)}.html" if m.group(2) in exercises else (
+            m.group(0))
+
+    body = re.sub(r'(href=")(?:\./)?([0-9]{2}_[A-Za-z0-9_-]+)\.ipynb', chapter, body)
+    body = re.sub(r'(href=")(?:\./)?\.\./exercises/([0-9]{2}_[A-Za-z0-9_-]+)\.ipynb', exercise,
+                  body)
+    return re.sub(r'href="(?:\./)?lab\.ipynb"', 'href="index.html#widget-lab"', body)
 
 
 def _add_nav(body: str, stem: str, nav: dict[str, str]) -> str:
@@ -174,6 +187,25 @@ def _add_nav(body: str, stem: str, nav: dict[str, str]) -> str:
     body = re.sub(r"(<body[^>]*>)", rf'\1\n<nav class="cascadelab-nav">{bar}</nav>', body,
                   count=1)
     return body.replace("</body>", f'<nav class="cascadelab-nav bottom">{bar}</nav>\n</body>', 1)
+
+
+def _exercise_pages(out_dir: Path, exercise_dir: Path) -> list[str]:
+    """The exercise notebooks as read-only pages (not executed): ``exercises/NN_name.html``."""
+    from nbconvert import HTMLExporter
+
+    stems = []
+    for path in sorted(exercise_dir.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(
+            "*Exercises are meant to be solved in a live notebook: run `make lab` and open "
+            f"`exercises/{path.name}`, or launch the course on Binder. "
+            "[Back to the contents](../index.html).*"))
+        body, _ = HTMLExporter(template_name="lab").from_notebook_node(
+            nb, resources={"metadata": {"name": title_of(nb, path.stem)}})
+        (out_dir / "exercises").mkdir(exist_ok=True)
+        (out_dir / "exercises" / f"{path.stem}.html").write_text(body, encoding="utf-8")
+        stems.append(path.stem)
+    return stems
 
 
 def _index(pages: list[tuple[str, str]]) -> str:
@@ -203,6 +235,11 @@ picture they draw at their default settings. To move the sliders, run the course
 <ol start="0">
 {items}
 </ol>
+<h2 id="widget-lab">The Widget Lab</h2>
+<p>Every lab of the course in one tabbed dashboard needs a live Python kernel: open
+<code>notebooks/lab.ipynb</code> after <code>make lab</code>, run it as an app with
+<code>voila notebooks/lab.ipynb</code>, or launch it on Binder with
+<code>?urlpath=voila/render/notebooks/lab.ipynb</code>.</p>
 </body>
 </html>
 """
@@ -228,9 +265,11 @@ def build_site(notebooks: Sequence[Path] | None = None, out_dir: Path | None = N
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(asset, target)
     nav = {p.stem: title_of(nbformat.read(p, as_version=4), p.stem) for p in paths}
+    exercise_dir = paths[0].parent.parent / "exercises"
+    exercises = _exercise_pages(out, exercise_dir) if exercise_dir.is_dir() else []
     written = []
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(_page, p, out, timeout, nav) for p in paths]
+        futures = [pool.submit(_page, p, out, timeout, nav, exercises) for p in paths]
         for path, future in zip(paths, futures, strict=True):
             name, title, seconds = future.result()
             nav[path.stem] = title

@@ -40,10 +40,13 @@ def test_staticize_keeps_pictures_and_replaces_bare_widgets() -> None:
 
 def test_links_between_chapters_point_at_html_pages() -> None:
     nav = {"00_essence": "Essence", "01_origin": "Origin"}
-    body = '<a href="01_origin.ipynb#Fat-tails">x</a> <a href="../exercises/01_origin.ipynb">e</a>'
-    out = site._link_chapters(body, nav)
+    body = ('<a href="01_origin.ipynb#Fat-tails">x</a> <a href="../exercises/01_origin.ipynb">e</a>'
+            ' <a href="../exercises/02_theory.ipynb">f</a> <a href="lab.ipynb">lab</a>')
+    out = site._link_chapters(body, nav, exercises=["01_origin"])
     assert 'href="01_origin.html#Fat-tails"' in out
-    assert 'href="../exercises/01_origin.ipynb"' in out
+    assert 'href="exercises/01_origin.html"' in out
+    assert 'href="../exercises/02_theory.ipynb"' in out  # no such page: left alone
+    assert 'href="index.html#widget-lab"' in out
 
 
 def test_build_site_shows_a_lab_as_its_picture(tmp_path: Path) -> None:
