@@ -222,6 +222,7 @@ body {{ font-family: sans-serif; max-width: 46em; margin: 3em auto; padding: 0 1
   line-height: 1.5; color: #222; }}
 a {{ color: #0072B2; }}
 li {{ margin: 0.4em 0; }}
+ul.chapters {{ list-style: none; padding-left: 0; }}
 </style>
 </head>
 <body>
@@ -232,9 +233,9 @@ sales and more margin calls, what makes the loop run away, and what venues do ab
 picture they draw at their default settings. To move the sliders, run the course yourself
 (<code>make lab</code>) or launch it on Binder.</p>
 <h2>Chapters</h2>
-<ol start="0">
+<ul class="chapters">
 {items}
-</ol>
+</ul>
 <h2 id="widget-lab">The Widget Lab</h2>
 <p>Every lab of the course in one tabbed dashboard needs a live Python kernel: open
 <code>notebooks/lab.ipynb</code> after <code>make lab</code>, run it as an app with
