@@ -327,7 +327,7 @@ def equity_left(
     Examples
     --------
     >>> round(equity_left(10.0, 0.01, 0.0, 0.05), 4)
-    0.0595
+    0.0405
     """
     penalty, slippage, gap = _insolvency_inputs(penalty, slippage, gap)
     lev = np.asarray(leverage, dtype=np.float64)
