@@ -18,6 +18,7 @@ help:
 	@echo "make bench  - run the benchmarks and print their tables"
 	@echo "make lint   - ruff over the package, tests and benchmarks"
 	@echo "make exercises - regenerate exercises/ from solutions/ (the one source of truth)"
+	@echo "make site   - execute the chapters into static HTML in _build/site/ (open _build/site/index.html)"
 	@echo "make clean  - remove .venv and caches"
 
 $(STAMP): pyproject.toml
@@ -48,6 +49,9 @@ bench: setup
 
 exercises: setup
 	$(PY) -m cascadelab.course build-exercises
+
+site: setup
+	$(PY) -m cascadelab.site
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis _build test-artifacts

@@ -1,8 +1,15 @@
-"""Interactive labs of the course (ipywidgets + matplotlib), one per big idea.
+"""Interactive labs of the course (ipywidgets + matplotlib), one module per chapter topic.
 
 Every lab follows the contract of :class:`Lab`: ``controls``, ``figure``, ``summary`` and
-``update(**values)``; the numbers come from pure functions in :mod:`cascadelab.scenarios`.
-See :class:`Lab` for how to write a new one.
+``update(**values)``; the numbers come from pure scenario functions in the package
+(:mod:`cascadelab.scenarios` for chapter 00, then :mod:`cascadelab.origin`,
+:mod:`cascadelab.theory`, :mod:`cascadelab.approach`, :mod:`cascadelab.evolution`,
+:mod:`cascadelab.horizon`). See :class:`Lab` for how to write a new one.
+
+Modules by chapter: ``feedback_loop`` (00), ``origin`` (01), ``amplifiers``, ``gamma_hedging``,
+``front_running`` (02), ``circuit_breaker``, ``approach`` (03), ``evolution`` (04), ``horizon``
+(05). The four first-class labs: :func:`feedback_loop_lab` (chapter 00), :func:`gamma_hedging_lab`
+and :func:`front_running_lab` (chapter 02), :func:`circuit_breaker_lab` (chapter 03).
 
 >>> from cascadelab.widgets import feedback_loop_lab
 >>> lab = feedback_loop_lab(shock=5.0, depth=200_000.0)
@@ -41,44 +48,14 @@ from cascadelab.widgets.evolution import (
 from cascadelab.widgets.feedback_loop import FeedbackLoopLab, FeedbackLoopView, feedback_loop_lab
 from cascadelab.widgets.front_running import FrontRunningLab, front_running_lab
 from cascadelab.widgets.gamma_hedging import GammaHedgingLab, gamma_hedging_lab
-
-__all__ = [
-    "AmplifierLab",
-    "BasketLab",
-    "BasketView",
-    "BridgeLab",
-    "BridgeView",
-    "CircuitBreakerLab",
-    "CircuitBreakerView",
-    "FeedbackLoopLab",
-    "FeedbackLoopView",
-    "FrontRunningLab",
-    "GammaHedgingLab",
-    "GradualLiquidationLab",
-    "InsuranceFundLab",
-    "InsuranceFundView",
-    "Lab",
-    "OracleNetworkLab",
-    "OracleNetworkView",
-    "WaterfallLab",
-    "WaterfallView",
-    "amplifier_lab",
-    "basket_lab",
-    "bridge_lab",
-    "circuit_breaker_lab",
-    "dropdown",
-    "feedback_loop_lab",
-    "front_running_lab",
-    "gamma_hedging_lab",
-    "gradual_liquidation_lab",
-    "insurance_fund_lab",
-    "log_slider",
-    "oracle_network_lab",
-    "slider",
-    "waterfall_lab",
-]
-
-# chapter 01 (origin)
+from cascadelab.widgets.horizon import (
+    BackstopLab,
+    CrossVenueLab,
+    WarningLab,
+    backstop_lab,
+    cross_venue_lab,
+    warning_lab,
+)
 from cascadelab.widgets.origin import (
     CrossMarginLab,
     FatTailLab,
@@ -92,34 +69,63 @@ from cascadelab.widgets.origin import (
     stale_oracle_lab,
 )
 
-__all__ += [
-    "CrossMarginLab",
-    "FatTailLab",
-    "FragmentationLab",
-    "LiquidatorLab",
-    "StaleOracleLab",
-    "cross_margin_lab",
-    "fat_tail_lab",
-    "fragmentation_lab",
-    "liquidator_lab",
-    "stale_oracle_lab",
-]
-
-# chapter 05 (horizon)
-from cascadelab.widgets.horizon import (  # noqa: E402
-    BackstopLab,
-    CrossVenueLab,
-    WarningLab,
-    backstop_lab,
-    cross_venue_lab,
-    warning_lab,
+FIRST_CLASS = (
+    "feedback_loop_lab",
+    "gamma_hedging_lab",
+    "front_running_lab",
+    "circuit_breaker_lab",
 )
+"""The labs every chapter's teaching leans on (tested in a real browser too)."""
 
-__all__ += [
+__all__ = [
+    "FIRST_CLASS",
+    "AmplifierLab",
     "BackstopLab",
+    "BasketLab",
+    "BasketView",
+    "BridgeLab",
+    "BridgeView",
+    "CircuitBreakerLab",
+    "CircuitBreakerView",
+    "CrossMarginLab",
     "CrossVenueLab",
+    "FatTailLab",
+    "FeedbackLoopLab",
+    "FeedbackLoopView",
+    "FragmentationLab",
+    "FrontRunningLab",
+    "GammaHedgingLab",
+    "GradualLiquidationLab",
+    "InsuranceFundLab",
+    "InsuranceFundView",
+    "Lab",
+    "LiquidatorLab",
+    "OracleNetworkLab",
+    "OracleNetworkView",
+    "StaleOracleLab",
     "WarningLab",
+    "WaterfallLab",
+    "WaterfallView",
+    "amplifier_lab",
     "backstop_lab",
+    "basket_lab",
+    "bridge_lab",
+    "circuit_breaker_lab",
+    "cross_margin_lab",
     "cross_venue_lab",
+    "dropdown",
+    "fat_tail_lab",
+    "feedback_loop_lab",
+    "fragmentation_lab",
+    "front_running_lab",
+    "gamma_hedging_lab",
+    "gradual_liquidation_lab",
+    "insurance_fund_lab",
+    "liquidator_lab",
+    "log_slider",
+    "oracle_network_lab",
+    "slider",
+    "stale_oracle_lab",
     "warning_lab",
+    "waterfall_lab",
 ]
