@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from cascadelab.plotting import new_figure, style_context, takeaway
 
-__all__ = ["Lab", "dropdown", "log_slider", "slider"]
+__all__ = ["Lab", "dropdown", "int_slider", "log_slider", "si", "slider", "usd"]
 
 _DESCRIPTION_WIDTH = "150px"
 _CONTROL_WIDTH = "340px"
@@ -65,6 +65,14 @@ def slider(
     )
 
 
+def int_slider(description: str, min: int, max: int, value: int, *, tooltip: str) -> W.IntSlider:
+    """An integer slider styled like :func:`slider` (counts of things, steps)."""
+    return W.IntSlider(
+        value=value, min=min, max=max, step=1, description=description, tooltip=tooltip,
+        continuous_update=False, **_control_style(),
+    )
+
+
 def log_slider(
     description: str,
     min: float,
@@ -93,6 +101,28 @@ def dropdown(description: str, options: Any, value: Any, *, tooltip: str) -> W.D
     """A dropdown of choices (e.g. the impact model) with a one-line tooltip."""
     return W.Dropdown(options=options, value=value, description=description, tooltip=tooltip,
                       **_control_style())
+
+
+def si(x: float, unit: str = "") -> str:
+    """Three significant digits and a k/M/B suffix: ``si(1_234_567, "USD") == '1.23M USD'``."""
+    tail = f" {unit}" if unit else ""
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            return f"{x / div:.3g}{suffix}{tail}"
+    return f"{x:.3g}{tail}"
+
+
+def usd(v: float) -> str:
+    """Dollars at a fixed precision, e.g. ``usd(1_234_567) == '1.23M USD'``.
+
+    Two decimals in millions, none in thousands (``'12k USD'``) or below.
+    """
+    a = abs(v)
+    if a >= 1e6:
+        return f"{v / 1e6:,.2f}M USD"
+    if a >= 1e3:
+        return f"{v / 1e3:,.0f}k USD"
+    return f"{v:,.0f} USD"
 
 
 def _in_kernel() -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import ipywidgets as W
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
@@ -26,7 +25,7 @@ from cascadelab.approach import (
     gradual_scenario,
     insurance_fund_scenario,
 )
-from cascadelab.widgets._base import Lab, log_slider, slider
+from cascadelab.widgets._base import Lab, int_slider, log_slider, si, slider
 
 __all__ = [
     "GradualLiquidationLab",
@@ -36,14 +35,6 @@ __all__ = [
     "insurance_fund_lab",
 ]
 
-_STYLE = {"style": {"description_width": "150px"}, "layout": W.Layout(width="340px")}
-
-
-def _usd(x: float) -> str:
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= div:
-            return f"{x / div:.3g}{suffix} USD"
-    return f"{x:.3g} USD"
 
 
 def _legend(ax: Any, items: tuple[tuple[str, str], ...], *, x: float, y: float,
@@ -72,8 +63,8 @@ class GradualLiquidationLab(Lab):
         "worst_slippage_base": "(one order {:.2%})",
         "drawdown": "drawdown <b>{:.1%}</b>",
         "drawdown_base": "(one order {:.1%})",
-        "bad_debt": lambda v: f"bad debt <b>{_usd(v)}</b>",
-        "bad_debt_base": lambda v: f"(one order {_usd(v)})",
+        "bad_debt": lambda v: f"bad debt <b>{si(v, 'USD')}</b>",
+        "bad_debt_base": lambda v: f"(one order {si(v, 'USD')})",
     }
 
     def __init__(self, **defaults: Any) -> None:
@@ -86,10 +77,9 @@ class GradualLiquidationLab(Lab):
                     "Book share (x depth)", 0.0, 3.0, 0.25, step=0.05, readout_format=".2f",
                     tooltip="Cap on all forced sales of a step, in units of the depth D "
                             "(units per 1%); 0 = no cap"),
-                "cooldown": W.IntSlider(
-                    value=1, min=0, max=10, step=1, description="Cooldown (steps)",
-                    tooltip="Steps a position waits between two slices",
-                    continuous_update=False, **_STYLE),
+                "cooldown": int_slider(
+                    "Cooldown (steps)", 0, 10, 1,
+                    tooltip="Steps a position waits between two slices"),
                 "shock": slider(
                     "Shock (%)", 1.0, 15.0, 100.0 * FAST_CRASH.shock, step=0.5,
                     tooltip="The first drop, at step 10"),
@@ -258,10 +248,10 @@ class InsuranceFundLab(Lab):
     title = "Fill an insurance fund and watch it drain"
     figsize = InsuranceFundView.figsize
     headline: ClassVar[dict[str, Any]] = {
-        "bad_debt": lambda v: f"bad debt <b>{_usd(v)}</b>",
-        "paid_by_fund": lambda v: f"fund paid <b>{_usd(v)}</b>",
-        "socialized": lambda v: f"socialised <b>{_usd(v)}</b>",
-        "fund_left": lambda v: f"fund left <b>{_usd(v)}</b>",
+        "bad_debt": lambda v: f"bad debt <b>{si(v, 'USD')}</b>",
+        "paid_by_fund": lambda v: f"fund paid <b>{si(v, 'USD')}</b>",
+        "socialized": lambda v: f"socialised <b>{si(v, 'USD')}</b>",
+        "fund_left": lambda v: f"fund left <b>{si(v, 'USD')}</b>",
         "exhausted_step": lambda v: ("fund never ran dry" if v < 0
                                      else f"fund empty at step <b>{v:.0f}</b>"),
     }
@@ -313,10 +303,10 @@ class InsuranceFundLab(Lab):
         if s["bad_debt"] <= 0.0:
             return "No bad debt: the fund only collected penalties"
         if s["socialized"] + s["uncovered"] <= 0.0:
-            return (f"The fund absorbed all {_usd(s['bad_debt'])} of bad debt and kept "
-                    f"{_usd(s['fund_left'])}")
-        return (f"The fund covered {s['fund_share']:.0%} of {_usd(s['bad_debt'])} of bad debt; "
-                f"{_usd(s['socialized'])} was taken from traders on the other side")
+            return (f"The fund absorbed all {si(s['bad_debt'], 'USD')} of bad debt and kept "
+                    f"{si(s['fund_left'], 'USD')}")
+        return (f"The fund covered {s['fund_share']:.0%} of {si(s['bad_debt'], 'USD')} of "
+                f"bad debt; {si(s['socialized'], 'USD')} was taken from traders on the other side")
 
 
 def insurance_fund_lab(**defaults: Any) -> InsuranceFundLab:

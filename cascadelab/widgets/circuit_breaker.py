@@ -23,16 +23,9 @@ from cascadelab.approach import (
     circuit_breaker_scenario,
     drawdown_path,
 )
-from cascadelab.widgets._base import Lab, log_slider, slider
+from cascadelab.widgets._base import Lab, int_slider, log_slider, si, slider
 
 __all__ = ["CircuitBreakerLab", "CircuitBreakerView", "circuit_breaker_lab"]
-
-
-def _usd(x: float) -> str:
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= div:
-            return f"{x / div:.3g}{suffix} USD"
-    return f"{x:.3g} USD"
 
 
 class CircuitBreakerView:
@@ -141,8 +134,8 @@ def _takeaway(result: CircuitBreakerResult) -> str:
     dd, dd0 = 100 * s["drawdown"], 100 * s["drawdown_base"]
     verb = "cut" if dd < dd0 else "did not cut"
     return (f"{s['halts']:.0f} halt(s), {s['halted_steps']:.0f} steps: the breaker {verb} the "
-            f"fall ({dd0:.1f}% -> {dd:.1f}%), bad debt {_usd(s['bad_debt_base'])} -> "
-            f"{_usd(s['bad_debt'])}")
+            f"fall ({dd0:.1f}% -> {dd:.1f}%), bad debt {si(s['bad_debt_base'], 'USD')} -> "
+            f"{si(s['bad_debt'], 'USD')}")
 
 
 class CircuitBreakerLab(Lab):
@@ -161,9 +154,9 @@ class CircuitBreakerLab(Lab):
     headline: ClassVar[dict[str, Any]] = {
         "drawdown": "drawdown <b>{:.1%}</b>",
         "drawdown_base": "(no breaker {:.1%})",
-        "bad_debt": lambda v: f"bad debt <b>{_usd(v)}</b>",
-        "bad_debt_base": lambda v: f"(no breaker {_usd(v)})",
-        "socialized": lambda v: f"socialised <b>{_usd(v)}</b>",
+        "bad_debt": lambda v: f"bad debt <b>{si(v, 'USD')}</b>",
+        "bad_debt_base": lambda v: f"(no breaker {si(v, 'USD')})",
+        "socialized": lambda v: f"socialised <b>{si(v, 'USD')}</b>",
         "halted_steps": "halted <b>{:.0f}</b> steps",
         "halts": "in <b>{:.0f}</b> halt(s)",
     }
@@ -176,16 +169,12 @@ class CircuitBreakerLab(Lab):
                     "Band (%)", 0.5, 30.0, 3.0, step=0.5,
                     tooltip="Halt when the price moved more than this within the window: "
                             "narrower halts sooner and more often"),
-                "window": W.IntSlider(
-                    value=5, min=1, max=50, step=1, description="Window (steps)",
-                    tooltip="How far back the breaker compares the price",
-                    continuous_update=False, style={"description_width": "150px"},
-                    layout=W.Layout(width="340px")),
-                "halt_steps": W.IntSlider(
-                    value=20, min=1, max=100, step=1, description="Halt length (steps)",
-                    tooltip="How long trading stops once the breaker trips",
-                    continuous_update=False, style={"description_width": "150px"},
-                    layout=W.Layout(width="340px")),
+                "window": int_slider(
+                    "Window (steps)", 1, 50, 5,
+                    tooltip="How far back the breaker compares the price"),
+                "halt_steps": int_slider(
+                    "Halt length (steps)", 1, 100, 20,
+                    tooltip="How long trading stops once the breaker trips"),
                 "halt_resilience": slider(
                     "Refill in halt (%/step)", 0.0, 100.0, 20.0, step=1.0, readout_format=".0f",
                     tooltip="Share of the price impact of earlier sales that fades per halted "

@@ -21,7 +21,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, ClassVar
 
-import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -39,7 +38,7 @@ from cascadelab.evolution import (
 )
 from cascadelab.market import IMPACT_MODELS
 from cascadelab.oracle_network import OracleNetworkResult, oracle_network_scenario
-from cascadelab.widgets._base import Lab, dropdown, log_slider, slider
+from cascadelab.widgets._base import Lab, dropdown, int_slider, log_slider, si, slider
 
 __all__ = [
     "BasketLab",
@@ -58,24 +57,6 @@ __all__ = [
 
 MIX_COLORS = {"cash": cp.BASELINE, "single": cp.CRITICAL, "basket": cp.INSURANCE_FUND}
 MIX_LABELS = {"cash": "cash (USD)", "single": "single: asset A", "basket": "basket A+B+C"}
-
-
-def _si(x: float, unit: str = "") -> str:
-    """1_234_567 -> '1.23M' (with an optional unit)."""
-    tail = f" {unit}" if unit else ""
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= div:
-            return f"{x / div:.3g}{suffix}{tail}"
-    return f"{x:.3g}{tail}"
-
-
-def int_slider(description: str, min: int, max: int, value: int, *, tooltip: str) -> W.IntSlider:
-    """An integer slider styled like :func:`cascadelab.widgets.slider` (counts of things)."""
-    return W.IntSlider(
-        value=value, min=min, max=max, step=1, description=description, tooltip=tooltip,
-        continuous_update=False, style={"description_width": "150px"},
-        layout=W.Layout(width="340px"),
-    )
 
 
 # ============================================================================ baskets
@@ -168,9 +149,9 @@ class BasketLab(Lab):
         "liquidated_single": "liquidated: single <b>{:,.0f}</b>",
         "liquidated_basket": "basket <b>{:,.0f}</b>",
         "liquidated_cash": "cash <b>{:,.0f}</b>",
-        "bad_debt_single": lambda v: f"bad debt: single <b>{_si(v, 'USD')}</b>",
-        "bad_debt_basket": lambda v: f"basket <b>{_si(v, 'USD')}</b>",
-        "bad_debt_cash": lambda v: f"cash <b>{_si(v, 'USD')}</b>",
+        "bad_debt_single": lambda v: f"bad debt: single <b>{si(v, 'USD')}</b>",
+        "bad_debt_basket": lambda v: f"basket <b>{si(v, 'USD')}</b>",
+        "bad_debt_cash": lambda v: f"cash <b>{si(v, 'USD')}</b>",
     }
 
     def __init__(self, **defaults: Any) -> None:
@@ -317,9 +298,9 @@ def _oracle_takeaway(res: OracleNetworkResult) -> str:
         return (f"{k} bad feeds out of {n} choose the median: it reports "
                 f"{res.median_error:+.1%} like a single bad feed")
     if n == 1:
-        return f"One venue sets the price: moving it costs {_si(res.cost_single, 'USD')}"
+        return f"One venue sets the price: moving it costs {si(res.cost_single, 'USD')}"
     return (f"{k} bad of {n}: the median stays within {abs(res.median_error):.2%}; moving it "
-            f"costs {_si(res.cost_network, 'USD')}, {res.feeds_to_buy}x one feed")
+            f"costs {si(res.cost_network, 'USD')}, {res.feeds_to_buy}x one feed")
 
 
 class OracleNetworkLab(Lab):
@@ -337,8 +318,8 @@ class OracleNetworkLab(Lab):
         "median_error": "median off by <b>{:+.1%}</b>",
         "single_error": "one feed off by <b>{:+.1%}</b>",
         "feeds_to_buy": "venues to push <b>{:.0f}</b>",
-        "cost_single": lambda v: f"cost: one feed <b>{_si(v, 'USD')}</b>",
-        "cost_network": lambda v: f"median <b>{_si(v, 'USD')}</b>",
+        "cost_single": lambda v: f"cost: one feed <b>{si(v, 'USD')}</b>",
+        "cost_network": lambda v: f"median <b>{si(v, 'USD')}</b>",
     }
 
     def __init__(self, **defaults: Any) -> None:
@@ -656,8 +637,8 @@ class BridgeLab(Lab):
     headline: ClassVar[dict[str, Any]] = {
         "amplification_normal": "amplification: whole book <b>{:.2f}x</b>",
         "amplification_outage": "bridge down <b>{:.2f}x</b>",
-        "liquidated_outage": lambda v: f"liquidated <b>{_si(v, 'units')}</b>",
-        "bad_debt_outage": lambda v: f"bad debt <b>{_si(v, 'USD')}</b>",
+        "liquidated_outage": lambda v: f"liquidated <b>{si(v, 'units')}</b>",
+        "bad_debt_outage": lambda v: f"bad debt <b>{si(v, 'USD')}</b>",
         "critical_share": "critical share <b>{:.0%}</b>",
     }
 

@@ -17,17 +17,9 @@ from matplotlib.figure import Figure
 from cascadelab import plotting as cp
 from cascadelab.market import IMPACT_MODELS
 from cascadelab.scenarios import FeedbackLoopParams, FeedbackLoopResult, feedback_loop_scenario
-from cascadelab.widgets._base import Lab, dropdown, log_slider, slider
+from cascadelab.widgets._base import Lab, dropdown, log_slider, si, slider
 
 __all__ = ["FeedbackLoopLab", "FeedbackLoopView", "feedback_loop_lab"]
-
-
-def _si(x: float, unit: str = "") -> str:
-    """1_234_567 -> '1.23M' (with an optional unit)."""
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= div:
-            return f"{x / div:.3g}{suffix}{(' ' + unit) if unit else ''}"
-    return f"{x:.3g}{(' ' + unit) if unit else ''}"
 
 
 class FeedbackLoopView:
@@ -162,10 +154,10 @@ class FeedbackLoopLab(Lab):
         "final_price": "final price <b>{:,.2f} USD</b>",
         "move_pct": "move <b>{:+.1f}%</b>",
         "n_liquidated": "<b>{:,.0f}</b> positions liquidated",
-        "liquidated_units": lambda v: f"<b>{_si(v, 'units')}</b>",
+        "liquidated_units": lambda v: f"<b>{si(v, 'units')}</b>",
         "rounds": "in <b>{:.0f}</b> rounds",
         "rho_over_depth": "ρ/D <b>{:.2f}</b>",
-        "bad_debt": lambda v: f"bad debt <b>{_si(v, 'USD')}</b>",
+        "bad_debt": lambda v: f"bad debt <b>{si(v, 'USD')}</b>",
     }
 
     def __init__(self, **defaults: Any) -> None:

@@ -27,18 +27,9 @@ from cascadelab.theory import (
     front_running_scenario,
     hunting_map,
 )
-from cascadelab.widgets._base import Lab, dropdown, log_slider, slider
+from cascadelab.widgets._base import Lab, dropdown, log_slider, slider, usd
 
 __all__ = ["FrontRunningLab", "front_running_lab"]
-
-
-def _usd(v: float) -> str:
-    a = abs(v)
-    if a >= 1e6:
-        return f"{v / 1e6:,.2f}M USD"
-    if a >= 1e3:
-        return f"{v / 1e3:,.0f}k USD"
-    return f"{v:,.0f} USD"
 
 
 def _edges(centers: np.ndarray, log: bool) -> np.ndarray:
@@ -61,7 +52,7 @@ class FrontRunningLab(Lab):
     title = "Hunt a cluster of stops"
     figsize = (9.0, 6.4)
     headline: ClassVar[dict[str, Any]] = {
-        "pnl": lambda v: f"predator P&L <b>{_usd(v)}</b>",
+        "pnl": lambda v: f"predator P&L <b>{usd(v)}</b>",
         "return_pct": "(<b>{:+.2f}%</b> of capital)",
         "liquidated_units": lambda v: f"forced sales <b>{v / 1e3:,.0f}k units</b>",
         "min_price": "low <b>{:.2f} USD</b>",
@@ -202,14 +193,14 @@ class FrontRunningLab(Lab):
         res, _ = result
         pnl = res.attack.final_attacker_pnl
         if not res.params.visible:
-            return (f"Blind, the predator pays its own impact on every push: {_usd(pnl)}; "
+            return (f"Blind, the predator pays its own impact on every push: {usd(pnl)}; "
                     f"without the map the only safe hunt is none")
         if pnl > 1.0:
             return (f"With the map, a push of {res.params.distance:.2%} set off "
                     f"{res.attack.total_liquidated_units / 1e3:,.0f}k units of forced sales "
-                    f"and paid the predator {_usd(pnl)}")
+                    f"and paid the predator {usd(pnl)}")
         if pnl < -1.0:
-            return f"The book refilled faster than the predator could push: {_usd(pnl)}"
+            return f"The book refilled faster than the predator could push: {usd(pnl)}"
         return "The cluster is out of this predator's reach: it sits out"
 
 

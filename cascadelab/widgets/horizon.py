@@ -29,19 +29,10 @@ from cascadelab.horizon import (
     predictive_engine,
     warning_policy,
 )
-from cascadelab.widgets._base import Lab, dropdown, log_slider, slider
+from cascadelab.widgets._base import Lab, dropdown, log_slider, slider, usd
 
 __all__ = ["BackstopLab", "CrossVenueLab", "WarningLab", "backstop_lab", "cross_venue_lab",
            "warning_lab"]
-
-
-def _usd(v: float) -> str:
-    a = abs(v)
-    if a >= 1e6:
-        return f"{v / 1e6:,.2f}M USD"
-    if a >= 1e3:
-        return f"{v / 1e3:,.0f}k USD"
-    return f"{v:,.0f} USD"
 
 
 class WarningLab(Lab):
@@ -60,9 +51,9 @@ class WarningLab(Lab):
         "auc": "held-out AUC <b>{:.2f}</b>",
         "warned_share": lambda v: f"warned <b>{v:.0%}</b> of episodes",
         "tpr": lambda v: f"caught <b>{v:.0%}</b> of cascades",
-        "bad_debt_without": lambda v: f"bad debt <b>{_usd(v)}</b>",
-        "bad_debt_with": lambda v: f"→ <b>{_usd(v)}</b>",
-        "collateral_added": lambda v: f"collateral added <b>{_usd(v)}</b>",
+        "bad_debt_without": lambda v: f"bad debt <b>{usd(v)}</b>",
+        "bad_debt_with": lambda v: f"→ <b>{usd(v)}</b>",
+        "collateral_added": lambda v: f"collateral added <b>{usd(v)}</b>",
     }
 
     def __init__(self, **defaults: Any) -> None:
@@ -266,8 +257,8 @@ class BackstopLab(Lab):
     headline: ClassVar[dict[str, Any]] = {
         "drawdown_without": lambda v: f"drawdown <b>{v:.1%}</b>",
         "drawdown_with": lambda v: f"→ <b>{v:.1%}</b> with backstop",
-        "bad_debt_with": lambda v: f"bad debt left <b>{_usd(v)}</b>",
-        "pnl": lambda v: f"backstop P&L <b>{_usd(v)}</b>",
+        "bad_debt_with": lambda v: f"bad debt left <b>{usd(v)}</b>",
+        "pnl": lambda v: f"backstop P&L <b>{usd(v)}</b>",
     }
 
     def __init__(self, **defaults: Any) -> None:

@@ -39,7 +39,7 @@ from cascadelab.origin import (
     liquidator_tradeoff,
     stale_oracle,
 )
-from cascadelab.widgets._base import Lab, dropdown, log_slider, slider
+from cascadelab.widgets._base import Lab, dropdown, log_slider, si, slider
 
 __all__ = [
     "CrossMarginLab",
@@ -53,14 +53,6 @@ __all__ = [
     "liquidator_lab",
     "stale_oracle_lab",
 ]
-
-
-def _si(x: float, unit: str = "USD") -> str:
-    """1_234_567 -> '1.23M USD'."""
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= div:
-            return f"{x / div:.3g}{suffix} {unit}"
-    return f"{x:.3g} {unit}"
 
 
 def _finite(a: np.ndarray) -> np.ndarray:
@@ -103,7 +95,7 @@ class FragmentationLab(Lab):
         "move_venue_pct": "venue fall <b>{:.1f}%</b>",
         "move_aggregate_pct": "aggregate fall <b>{:.1f}%</b>",
         "critical_share_pct": "critical share <b>{:.0f}%</b>",
-        "bad_debt_venue": lambda v: f"venue bad debt <b>{_si(v)}</b>",
+        "bad_debt_venue": lambda v: f"venue bad debt <b>{si(v, 'USD')}</b>",
     }
 
     def __init__(self, **defaults: Any) -> None:
@@ -316,8 +308,8 @@ class StaleOracleLab(Lab):
     title = "Let the price feed fall behind a crash"
     figsize = (9.0, 5.2)
     headline: ClassVar[dict[str, Any]] = {
-        "bad_debt_stale": lambda v: f"bad debt <b>{_si(v)}</b>",
-        "bad_debt_fresh": lambda v: f"with a fresh feed <b>{_si(v)}</b>",
+        "bad_debt_stale": lambda v: f"bad debt <b>{si(v, 'USD')}</b>",
+        "bad_debt_fresh": lambda v: f"with a fresh feed <b>{si(v, 'USD')}</b>",
         "bad_debt_pct": "<b>{:.1f}%</b> of all collateral",
         "max_lag_pct": "feed up to <b>{:.1f}%</b> too high",
         "drawdown_stale_pct": "drawdown <b>{:.1f}%</b>",
@@ -397,7 +389,8 @@ class StaleOracleLab(Lab):
         """One line."""
         s = result.summary
         return (f"Same crash, same drawdown ({s['drawdown_stale_pct']:.0f}%): a late feed turns "
-                f"{_si(s['bad_debt_fresh'])} of bad debt into {_si(s['bad_debt_stale'])}")
+                f"{si(s['bad_debt_fresh'], 'USD')} of bad debt into "
+                f"{si(s['bad_debt_stale'], 'USD')}")
 
 
 def stale_oracle_lab(**defaults: Any) -> StaleOracleLab:
@@ -547,8 +540,8 @@ class LiquidatorLab(Lab):
     headline: ClassVar[dict[str, Any]] = {
         "slippage_full_pct": "worst slippage: at once <b>{:.2f}%</b>",
         "slippage_gradual_pct": "gradual <b>{:.2f}%</b>",
-        "bad_debt_full": lambda v: f"bad debt: at once <b>{_si(v)}</b>",
-        "bad_debt_gradual": lambda v: f"gradual <b>{_si(v)}</b>",
+        "bad_debt_full": lambda v: f"bad debt: at once <b>{si(v, 'USD')}</b>",
+        "bad_debt_gradual": lambda v: f"gradual <b>{si(v, 'USD')}</b>",
         "drawdown_full_pct": "drawdown <b>{:.1f}%</b>",
         "drawdown_gradual_pct": "vs <b>{:.1f}%</b>",
     }
@@ -637,7 +630,7 @@ class LiquidatorLab(Lab):
         more = "more" if s["bad_debt_gradual"] > s["bad_debt_full"] else "less"
         return (f"Gradual selling cut the worst slippage from {s['slippage_full_pct']:.2f}% to "
                 f"{s['slippage_gradual_pct']:.2f}% and left {more} bad debt "
-                f"({_si(s['bad_debt_gradual'])} vs {_si(s['bad_debt_full'])})")
+                f"({si(s['bad_debt_gradual'], 'USD')} vs {si(s['bad_debt_full'], 'USD')})")
 
 
 def liquidator_lab(**defaults: Any) -> LiquidatorLab:
