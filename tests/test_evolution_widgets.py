@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 import pytest
+from labs import artists, control_range, sweep
 
 from cascadelab.clearing import clearing_scenario
 from cascadelab.evolution import basket_scenario, bridge_scenario
@@ -14,33 +15,6 @@ from cascadelab.widgets import Lab, basket_lab, bridge_lab, oracle_network_lab, 
 
 FACTORIES = {"basket": basket_lab, "oracle": oracle_network_lab, "waterfall": waterfall_lab,
              "bridge": bridge_lab}
-
-
-def _artists(lab):
-    """Every artist of every axes, by identity."""
-    return [id(a) for ax in lab.figure.axes for a in ax.get_children()]
-
-
-def _range(widget, k=4):
-    """``k`` values across a slider's range (in the control's unit), or every option."""
-    if isinstance(widget, W.Dropdown):
-        return [o[1] if isinstance(o, tuple) else o for o in widget.options]
-    if isinstance(widget, W.FloatLogSlider):
-        return [float(widget.base ** v) for v in np.linspace(widget.min, widget.max, k)]
-    if isinstance(widget, W.IntSlider):
-        return sorted({round(v) for v in np.linspace(widget.min, widget.max, k)})
-    return [float(v) for v in np.linspace(widget.min, widget.max, k)]
-
-
-def _sweep(lab, name, values):
-    """Set one control to each value; return the summaries (one recompute per change)."""
-    out = []
-    for value in values:
-        n = lab.n_recomputes
-        lab.controls[name].value = value
-        assert lab.n_recomputes == n + 1 or lab.controls[name].value == value
-        out.append(dict(lab.summary))
-    return out
 
 
 @pytest.fixture(params=list(FACTORIES))
@@ -66,11 +40,11 @@ def test_each_lab_follows_the_contract(any_lab):
 
 def test_each_control_across_its_range_redraws_in_place(any_lab):
     lab = any_lab
-    before = _artists(lab)
+    before = artists(lab)
     for name, widget in lab.controls.items():
         home = widget.value
         seen = []
-        for value in _range(widget):
+        for value in control_range(widget):
             n = lab.n_recomputes
             widget.value = value
             if widget.value != home or n != lab.n_recomputes:
@@ -78,13 +52,13 @@ def test_each_control_across_its_range_redraws_in_place(any_lab):
             seen.append(tuple(round(v, 9) for v in lab.summary.values()))
             home = widget.value
         assert len(set(seen)) > 1, f"{name} changes nothing"
-    assert _artists(lab) == before
+    assert artists(lab) == before
 
 
 def test_update_sets_several_controls_with_one_recompute(any_lab):
     lab = any_lab
     names = list(lab.controls)[:2]
-    values = {name: _range(lab.controls[name])[-1] for name in names}
+    values = {name: control_range(lab.controls[name])[-1] for name in names}
     n = lab.n_recomputes
     lab.update(**values)
     assert lab.n_recomputes == n + 1
@@ -100,7 +74,7 @@ def test_update_sets_several_controls_with_one_recompute(any_lab):
 def test_basket_lab_numbers_and_pictures_follow_correlation():
     lab = basket_lab()
     assert lab.summary == basket_scenario(0.5).summary
-    seen = _sweep(lab, "rho", [0.0, 0.3, 0.6, 0.9])
+    seen = sweep(lab, "rho", [0.0, 0.3, 0.6, 0.9])
     basket = [s["liquidated_basket"] for s in seen]
     single = [s["liquidated_single"] for s in seen]
     cash = [s["liquidated_cash"] for s in seen]
@@ -120,7 +94,7 @@ def test_basket_lab_numbers_and_pictures_follow_correlation():
 
 def test_basket_lab_bigger_crash_liquidates_more():
     lab = basket_lab()
-    seen = _sweep(lab, "shock", [4.0, 12.0, 24.0])
+    seen = sweep(lab, "shock", [4.0, 12.0, 24.0])
     for mix in ("cash", "single", "basket"):
         assert np.all(np.diff([s[f"liquidated_{mix}"] for s in seen]) > 0), mix
     lab.close()
@@ -134,7 +108,7 @@ def test_oracle_lab_median_holds_below_half_and_breaks_at_half():
     assert lab.summary == oracle_network_scenario(7, 2, -0.2, 2_000.0).summary
     seen, crosses = [], []
     for k in range(8):
-        seen += _sweep(lab, "k", [k])
+        seen += sweep(lab, "k", [k])
         crosses.append(len(lab.view.bad.get_offsets()))
     assert crosses == list(range(8))  # one cross per bad feed
     for k, s in enumerate(seen):
@@ -152,9 +126,9 @@ def test_oracle_lab_median_holds_below_half_and_breaks_at_half():
 
 def test_oracle_lab_cost_rises_with_depth_and_feeds():
     lab = oracle_network_lab(k=0)
-    by_depth = [s["cost_network"] for s in _sweep(lab, "depth", [1e2, 1e3, 1e4, 1e5])]
+    by_depth = [s["cost_network"] for s in sweep(lab, "depth", [1e2, 1e3, 1e4, 1e5])]
     assert np.all(np.diff(by_depth) > 0)
-    by_n = [s["cost_network"] for s in _sweep(lab, "n", [1, 3, 5, 7, 9])]
+    by_n = [s["cost_network"] for s in sweep(lab, "n", [1, 3, 5, 7, 9])]
     assert np.all(np.diff(by_n) > 0)
     _, y = lab.view.curve_network.get_data()
     np.testing.assert_allclose(y, lab.result.curve_network)
@@ -167,7 +141,7 @@ def test_oracle_lab_cost_rises_with_depth_and_feeds():
 def test_waterfall_lab_layers_fill_in_order():
     lab = waterfall_lab()
     assert lab.summary == clearing_scenario().summary
-    seen = _sweep(lab, "loss", [0.0, 5.0, 20.0, 40.0, 80.0])
+    seen = sweep(lab, "loss", [0.0, 5.0, 20.0, 40.0, 80.0])
     mutualised = [s["mutualised"] for s in seen]
     assert mutualised[:3] == [0.0, 0.0, 0.0] and np.all(np.diff(mutualised) >= 0)
     bilateral = [s["bilateral_defaults"] for s in seen]
@@ -175,10 +149,10 @@ def test_waterfall_lab_layers_fill_in_order():
     heights = [b.get_height() for b in lab.view.draws]
     assert sum(heights) == pytest.approx(80.0)
     # a bigger default fund leaves less to mutualise; more capital stops the bilateral chain
-    funds = [s["mutualised"] for s in _sweep(lab, "default_fund", [0.0, 20.0, 60.0])]
+    funds = [s["mutualised"] for s in sweep(lab, "default_fund", [0.0, 20.0, 60.0])]
     assert np.all(np.diff(funds) < 0)
     lab.update(loss=30.0)
-    chain = [s["bilateral_defaults"] for s in _sweep(lab, "capital", [1.0, 4.0, 20.0])]
+    chain = [s["bilateral_defaults"] for s in sweep(lab, "capital", [1.0, 4.0, 20.0])]
     assert chain[0] > chain[-1] == 0.0
     lab.close()
 
@@ -189,7 +163,7 @@ def test_waterfall_lab_layers_fill_in_order():
 def test_bridge_lab_outage_amplifies_monotonically():
     lab = bridge_lab()
     assert lab.summary == bridge_scenario(0.3, 0.02).summary
-    seen = _sweep(lab, "share", [0.0, 20.0, 40.0, 60.0, 80.0])
+    seen = sweep(lab, "share", [0.0, 20.0, 40.0, 60.0, 80.0])
     amp = [s["amplification_outage"] for s in seen]
     assert np.all(np.diff(amp) > 0)
     assert amp[0] == pytest.approx(seen[0]["amplification_normal"])
@@ -198,6 +172,6 @@ def test_bridge_lab_outage_amplifies_monotonically():
     assert lab.view.dot.get_ydata()[0] == pytest.approx(amp[-1])
     y = lab.view.outage.get_ydata()
     assert y[-1] == pytest.approx(lab.result[0].outage.final_price)
-    deeper = [s["amplification_outage"] for s in _sweep(lab, "depth", [1e5, 3e5, 1e6])]
+    deeper = [s["amplification_outage"] for s in sweep(lab, "depth", [1e5, 3e5, 1e6])]
     assert np.all(np.diff(deeper) < 0)
     lab.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 import pytest
+from labs import artists
 
 from cascadelab.scenarios import feedback_loop_scenario
 from cascadelab.widgets import Lab, feedback_loop_lab
@@ -16,11 +17,6 @@ def lab():
     lab = feedback_loop_lab()
     yield lab
     lab.close()
-
-
-def _artists(lab):
-    """Every artist of every axes, by identity."""
-    return [id(a) for ax in lab.figure.axes for a in ax.get_children()]
 
 
 def test_lab_is_a_displayable_container_with_the_contract(lab):
@@ -71,14 +67,14 @@ def test_defaults_are_applied_and_unknown_names_refused():
 
 
 def test_update_recomputes_once_and_redraws_in_place(lab):
-    before = _artists(lab)
+    before = artists(lab)
     path = lab.view.path
     n = lab.n_recomputes
     lab.update(shock=8.0, depth=80_000.0, leverage=12.0)
     assert lab.n_recomputes == n + 1
     assert lab.result.params.shock == pytest.approx(0.08)
     assert lab.result.params.depth == pytest.approx(80_000.0)
-    assert _artists(lab) == before  # same artists, no rebuild
+    assert artists(lab) == before  # same artists, no rebuild
     assert lab.view.path is path
     assert len(lab.figure.axes) == 4
     np.testing.assert_array_equal(path.get_ydata()[:-1], lab.result.price_path)
@@ -88,7 +84,7 @@ def test_update_recomputes_once_and_redraws_in_place(lab):
                                   "maintenance"])
 def test_each_slider_across_its_range_recomputes_once_per_change(lab, name):
     widget = lab.controls[name]
-    before = _artists(lab)
+    before = artists(lab)
     seen = []
     for value in np.linspace(widget.min, widget.max, 4):
         if isinstance(widget, W.FloatLogSlider):
@@ -99,7 +95,7 @@ def test_each_slider_across_its_range_recomputes_once_per_change(lab, name):
         seen.append(dict(lab.summary))
         # the plotted staircase is the scenario's price path
         np.testing.assert_allclose(lab.view.path.get_ydata()[:-1], lab.result.price_path)
-    assert _artists(lab) == before
+    assert artists(lab) == before
     assert len({round(s["final_price"], 9) for s in seen}) > 1, f"{name} changes nothing"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 import pytest
+from labs import artists, control_range, sweep
 
 from cascadelab.approach import circuit_breaker_scenario
 from cascadelab.widgets import (
@@ -17,28 +18,6 @@ from cascadelab.widgets import (
 
 FACTORIES = {"breaker": circuit_breaker_lab, "gradual": gradual_liquidation_lab,
              "fund": insurance_fund_lab}
-
-
-def _artists(lab):
-    return [id(a) for ax in lab.figure.axes for a in ax.get_children()]
-
-
-def _range(widget, k=4):
-    if isinstance(widget, W.Checkbox):
-        return [True, False]
-    if isinstance(widget, W.FloatLogSlider):
-        return [float(widget.base ** v) for v in np.linspace(widget.min, widget.max, k)]
-    if isinstance(widget, W.IntSlider):
-        return sorted({round(v) for v in np.linspace(widget.min, widget.max, k)})
-    return [float(v) for v in np.linspace(widget.min, widget.max, k)]
-
-
-def _sweep(lab, name, values):
-    out = []
-    for value in values:
-        lab.controls[name].value = value
-        out.append(dict(lab.summary))
-    return out
 
 
 @pytest.fixture(params=list(FACTORIES))
@@ -62,10 +41,10 @@ def test_each_lab_follows_the_contract(any_lab):
 
 def test_every_control_across_its_range_recomputes_once_and_redraws_in_place(any_lab):
     lab = any_lab
-    artists = _artists(lab)
+    kept = artists(lab)
     for name, widget in lab.controls.items():
         home = widget.value
-        for value in _range(widget):
+        for value in control_range(widget):
             if value == widget.value:
                 continue
             n = lab.n_recomputes
@@ -73,7 +52,7 @@ def test_every_control_across_its_range_recomputes_once_and_redraws_in_place(any
             assert lab.n_recomputes == n + 1, name
             assert all(np.isfinite(v) for v in lab.summary.values()), (name, value)
         widget.value = home
-    assert _artists(lab) == artists  # the same artists, never rebuilt
+    assert artists(lab) == kept  # the same artists, never rebuilt
     n = lab.n_recomputes
     lab.update(**{name: w.value for name, w in lab.controls.items()})
     assert lab.n_recomputes == n + 1
@@ -98,7 +77,7 @@ def test_breaker_lab_matches_its_scenario_and_plots_it():
 
 def test_breaker_lab_directions():
     lab = circuit_breaker_lab()
-    bands = _sweep(lab, "band", [1.0, 3.0, 30.0])
+    bands = sweep(lab, "band", [1.0, 3.0, 30.0])
     assert bands[0]["halted_steps"] >= bands[1]["halted_steps"] > bands[2]["halted_steps"] == 0
     assert bands[2]["drawdown"] == pytest.approx(bands[2]["drawdown_base"])
     assert lab.view.halt_price.get_data().values.sum() == 0  # nothing shaded
@@ -108,15 +87,15 @@ def test_breaker_lab_directions():
     assert lab.summary["drawdown"] > paused["drawdown"]
     assert lab.view.liq.get_data().values[lab.result.mitigated.halted].sum() > 0
     lab.controls["liquidate_in_halt"].value = False
-    refill = _sweep(lab, "halt_resilience", [0.0, 50.0])
+    refill = sweep(lab, "halt_resilience", [0.0, 50.0])
     assert refill[1]["drawdown"] < refill[0]["drawdown"]
-    halts = _sweep(lab, "halt_steps", [1, 20])
+    halts = sweep(lab, "halt_steps", [1, 20])
     assert halts[0]["halted_steps"] < halts[1]["halted_steps"]
-    deep = _sweep(lab, "depth", [50_000.0, 500_000.0])
+    deep = sweep(lab, "depth", [50_000.0, 500_000.0])
     assert deep[1]["drawdown_base"] < deep[0]["drawdown_base"]
-    shocks = _sweep(lab, "shock", [2.0, 10.0])
+    shocks = sweep(lab, "shock", [2.0, 10.0])
     assert shocks[0]["drawdown_base"] < shocks[1]["drawdown_base"]
-    windows = _sweep(lab, "window", [1, 30])
+    windows = sweep(lab, "window", [1, 30])
     assert windows[0]["halted_steps"] <= windows[1]["halted_steps"]
 
 
@@ -125,24 +104,24 @@ def test_gradual_lab_directions():
     lab = gradual_liquidation_lab()
     assert lab.summary["worst_slippage"] < lab.summary["worst_slippage_base"]
     lab.controls["max_book_share"].value = 0.0  # no cap: only the close factor slows it
-    cf = _sweep(lab, "close_factor", [100.0, 50.0, 10.0])
+    cf = sweep(lab, "close_factor", [100.0, 50.0, 10.0])
     assert cf[0]["worst_slippage"] == pytest.approx(cf[0]["worst_slippage_base"])
     assert cf[0]["worst_slippage"] > cf[1]["worst_slippage"] > cf[2]["worst_slippage"]
     assert np.isnan(lab.cap_line.get_ydata()).all()
-    caps = _sweep(lab, "max_book_share", [2.0, 0.1])
+    caps = sweep(lab, "max_book_share", [2.0, 0.1])
     assert caps[1]["largest_step"] < caps[0]["largest_step"]
     assert lab.cap_line.get_ydata()[0] == pytest.approx(0.1 * 100_000 / 1e3)
     np.testing.assert_allclose(lab.liq.get_data().values * 1e3,
                                   lab.result.mitigated.liquidated_units)
-    cd = _sweep(lab, "cooldown", [0, 10])
+    cd = sweep(lab, "cooldown", [0, 10])
     assert cd[1]["largest_step"] <= cd[0]["largest_step"]
-    sh = _sweep(lab, "shock", [2.0, 10.0])
+    sh = sweep(lab, "shock", [2.0, 10.0])
     assert sh[0]["drawdown_base"] < sh[1]["drawdown_base"]
 
 
 def test_fund_lab_directions_and_stacking():
     lab = insurance_fund_lab()
-    funds = _sweep(lab, "fund", [0.0, 3.0, 15.0])
+    funds = sweep(lab, "fund", [0.0, 3.0, 15.0])
     assert funds[0]["socialized"] > funds[1]["socialized"] > funds[2]["socialized"] == 0.0
     assert funds[2]["exhausted_step"] == -1.0 and funds[1]["exhausted_step"] > 0
     heights = [b.get_height() for b in lab.view.bars]
@@ -152,9 +131,9 @@ def test_fund_lab_directions_and_stacking():
     top = lab.view.soc_area.get_data()
     assert top.values[-1] == pytest.approx(
         (lab.summary["paid_by_fund"] + lab.summary["socialized"]) / 1e6)
-    ptf = _sweep(lab, "penalty_to_fund", [0.0, 100.0])
+    ptf = sweep(lab, "penalty_to_fund", [0.0, 100.0])
     assert ptf[0]["paid_by_fund"] < ptf[1]["paid_by_fund"]
-    depth = _sweep(lab, "depth", [50_000.0, 1_000_000.0])
+    depth = sweep(lab, "depth", [50_000.0, 1_000_000.0])
     assert depth[1]["bad_debt"] < depth[0]["bad_debt"]
-    shock = _sweep(lab, "shock", [2.0, 10.0])
+    shock = sweep(lab, "shock", [2.0, 10.0])
     assert shock[0]["bad_debt"] < shock[1]["bad_debt"]

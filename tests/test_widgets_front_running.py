@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 import pytest
+from labs import artists
 
 from cascadelab.theory import MAP_CAPITALS, MAP_DISTANCES, front_running_scenario
 from cascadelab.widgets import Lab, front_running_lab
@@ -15,10 +16,6 @@ def lab():
     lab = front_running_lab()
     yield lab
     lab.close()
-
-
-def _artists(lab):
-    return [id(a) for ax in lab.figure.axes for a in ax.get_children()]
 
 
 def test_contract(lab):
@@ -35,7 +32,7 @@ def test_contract(lab):
 
 
 def test_every_control_recomputes_once_and_redraws_in_place(lab):
-    before = _artists(lab)
+    before = artists(lab)
     for name, w in lab.controls.items():
         start = w.value
         values = [o[1] for o in w.options] if hasattr(w, "options") else [w.min, w.max]
@@ -48,7 +45,7 @@ def test_every_control_recomputes_once_and_redraws_in_place(lab):
             w.value = value
             assert lab.n_recomputes == n + 1, name
             assert all(np.isfinite(v) for v in lab.summary.values()), (name, lab.summary)
-    assert _artists(lab) == before
+    assert artists(lab) == before
     assert lab.summary["pnl"] == pytest.approx(front_running_scenario().summary["pnl"])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 import pytest
+from labs import artists
 
 from cascadelab.theory import gamma_hedging_scenario
 from cascadelab.widgets import Lab, gamma_hedging_lab
@@ -15,10 +16,6 @@ def lab():
     lab = gamma_hedging_lab()
     yield lab
     lab.close()
-
-
-def _artists(lab):
-    return [id(a) for ax in lab.figure.axes for a in ax.get_children()]
 
 
 def test_contract(lab):
@@ -34,7 +31,7 @@ def test_contract(lab):
 
 
 def test_every_control_recomputes_once_and_redraws_in_place(lab):
-    before = _artists(lab)
+    before = artists(lab)
     figure = lab.figure
     start_summary = dict(lab.summary)
     for name, w in lab.controls.items():
@@ -50,7 +47,7 @@ def test_every_control_recomputes_once_and_redraws_in_place(lab):
             assert np.all(np.isfinite(lab.path_with.get_ydata())), name
         assert w.value == pytest.approx(start)
     assert lab.summary == pytest.approx(start_summary)
-    assert lab.figure is figure and _artists(lab) == before
+    assert lab.figure is figure and artists(lab) == before
 
 
 def test_protective_puts_shrink_hedge_sales_on_screen(lab):

@@ -7,6 +7,7 @@ import ipywidgets as W
 import matplotlib
 import numpy as np
 import pytest
+from labs import artists
 
 from cascadelab.widgets import (
     Lab,
@@ -33,10 +34,6 @@ def lab(request):
     lab = FACTORIES[request.param]()
     yield lab
     lab.close()
-
-
-def _artists(lab):
-    return [id(a) for ax in lab.figure.axes for a in ax.get_children()]
 
 
 def _plotted(lab):
@@ -78,7 +75,7 @@ SETUP = {"StaleOracleLab": {"heartbeat": 60.0}}
 
 def test_every_control_across_its_range(lab):
     lab.update(**SETUP.get(type(lab).__name__, {}))
-    artists = _artists(lab)
+    kept = artists(lab)
     for name, widget in lab.controls.items():
         home = widget.value
         before = lab.n_recomputes
@@ -92,7 +89,7 @@ def test_every_control_across_its_range(lab):
         assert any(a.shape != seen[0].shape or not np.allclose(a, seen[0], equal_nan=True)
                    for a in seen[1:]), f"moving {name} changed nothing on the figure"
         widget.value = home
-    assert _artists(lab) == artists  # redrawn in place
+    assert artists(lab) == kept  # redrawn in place
 
 
 def test_update_is_one_recompute(lab):
