@@ -36,6 +36,7 @@ import numpy as np
 from cascadelab._validate import check_array, check_instance, check_int, check_real
 from cascadelab.kernels import portfolio as _kernel
 from cascadelab.market import Book
+from cascadelab.positions import _check_draws, _pareto_leverage
 
 __all__ = [
     "Accounts",
@@ -340,16 +341,9 @@ def sample_accounts(
     if K < 1:
         raise ValueError("prices must list at least one asset, got an empty array")
     legs = check_int("legs", legs, lo=1, hi=K)
-    max_leverage = check_real("max_leverage", max_leverage, lo=1.0, hi=1000.0)
-    leverage = check_real("leverage", leverage, lo=1.0, hi=max_leverage)
-    leverage_tail = check_real("leverage_tail", leverage_tail, lo=0.0, hi=100.0, lo_open=True)
-    long_share = check_real("long_share", long_share, lo=0.0, hi=1.0)
-    maintenance = check_real(
-        "maintenance", maintenance, lo=0.0, hi=1.0 / max_leverage, hi_open=True
-    )
-    entry_spread = check_real("entry_spread", entry_spread, lo=0.0, hi=1.0)
-    notional = check_real("notional", notional, lo=0.0, lo_open=True)
-    notional_sigma = check_real("notional_sigma", notional_sigma, lo=0.0, hi=5.0)
+    (max_leverage, leverage, leverage_tail, long_share, maintenance, entry_spread, notional,
+     notional_sigma) = _check_draws(max_leverage, leverage, leverage_tail, long_share,
+                                    maintenance, entry_spread, notional, notional_sigma)
     if collateral_mix is None:
         mix = np.zeros(K)
     else:
@@ -366,8 +360,7 @@ def sample_accounts(
     split = rng.dirichlet(np.ones(legs), size=n) if n else np.zeros((0, legs))
     gross = notional * np.exp(notional_sigma * rng.standard_normal(n))
     u = 1.0 - rng.random(n)  # in (0, 1]
-    lev = np.minimum(1.0 + (leverage - 1.0) * (2.0 * u) ** (-1.0 / leverage_tail), max_leverage)
-    lev = np.maximum(lev, 1.0)
+    lev = _pareto_leverage(u, leverage, leverage_tail, max_leverage)
     margin = gross / lev
 
     leg_usd = np.zeros((n, K))

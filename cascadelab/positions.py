@@ -228,6 +228,43 @@ def liquidation_price(positions: Positions) -> np.ndarray:
     return bankruptcy_price(positions) / (1.0 - positions.side * positions.maintenance)
 
 
+def _check_draws(
+    max_leverage: float,
+    leverage: float,
+    leverage_tail: float,
+    long_share: float,
+    maintenance: float,
+    entry_spread: float,
+    notional: float,
+    notional_sigma: float,
+) -> tuple[float, float, float, float, float, float, float, float]:
+    """Check the parameters :func:`sample_positions` and ``sample_accounts`` share, in order."""
+    max_leverage = check_real("max_leverage", max_leverage, lo=1.0, hi=1000.0)
+    leverage = check_real("leverage", leverage, lo=1.0, hi=max_leverage)
+    leverage_tail = check_real("leverage_tail", leverage_tail, lo=0.0, hi=100.0, lo_open=True)
+    long_share = check_real("long_share", long_share, lo=0.0, hi=1.0)
+    maintenance = check_real(
+        "maintenance", maintenance, lo=0.0, hi=1.0 / max_leverage, hi_open=True
+    )
+    entry_spread = check_real("entry_spread", entry_spread, lo=0.0, hi=1.0)
+    notional = check_real("notional", notional, lo=0.0, lo_open=True)
+    notional_sigma = check_real("notional_sigma", notional_sigma, lo=0.0, hi=5.0)
+    return (max_leverage, leverage, leverage_tail, long_share, maintenance, entry_spread,
+            notional, notional_sigma)
+
+
+def _pareto_leverage(
+    u: np.ndarray, leverage: float, leverage_tail: float, max_leverage: float
+) -> np.ndarray:
+    r"""Heavy-tailed leverage from uniforms ``u`` in (0, 1].
+
+    :math:`L = \min\{1 + (\bar L - 1)\,(2U)^{-1/\alpha},\ L_{\max}\}` (at least 1), with median
+    :math:`\bar L` = ``leverage`` and Pareto tail index :math:`\alpha` = ``leverage_tail``.
+    """
+    lev = np.minimum(1.0 + (leverage - 1.0) * (2.0 * u) ** (-1.0 / leverage_tail), max_leverage)
+    return np.maximum(lev, 1.0)
+
+
 def sample_positions(
     n: int,
     price: float,
@@ -294,22 +331,14 @@ def sample_positions(
     """
     n = check_int("n", n, lo=0)
     price = check_real("price", price, lo=0.0, lo_open=True)
-    max_leverage = check_real("max_leverage", max_leverage, lo=1.0, hi=1000.0)
-    leverage = check_real("leverage", leverage, lo=1.0, hi=max_leverage)
-    leverage_tail = check_real("leverage_tail", leverage_tail, lo=0.0, hi=100.0, lo_open=True)
-    long_share = check_real("long_share", long_share, lo=0.0, hi=1.0)
-    maintenance = check_real(
-        "maintenance", maintenance, lo=0.0, hi=1.0 / max_leverage, hi_open=True
-    )
-    entry_spread = check_real("entry_spread", entry_spread, lo=0.0, hi=1.0)
-    notional = check_real("notional", notional, lo=0.0, lo_open=True)
-    notional_sigma = check_real("notional_sigma", notional_sigma, lo=0.0, hi=5.0)
+    (max_leverage, leverage, leverage_tail, long_share, maintenance, entry_spread, notional,
+     notional_sigma) = _check_draws(max_leverage, leverage, leverage_tail, long_share,
+                                    maintenance, entry_spread, notional, notional_sigma)
 
     rng = np.random.default_rng(seed)
     side = np.where(rng.random(n) < long_share, 1, -1).astype(np.int8)
     u = 1.0 - rng.random(n)  # in (0, 1]
-    lev = np.minimum(1.0 + (leverage - 1.0) * (2.0 * u) ** (-1.0 / leverage_tail), max_leverage)
-    lev = np.maximum(lev, 1.0)
+    lev = _pareto_leverage(u, leverage, leverage_tail, max_leverage)
     usd = notional * np.exp(notional_sigma * rng.standard_normal(n))
 
     # Entry prices; redraw those already past their liquidation price today.
