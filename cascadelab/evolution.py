@@ -40,7 +40,7 @@ from cascadelab.portfolio import (
     sample_accounts,
     simulate_portfolio,
 )
-from cascadelab.positions import Positions, sample_positions
+from cascadelab.scenarios import FeedbackLoopParams, population
 
 __all__ = [
     "COLLATERAL_MIXES",
@@ -251,13 +251,6 @@ def basket_sweep(
 # ----------------------------------------------------------------------------- bridge
 
 
-@lru_cache(maxsize=8)
-def _population(n: int, price: float, leverage: float, seed: int) -> Positions:
-    pos = sample_positions(n, price, leverage=leverage, seed=seed)
-    pos.by_trigger(1)
-    return pos
-
-
 @dataclass(frozen=True, eq=False)
 class BridgeResult:
     """What :func:`bridge_scenario` returns: the same shock with and without a bridge outage.
@@ -349,7 +342,7 @@ def bridge_scenario(
     shock, depth, impact, n, leverage = _check_bridge(shock, depth, impact, n, leverage)
     price = check_real("price", price, lo=0.0, lo_open=True)
     seed = check_int("seed", seed, lo=0)
-    pos = _population(n, price, leverage, seed)
+    pos = population(FeedbackLoopParams(n=n, price=price, leverage=leverage, seed=seed))
     book = Book(depth=depth, impact=impact)
     normal = cascade(pos, price, shock, book)
     outage = normal if share == 0.0 else cascade(pos, price, shock, book.scaled(1.0 - share))
