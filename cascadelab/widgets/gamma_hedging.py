@@ -98,6 +98,9 @@ class GammaHedgingLab(Lab):
     def setup(self, fig: Figure) -> None:
         """Three panels: Greeks, hedge sales per 1%, price paths."""
         gs = fig.add_gridspec(2, 2, height_ratios=[1.0, 1.15])
+        engine = fig.get_layout_engine()
+        if engine is not None:  # room for the gamma axis's labels, which widen as gamma grows
+            engine.set(wspace=0.12)
         self.ax_delta = fig.add_subplot(gs[0, 0])
         self.ax_gamma = self.ax_delta.twinx()
         self.ax_sales = fig.add_subplot(gs[0, 1])
@@ -122,7 +125,7 @@ class GammaHedgingLab(Lab):
                                                 label="with protective puts")
         (self.sales_dot,) = self.ax_sales.plot([], [], "o", color=cp.DEALER_FLOW, ms=6)
         self.ax_sales.axhline(0.0, color="black", lw=0.6)
-        self.ax_sales.legend(loc="upper right", fontsize=8)
+        self.ax_sales.legend(loc="lower center", fontsize=8)
         cp.label(self.ax_sales, x="price", xunit="USD", y="hedge sales", yunit="k units",
                  title="Units sold per 1% fall")
 
@@ -130,7 +133,7 @@ class GammaHedgingLab(Lab):
                                                  label="no dealer")
         (self.path_with,) = self.ax_path.plot([], [], color=cp.PRICE, lw=1.5,
                                               label="dealer delta-hedging")
-        self.ax_path.legend(loc="lower left", fontsize=8)
+        self.ax_path.legend(loc="upper left", fontsize=8)
         cp.label(self.ax_path, x="step", y="price", yunit="USD",
                  title="Same shock, same noise, with and without the hedger")
         for ax in (self.ax_delta, self.ax_gamma, self.ax_sales, self.ax_path):
