@@ -17,7 +17,7 @@ Examples
 >>> matplotlib.use("Agg")
 >>> from cascadelab.dashboard import TABS, available_tabs
 >>> [t.key for t in TABS][:2]
-['feedback_loop', 'gamma_hedging']
+['feedback_loop', 'fragmentation']
 >>> all(t in TABS for t in available_tabs())
 True
 """

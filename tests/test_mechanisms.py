@@ -145,15 +145,3 @@ def test_predator_modes():
         -10.0, COVER, 5)
     assert predator_order(COVER, 5, -5.0, 100.0, True, 0.0, 1.0, 10.0, 5, 0.0) == (
         -5.0, IDLE, 0)
-
-
-# --- the examples in the docstrings run ---------------------------------------------------------
-
-@pytest.mark.parametrize("name", ["engine", "montecarlo", "oracles", "mitigations", "hedging"])
-def test_docstring_examples(name):
-    import doctest
-    import importlib
-
-    module = importlib.import_module(f"cascadelab.{name}")
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0
