@@ -13,8 +13,11 @@ One step :math:`t` of :func:`simulate` does, in this order:
    (Obizhaeva-Wang): :math:`g \leftarrow 1 + (g - 1)(1 - \kappa)`, :math:`p_t = F_t g`.
 2. **Margin.** EWMA volatility and the maintenance ratio :math:`m_t` (see
    :mod:`cascadelab.mitigations`).
-3. **Circuit breaker** (see :mod:`cascadelab.mitigations`).
-4. **Oracle** :math:`o_t`, possibly late (see :mod:`cascadelab.oracles`).
+3. **Oracle** :math:`o_t`, possibly late (see :mod:`cascadelab.oracles`).
+4. **Circuit breaker**: a price band, and/or the programmable stress rule
+   :math:`S_t = (\rho_t / D_t)(\sigma_t / \sigma_{\text{ref}}) \ge S^*`, with :math:`\rho_t` the
+   units per 1% of price of positions whose trigger lies within ``stress_window`` of
+   :math:`o_t` (see :mod:`cascadelab.mitigations`).
 5. **Triggers.** With bankruptcy price :math:`b_i` and a common :math:`m_t`, a long is
    liquidatable iff :math:`o_t (1 - m_t) \le b_i + \ell_{\text{long}}` and a short iff
    :math:`o_t (1 + m_t) \ge b_i - \ell_{\text{short}}` (:math:`\ell` the socialised levy per
@@ -154,6 +157,18 @@ class Scenario:
         Decay of transient impact per step during a halt (the book refills), in [0, 1].
     liquidate_in_halt : bool
         If True, liquidations (only) continue during a halt.
+    stress_halt : float
+        Threshold :math:`S^*` of the programmable stress rule, in [0, 1e6]; 0 = off. The breaker
+        also halts when the stress index
+        :math:`S_t = (\\rho_t / D_t)(\\sigma_t / \\sigma_{\\text{ref}}) \\ge S^*`, where
+        :math:`\\rho_t` is the larger of the units of longs (shorts) not yet in liquidation whose
+        trigger lies within ``stress_window`` below (above) the oracle price, per 1% of price,
+        :math:`D_t` the depth and :math:`\\sigma_t` the EWMA volatility per step (see
+        :mod:`cascadelab.mitigations`).
+    stress_window : float
+        Price window :math:`w` of :math:`\\rho_t`, fraction, in (0, 1).
+    stress_sigma_ref : float
+        Reference volatility :math:`\\sigma_{\\text{ref}}` per step, in (0, 1].
     dealer : DealerBook or None
         Options book a dealer delta-hedges every step; None = no dealer.
     protective_puts : float
@@ -214,6 +229,9 @@ class Scenario:
     halt_steps: int = 20
     halt_resilience: float = 0.2
     liquidate_in_halt: bool = False
+    stress_halt: float = 0.0
+    stress_window: float = 0.02
+    stress_sigma_ref: float = 0.002
     # 7. dealers' hedging
     dealer: DealerBook | None = None
     protective_puts: float = 0.0
@@ -250,6 +268,9 @@ class Scenario:
             "fee_z": (0.0, 1000.0, False, False),
             "band": (0.0, 1.0, False, True),
             "halt_resilience": (0.0, 1.0, False, False),
+            "stress_halt": (0.0, 1e6, False, False),
+            "stress_window": (0.0, 1.0, True, True),
+            "stress_sigma_ref": (0.0, 1.0, True, False),
             "protective_puts": (0.0, None, False, False),
             "put_strike": (0.0, 10.0, True, False),
             "predator_capital": (0.0, None, False, False),
@@ -352,6 +373,10 @@ class SimulationResult:
         Predator's position (units, negative short) and P&L marked to market.
     net_flow : ndarray
         Net units sold into the book.
+    stress : ndarray
+        Stress index :math:`S_t` of the programmable breaker, at the start of the step before
+        its trades. Computed only when the rule is on (``stress_halt > 0``), NaN otherwise: to
+        watch :math:`S_t` without halting, set ``stress_halt`` above its reach (e.g. 1e6).
     remaining_size, remaining_collateral : ndarray
         Per position (in the order of the input), what is left at the end.
     initial_collateral, opening_fees : float
@@ -395,6 +420,7 @@ class SimulationResult:
     attacker_position: np.ndarray
     attacker_pnl: np.ndarray
     net_flow: np.ndarray
+    stress: np.ndarray
     remaining_size: np.ndarray
     remaining_collateral: np.ndarray
     initial_collateral: float
@@ -477,7 +503,8 @@ def _params(scenario: Scenario, m0: float) -> _k.EngineParams:
         max_book_share=math.inf if sc.max_book_share is None else sc.max_book_share,
         cooldown=sc.cooldown, fund0=sc.insurance_fund, band=sc.band, window=sc.window,
         halt_steps=sc.halt_steps, halt_resilience=sc.halt_resilience,
-        liquidate_in_halt=bool(sc.liquidate_in_halt),
+        liquidate_in_halt=bool(sc.liquidate_in_halt), stress_halt=sc.stress_halt,
+        stress_window=sc.stress_window, stress_sigma_ref=sc.stress_sigma_ref,
         predator_units=sc.predator_capital / sc.price, levels_visible=bool(sc.levels_visible),
         reach=sc.predator_reach, predator_rate=sc.predator_rate,
         patience=sc.predator_patience, min_cluster=sc.predator_min_cluster,
@@ -607,8 +634,9 @@ def simulate(
     )
     totals = np.empty(_k.N_TOTALS)
     _k.path_totals(out, prm.price, totals)
-    if not (np.isfinite(out).all() and np.isfinite(totals).all()):
-        bad = int(np.argmax(~np.isfinite(out).all(axis=1)))
+    checked = out[:, :_k.STRESS]  # the last row, stress, is NaN when the stress rule is off
+    if not (np.isfinite(checked).all() and np.isfinite(totals).all()):
+        bad = int(np.argmax(~np.isfinite(checked).all(axis=1)))
         raise FloatingPointError(
             f"the engine produced a non-finite value at step {bad}; the scenario is outside the "
             f"range the model handles (try a smaller shock, sigma or jump size)"
@@ -617,7 +645,7 @@ def simulate(
         "price", "fundamental", "maintenance", "sigma", "depth", "returned", "penalties",
         "realized_pnl", "bad_debt", "fund_draw", "insurance_fund", "open_collateral",
         "dealer_flow", "dealer_gamma", "attacker_position", "attacker_pnl", "net_flow",
-        "slippage",
+        "slippage", "stress",
     )}
     return SimulationResult(
         scenario=scenario,

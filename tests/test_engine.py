@@ -321,7 +321,8 @@ BAD = [
     ("close_factor", 0.0), ("max_book_share", 0.0), ("cooldown", -1),
     ("insurance_fund", -1.0), ("margin_z", -1.0), ("margin_horizon", 0.0),
     ("ewma_lambda", 1.0), ("fee_z", -1.0), ("band", -0.1), ("window", 0), ("halt_steps", 0),
-    ("halt_resilience", 2.0), ("liquidate_in_halt", 1), ("dealer", "calls"),
+    ("halt_resilience", 2.0), ("liquidate_in_halt", 1), ("stress_halt", -1.0),
+    ("stress_window", 0.0), ("stress_sigma_ref", 0.0), ("dealer", "calls"),
     ("protective_puts", 10.0), ("put_strike", 0.0), ("put_expiry", 0),
     ("predator_capital", -1.0), ("levels_visible", "yes"), ("predator_reach", 0.0),
     ("predator_rate", 0.0), ("predator_patience", 0), ("predator_min_cluster", -1.0),
@@ -428,7 +429,7 @@ EVERYTHING = {
     "insurance_fund": 1000.0, "margin_z": 3.0, "fee_z": 1.0, "band": 0.04, "window": 4,
     "halt_steps": 3, "depth": 30_000.0, "depth_stress": 2.0, "predator_capital": 2e5,
     "levels_visible": False,
-    "protective_puts": 1e4,
+    "protective_puts": 1e4, "stress_halt": 0.25, "stress_window": 0.03,
 }
 SCRIPT = """
 import json, sys

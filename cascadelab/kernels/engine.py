@@ -17,7 +17,14 @@ from numba import njit, prange
 from cascadelab.adversary import IDLE, cluster_units, predator_order
 from cascadelab.hedging import book_delta, book_gamma
 from cascadelab.kernels.impact import impact, settle
-from cascadelab.mitigations import breaker_trips, ewma_variance, maintenance_ratio, slice_units
+from cascadelab.mitigations import (
+    breaker_trips,
+    ewma_variance,
+    maintenance_ratio,
+    slice_units,
+    stress_index,
+    units_near,
+)
 from cascadelab.oracles import oracle_update
 
 # Rows of ``out`` (one value per step in each).
@@ -50,7 +57,8 @@ DEALER_GAMMA = 25  # the dealer book's gamma, units per USD
 ATTACKER_POSITION = 26  # predator's position, units (negative: short)
 ATTACKER_PNL = 27  # predator's P&L marked to market, USD
 NET_FLOW = 28  # net units sold into the book this step
-N_ROWS = 29
+STRESS = 29  # stress index S_t before the step's trades (NaN when the stress rule is off)
+N_ROWS = 30
 
 # Per-path totals kept by monte_carlo (indices into a row of ``totals``).
 T_MAX_DRAWDOWN = 0
@@ -96,6 +104,9 @@ class EngineParams(NamedTuple):
     halt_steps: int
     halt_resilience: float
     liquidate_in_halt: bool
+    stress_halt: float
+    stress_window: float
+    stress_sigma_ref: float
     predator_units: float
     levels_visible: bool
     reach: float
@@ -209,23 +220,34 @@ def run(
         sigma = math.sqrt(var)
         m = maintenance_ratio(prm.m0, prm.margin_z, sigma, prm.horizon)
 
-        # 3. Circuit breaker.
+        # 3. Oracle (it reads only past prices, so it can come before the breaker).
+        reported = pre[t - prm.latency] if t >= prm.latency else p0
+        oracle, last_update = oracle_update(
+            oracle, last_update, t, reported, prm.heartbeat, prm.deviation
+        )
+
+        # 4. Stress index and circuit breaker (band rule or stress rule).
+        depth = prm.depth * math.exp(-prm.depth_stress * abs(p / anchor - 1.0))
+        stress = math.nan  # not computed when the rule is off: it costs nothing then
+        if prm.stress_halt > 0.0:
+            w = prm.stress_window
+            u_long = units_near(bk_long, cum_long, k_long, oracle * (1.0 - m) - levy_long,
+                                oracle * (1.0 - w) * (1.0 - m) - levy_long, -1.0)
+            u_short = units_near(bk_short, cum_short, k_short, oracle * (1.0 + m) + levy_short,
+                                 oracle * (1.0 + w) * (1.0 + m) + levy_short, 1.0)
+            stress = stress_index(max(u_long, u_short), w, depth, sigma, prm.stress_sigma_ref)
         halted = False
         if halt_left > 0:
             halted = True
             halt_left -= 1
-        elif breaker_trips(p, hist[max(t + 1 - prm.window, resume)], prm.band):
+        elif breaker_trips(p, hist[max(t + 1 - prm.window, resume)], prm.band) or (
+            prm.stress_halt > 0.0 and stress >= prm.stress_halt
+        ):
             halted = True
             halt_left = prm.halt_steps - 1
         reopening = halted and halt_left == 0
         trading = not halted
         liquidating = trading or prm.liquidate_in_halt
-
-        # 4. Oracle.
-        reported = pre[t - prm.latency] if t >= prm.latency else p0
-        oracle, last_update = oracle_update(
-            oracle, last_update, t, reported, prm.heartbeat, prm.deviation
-        )
 
         # 5. Triggers: a long is liquidatable iff o (1 - m) <= bankrupt + levy (shorts mirrored).
         if liquidating:
@@ -253,7 +275,6 @@ def run(
                 k_short += 1
 
         # 6. Liquidation orders: slices from the queue, within the step's budget.
-        depth = prm.depth * math.exp(-prm.depth_stress * abs(p / anchor - 1.0))
         n_slices = 0
         sells = 0.0
         buys = 0.0
@@ -412,6 +433,7 @@ def run(
         out[t, ATTACKER_POSITION] = pred_pos
         out[t, ATTACKER_PNL] = pred_cash + pred_pos * p_post
         out[t, NET_FLOW] = net
+        out[t, STRESS] = stress
 
     if final_size.shape[0] == n:
         for j in range(k_long, n_long):
