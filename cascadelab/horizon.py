@@ -17,9 +17,11 @@ static cascade and :func:`cascadelab.monte_carlo`:
    :func:`monitor_gains`, :func:`cross_venue_cascade`.
 3. **Private margin.** The front-running predator with the liquidation map visible and hidden:
    :func:`private_margin_scenario`.
-4. **Programmable circuit breakers.** A breaker armed by a rule on the stress index
+4. **Programmable circuit breakers.** Rules on the stress index
    :math:`S = (\rho / D)\,(\sigma / \sigma_{\text{ref}})` against a plain fixed band, on the same
-   normal and crash days: :func:`stress_index`, :func:`breaker_days`, :func:`breaker_tradeoff`.
+   normal and crash days: a band armed by :math:`S` at the open, and the engine's per-step
+   stress rule (halt when :math:`S_t \ge S^*`, ``Scenario.stress_halt``):
+   :func:`stress_index`, :func:`breaker_days`, :func:`breaker_tradeoff`.
 5. **Self-healing markets.** A backstop liquidity provider paid a rebate to add depth when
    forced selling arrives, its P&L and whether its incentive holds as the shock grows:
    :func:`backstop_scenario`.
@@ -1073,7 +1075,7 @@ def stress_index(positions: Positions, price: float, depth: float, sigma: float)
 
 @dataclass(frozen=True, eq=False)
 class BreakerDays:
-    """A set of normal and crash days, each with its stress index and unhalted outcome.
+    r"""A set of normal and crash days, each with its stress index and unhalted outcome.
 
     Attributes
     ----------
@@ -1082,6 +1084,10 @@ class BreakerDays:
     crash : ndarray of bool
     stress : ndarray
         :func:`stress_index` at the open.
+    peak_stress : ndarray
+        Highest per-step stress index :math:`S_t` of the engine (``SimulationResult.stress``,
+        window 5%, :math:`\sigma_{\text{ref}}` = :data:`SIGMA_REF`) over the day with no breaker:
+        the per-step rule with threshold :math:`S^*` halts the day iff ``peak_stress >= S*``.
     drawdown : ndarray
         Maximum drawdown with no breaker, fraction.
     """
@@ -1092,6 +1098,7 @@ class BreakerDays:
     shock: np.ndarray
     crash: np.ndarray
     stress: np.ndarray
+    peak_stress: np.ndarray
     drawdown: np.ndarray
     seed: int
     steps: int
@@ -1101,7 +1108,8 @@ def _day_market(days: BreakerDays, i: int) -> tuple[Positions, Scenario]:
     pos = _episode_positions(2_000, float(days.leverage[i]), 0.65, 10_000.0, 7 * days.seed + i)
     sc = Scenario(price=PRICE, sigma=float(days.sigma[i]), shock=float(days.shock[i]),
                   shock_step=20, depth=float(days.depth[i]), window=5, halt_steps=20,
-                  halt_resilience=0.3, insurance_fund=0.0)
+                  halt_resilience=0.3, insurance_fund=0.0, stress_window=0.05,
+                  stress_sigma_ref=SIGMA_REF)
     return pos, sc
 
 
@@ -1114,11 +1122,15 @@ def _breaker_days(n_normal: int, n_crash: int, seed: int, steps: int) -> Breaker
     sigma = _loguniform(rng, 0.001, 0.005, n)
     crash = np.r_[np.zeros(n_normal, bool), np.ones(n_crash, bool)]
     shock = np.where(crash, rng.uniform(0.03, 0.08, n), 0.0)
-    days = BreakerDays(lev, depth, sigma, shock, crash, np.empty(n), np.empty(n), seed, steps)
+    days = BreakerDays(lev, depth, sigma, shock, crash, np.empty(n), np.empty(n), np.empty(n),
+                       seed, steps)
     for i in range(n):
         pos, sc = _day_market(days, i)
         days.stress[i] = stress_index(pos, PRICE, sc.depth, sc.sigma)
-        days.drawdown[i] = simulate(pos, sc, steps=steps, seed=seed * 100_003 + i).max_drawdown
+        # a threshold above any reachable S_t records the stress index and never halts
+        res = simulate(pos, sc.replace(stress_halt=1e6), steps=steps, seed=seed * 100_003 + i)
+        days.peak_stress[i] = res.stress.max()
+        days.drawdown[i] = res.max_drawdown
     return days
 
 
@@ -1138,32 +1150,43 @@ def breaker_days(n_normal: int = 150, n_crash: int = 150, *, seed: int = 0,
 
 
 @lru_cache(maxsize=100_000)
-def _day_run(days_key: tuple, i: int, band: float) -> tuple[float, int]:
+def _day_run(days_key: tuple, i: int, band: float, stress_halt: float) -> tuple[float, int]:
     days = _breaker_days(*days_key)
     pos, sc = _day_market(days, i)
-    res = simulate(pos, sc.replace(band=band), steps=days.steps,
+    res = simulate(pos, sc.replace(band=band, stress_halt=stress_halt), steps=days.steps,
                    seed=days.seed * 100_003 + i)
     return res.max_drawdown, res.halted_steps
+
+
+def _key_days(days: BreakerDays) -> tuple[int, int, int, int]:
+    return int((~days.crash).sum()), int(days.crash.sum()), days.seed, days.steps
 
 
 CRASH_DRAWDOWN = 0.06
 """A day whose drawdown with no breaker exceeds this is a crash day, whatever its cause."""
 
 
-def breaker_outcome(days: BreakerDays, bands: np.ndarray) -> tuple[float, float]:
-    """Apply one band per day (0 = no breaker) to ``days``.
+def breaker_outcome(days: BreakerDays, bands: np.ndarray,
+                    stress_halt: float = 0.0) -> tuple[float, float]:
+    """Apply one band per day (0 = no band) and the per-step stress rule to ``days``.
 
-    Returns the false-halt rate (share of quiet days, no-breaker drawdown at most
-    :data:`CRASH_DRAWDOWN`, that halted) and the mean drawdown saved on crash days (fraction).
+    ``stress_halt`` is the threshold :math:`S^*` of the engine's stress rule on every day
+    (``Scenario.stress_halt``; 0 = off). Returns the false-halt rate (share of quiet days,
+    no-breaker drawdown at most :data:`CRASH_DRAWDOWN`, that halted) and the mean drawdown saved
+    on crash days (fraction).
     """
     bands = np.asarray(bands, dtype=float)
     if bands.shape != days.crash.shape or (bands < 0).any() or (bands >= 0.5).any():
         raise ValueError(f"bands must hold one band in [0, 0.5) per day ({days.crash.size})")
-    key = (int((~days.crash).sum()), int(days.crash.sum()), days.seed, days.steps)
+    stress_halt = check_real("stress_halt", stress_halt, 0.0, 1e6)
+    key = _key_days(days)
     dd = days.drawdown.copy()
     halted = np.zeros(dd.size, dtype=bool)
-    for i in np.flatnonzero(bands > 0.0):
-        dd[i], h = _day_run(key, int(i), float(bands[i]))
+    # a day runs as with no breaker until its first halt: with no band, only the days whose
+    # stress index reaches the threshold need a run
+    rule = (days.peak_stress >= stress_halt) if stress_halt > 0.0 else np.zeros(dd.size, bool)
+    for i in np.flatnonzero((bands > 0.0) | rule):
+        dd[i], h = _day_run(key, int(i), float(bands[i]), stress_halt)
         halted[i] = h > 0
     crash = days.drawdown > CRASH_DRAWDOWN
     return float(halted[~crash].mean()), float((days.drawdown - dd)[crash].mean())
@@ -1171,7 +1194,7 @@ def breaker_outcome(days: BreakerDays, bands: np.ndarray) -> tuple[float, float]
 
 @dataclass(frozen=True)
 class BreakerTradeoff:
-    """False halts on quiet days against drawdown saved on crash days, per breaker design.
+    r"""False halts on quiet days against drawdown saved on crash days, per breaker design.
 
     Attributes
     ----------
@@ -1180,9 +1203,13 @@ class BreakerTradeoff:
     band_false, band_saved : ndarray
         Its false-halt rate on quiet days and mean drawdown saved on crash days (fraction).
     thresholds : ndarray
-        Programmable breaker: band ``tight`` on days whose stress index is at least the
-        threshold, band ``wide`` (0 = no breaker) otherwise.
+        Band armed at the open: band ``tight`` on days whose stress index at the open is at least
+        the threshold, band ``wide`` (0 = no breaker) otherwise.
     rule_false, rule_saved : ndarray
+    step_thresholds : ndarray
+        Per-step stress rule: the engine halts whenever :math:`S_t \ge S^*` (this threshold,
+        ``Scenario.stress_halt``), on every day, besides band ``wide``.
+    step_false, step_saved : ndarray
     tight, wide : float
     crash_share : float
         Share of days that are crash days.
@@ -1194,6 +1221,9 @@ class BreakerTradeoff:
     thresholds: np.ndarray
     rule_false: np.ndarray
     rule_saved: np.ndarray
+    step_thresholds: np.ndarray
+    step_false: np.ndarray
+    step_saved: np.ndarray
     tight: float
     wide: float
     crash_share: float
@@ -1202,21 +1232,21 @@ class BreakerTradeoff:
 def breaker_tradeoff(
     days: BreakerDays | None = None, *, bands: np.ndarray | None = None,
     thresholds: np.ndarray | None = None, tight: float = 0.03, wide: float = 0.0,
+    step_thresholds: np.ndarray | None = None,
 ) -> BreakerTradeoff:
-    r"""Plain band breaker against the stress-rule breaker on the same days.
+    r"""Plain band breaker against two stress-rule breakers on the same days.
 
-    Plain: band :math:`b` every day. Programmable: band ``tight`` on days with
-    :math:`S \ge S^*` (:func:`stress_index` at the open), band ``wide`` otherwise. Both halt
-    for 20 steps when the price moves more than the band within 5 steps, pause liquidations and
-    let the book refill (30% of the transient impact per step). A day is a crash day when its
-    drawdown with no breaker exceeds :data:`CRASH_DRAWDOWN` (a shock or an endogenous cascade),
-    quiet otherwise; a halt on a quiet day is a false halt.
+    Plain: band :math:`b` every day. Armed at the open: band ``tight`` on days with
+    :math:`S \ge S^*` (:func:`stress_index` at the open), band ``wide`` otherwise. Per step: the
+    engine's stress rule halts whenever :math:`S_t \ge S^*` (``Scenario.stress_halt``, window 5%,
+    :math:`\sigma_t` the EWMA volatility), besides band ``wide``. All halt for 20 steps (a band
+    when the price moves more than it within 5 steps), pause liquidations and let the book
+    refill (30% of the transient impact per step). A day is a crash day when its drawdown with
+    no breaker exceeds :data:`CRASH_DRAWDOWN` (a shock or an endogenous cascade), quiet
+    otherwise; a halt on a quiet day is a false halt.
 
-    Notes
-    -----
-    The rule is evaluated at the open of each day, not step by step: the engine's breaker
-    compares the price with a band, so a per-step stress trigger would need a hook in the
-    engine's kernel.
+    ``thresholds`` default to deciles of the stress at the open, ``step_thresholds`` (each
+    > 0) to quantiles 30%-90% of :attr:`BreakerDays.peak_stress`.
     """
     days = breaker_days() if days is None else days
     if not isinstance(days, BreakerDays):
@@ -1228,13 +1258,19 @@ def breaker_tradeoff(
     if thresholds is None:
         thresholds = np.quantile(days.stress, [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
     thresholds = np.asarray(thresholds, dtype=float)
+    if step_thresholds is None:
+        step_thresholds = np.quantile(days.peak_stress, [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+    step_thresholds = np.asarray(step_thresholds, dtype=float)
+    if step_thresholds.ndim != 1 or not np.all((step_thresholds > 0) & (step_thresholds <= 1e6)):
+        raise ValueError(f"step_thresholds must be thresholds in (0, 1e6], got {step_thresholds!r}")
     n = days.crash.size
     band_res = np.array([breaker_outcome(days, np.full(n, b)) for b in bands])
     rule_res = np.array([breaker_outcome(days, np.where(days.stress >= t, tight, wide))
                          for t in thresholds])
+    step_res = np.array([breaker_outcome(days, np.full(n, wide), s) for s in step_thresholds])
     return BreakerTradeoff(bands, band_res[:, 0], band_res[:, 1], thresholds, rule_res[:, 0],
-                           rule_res[:, 1], tight, wide,
-                           float((days.drawdown > CRASH_DRAWDOWN).mean()))
+                           rule_res[:, 1], step_thresholds, step_res[:, 0], step_res[:, 1],
+                           tight, wide, float((days.drawdown > CRASH_DRAWDOWN).mean()))
 
 
 # =============================================================================================

@@ -136,6 +136,25 @@ def test_breaker_tradeoff_directions():
     # arming on every day with the same band equals the plain band
     same = hz.breaker_tradeoff(days, bands=np.array([0.03]), thresholds=np.array([-1.0]))
     assert same.rule_false[0] == same.band_false[0] and same.rule_saved[0] == same.band_saved[0]
+    # the per-step rule: a lower threshold halts more; above every day's peak it never halts
+    top = 1.01 * days.peak_stress.max()
+    step = hz.breaker_tradeoff(days, bands=np.array([0.03]),
+                               step_thresholds=np.quantile(days.peak_stress, [0.3, 0.9]))
+    assert step.step_false[0] >= step.step_false[1] and step.step_false[0] > 0
+    never = hz.breaker_tradeoff(days, bands=np.array([0.03]), step_thresholds=np.array([top]))
+    assert never.step_false[0] == 0.0 and never.step_saved[0] == 0.0
+    # beside a band, an unreachable threshold leaves the band alone
+    beside = hz.breaker_tradeoff(days, bands=np.array([0.03]), step_thresholds=np.array([top]),
+                                 wide=0.03)
+    assert beside.step_false[0] == beside.band_false[0]
+    assert beside.step_saved[0] == beside.band_saved[0]
+
+
+def test_peak_stress_is_where_the_per_step_rule_halts():
+    days = hz.breaker_days(20, 20, seed=3)
+    s = float(np.median(days.peak_stress))
+    halts = [hz._day_run(hz._key_days(days), i, 0.0, s)[1] > 0 for i in range(40)]
+    np.testing.assert_array_equal(halts, days.peak_stress >= s)
 
 
 def test_backstop_heals_small_shocks_at_a_profit_but_not_large_ones():
@@ -167,6 +186,7 @@ def test_funding_charge_grows_with_leverage():
     (hz.backstop_scenario, {"rebate": -0.01}, "rebate"),
     (hz.funding_charge, {"leverages": [0.5]}, "leverages"),
     (hz.breaker_tradeoff, {"tight": 0.0}, "tight"),
+    (hz.breaker_tradeoff, {"step_thresholds": [0.0]}, "step_thresholds"),
 ])
 def test_bad_inputs_name_the_parameter(fn, kwargs, name):
     with pytest.raises(ValueError, match=name):
