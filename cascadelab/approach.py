@@ -567,6 +567,7 @@ def circuit_breaker_scenario(
     halt_steps: int = 20,
     halt_resilience: float = 0.2,
     liquidate_in_halt: bool = False,
+    stress_halt: float = 0.0,
     *,
     scenario: Scenario = FAST_CRASH,
     n: int = 20_000,
@@ -579,7 +580,10 @@ def circuit_breaker_scenario(
     window :math:`w`); while halted nothing trades (liquidations too, unless
     ``liquidate_in_halt``) and the transient impact :math:`g - 1` of earlier sales decays at
     ``halt_resilience`` per step, :math:`g \leftarrow 1 + (g - 1)(1 - \kappa_h)`: the book
-    refills. The baseline is ``scenario`` with ``band = 0``.
+    refills. With ``stress_halt`` :math:`S^* > 0` the breaker also halts when the stress index
+    :math:`S_t = (\rho_t / D_t)(\sigma_t / \sigma_{\text{ref}}) \ge S^*` (the engine's per-step
+    rule, see :class:`cascadelab.Scenario`). The baseline is ``scenario`` with ``band = 0`` and
+    ``stress_halt = 0``.
 
     Parameters
     ----------
@@ -593,6 +597,8 @@ def circuit_breaker_scenario(
         :math:`\kappa_h`, in [0, 1].
     liquidate_in_halt : bool
         Keep liquidating (only liquidations) during a halt.
+    stress_halt : float
+        :math:`S^*` of the stress rule, in [0, 1e6]; 0 = off.
     scenario, n, steps, seed
         As in :func:`gradual_scenario`.
 
@@ -601,9 +607,10 @@ def circuit_breaker_scenario(
     CircuitBreakerResult
     """
     check_instance("scenario", scenario, Scenario)
-    base = scenario.replace(band=0.0)
+    base = scenario.replace(band=0.0, stress_halt=0.0)
     changes = {"band": band, "window": window, "halt_steps": halt_steps,
-               "halt_resilience": halt_resilience, "liquidate_in_halt": liquidate_in_halt}
+               "halt_resilience": halt_resilience, "liquidate_in_halt": liquidate_in_halt,
+               "stress_halt": stress_halt}
     return CircuitBreakerResult(*_pair(base, changes, n, steps, seed))
 
 

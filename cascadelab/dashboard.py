@@ -109,8 +109,10 @@ TABS: list[Tab] = [
         "find where hunting pays; hide the levels and its edge disappears.", True),
     Tab("circuit_breaker", "Circuit breaker", "circuit_breaker_lab",
         "<b>Chapter 03.</b> A halt pauses trading when the price moves more than a band within a "
-        "window, and the book refills while it waits. Tighten the band or lengthen the halt and "
-        "compare the bottom of the crash and the bad debt with and without the breaker.", True),
+        "window, or (stress threshold above 0) when the liquidations within reach, over the "
+        "depth and scaled by volatility, reach a threshold; the book refills while it waits. "
+        "Tighten the band or lengthen the halt and compare the bottom of the crash and the bad "
+        "debt with and without the breaker.", True),
     Tab("gradual_liquidation", "Gradual liquidation", "gradual_liquidation_lab",
         "<b>Chapter 03.</b> Close liquidated positions in tranches, capped at a share of the "
         "book, instead of one market order each. What does waiting cost?"),

@@ -97,6 +97,11 @@ def test_breaker_lab_directions():
     assert shocks[0]["drawdown_base"] < shocks[1]["drawdown_base"]
     windows = sweep(lab, "window", [1, 30])
     assert windows[0]["halted_steps"] <= windows[1]["halted_steps"]
+    # the stress rule alone (a band too wide to trip): a lower threshold halts more
+    lab.controls["band"].value = 30.0
+    stress = sweep(lab, "stress_halt", [0.0, 3.0, 1.0])
+    assert stress[0]["halted_steps"] == 0 < stress[1]["halted_steps"] < stress[2]["halted_steps"]
+    assert stress[2]["drawdown"] < stress[2]["drawdown_base"]
 
 
 # --- gradual and fund --------------------------------------------------------------------------

@@ -130,7 +130,7 @@ class CircuitBreakerView:
 def _takeaway(result: CircuitBreakerResult) -> str:
     s = result.summary
     if s["halted_steps"] == 0:
-        return "The band was never crossed: no halt, the same crash as without a breaker"
+        return "The breaker never tripped: no halt, the same crash as without a breaker"
     dd, dd0 = 100 * s["drawdown"], 100 * s["drawdown_base"]
     verb = "cut" if dd < dd0 else "did not cut"
     return (f"{s['halts']:.0f} halt(s), {s['halted_steps']:.0f} steps: the breaker {verb} the "
@@ -143,7 +143,8 @@ class CircuitBreakerLab(Lab):
 
     Controls (name: unit): ``band`` (% move that trips the breaker), ``window`` (steps looked
     back), ``halt_steps`` (steps), ``halt_resilience`` (% of the transient impact that decays
-    per halted step), ``liquidate_in_halt`` (liquidations keep going in a halt), ``shock``
+    per halted step), ``liquidate_in_halt`` (liquidations keep going in a halt),
+    ``stress_halt`` (threshold :math:`S^*` of the per-step stress rule, 0 = off), ``shock``
     (% drop at step 10), ``depth`` (units per 1%). Summary: see
     :class:`cascadelab.approach.CircuitBreakerResult` (``drawdown``/``drawdown_base``,
     ``bad_debt``/``bad_debt_base``, ``halted_steps``, ``halts``, ...).
@@ -183,6 +184,11 @@ class CircuitBreakerLab(Lab):
                     value=False, description="Liquidate during halts", indent=False,
                     tooltip="If ticked, forced sales continue into the halted (thin) market",
                     layout=W.Layout(width="340px")),
+                "stress_halt": slider(
+                    "Stress threshold (0 = off)", 0.0, 5.0, 0.0, step=0.1,
+                    tooltip="Also halt when the stress index S = (liquidations within 2% of "
+                            "the price per 1% / depth) x (volatility / 0.2%) reaches this: "
+                            "set the band to 30% to watch this rule alone"),
                 "shock": slider(
                     "Shock (%)", 1.0, 15.0, 100.0 * d.shock, step=0.5,
                     tooltip="The first drop, at step 10: larger means a faster crash"),
@@ -199,13 +205,14 @@ class CircuitBreakerLab(Lab):
         self.view = CircuitBreakerView(fig)
 
     def compute(self, *, band: float, window: int, halt_steps: int, halt_resilience: float,
-                liquidate_in_halt: bool, shock: float, depth: float) -> CircuitBreakerResult:
+                liquidate_in_halt: bool, stress_halt: float, shock: float,
+                depth: float) -> CircuitBreakerResult:
         """Run :func:`~cascadelab.approach.circuit_breaker_scenario` (percent -> fractions)."""
         scenario = FAST_CRASH.replace(shock=shock / 100.0, depth=float(depth))
         return circuit_breaker_scenario(
             band=band / 100.0, window=int(window), halt_steps=int(halt_steps),
             halt_resilience=halt_resilience / 100.0, liquidate_in_halt=bool(liquidate_in_halt),
-            scenario=scenario,
+            stress_halt=float(stress_halt), scenario=scenario,
         )
 
     def summarize(self, result: CircuitBreakerResult) -> dict[str, float]:
@@ -229,7 +236,7 @@ def circuit_breaker_lab(**defaults: Any) -> CircuitBreakerLab:
     **defaults
         Starting value per control, in the control's unit: ``band`` (%), ``window`` and
         ``halt_steps`` (steps), ``halt_resilience`` (% per step), ``liquidate_in_halt`` (bool),
-        ``shock`` (%), ``depth`` (units per 1%).
+        ``stress_halt`` (stress threshold, 0 = off), ``shock`` (%), ``depth`` (units per 1%).
 
     Returns
     -------
