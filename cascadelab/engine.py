@@ -11,7 +11,10 @@ One step :math:`t` of :func:`simulate` does, in this order:
    ``shock_step``). The traded price is the fundamental times the transient impact
    :math:`g_t`, which decays back towards 1 at the ``resilience`` rate :math:`\kappa`
    (Obizhaeva-Wang): :math:`g \leftarrow 1 + (g - 1)(1 - \kappa)`, :math:`p_t = F_t g`.
-2. **Margin.** EWMA volatility and the maintenance ratio :math:`m_t` (see
+2. **Margin.** EWMA volatility and the maintenance ratio: the target
+   :math:`m^*_t = \min\{\max(m_0, z\sigma_t\sqrt h), 0.5\}`, reached at once
+   (:math:`m_t = m^*_t`) or, with ``margin_step`` :math:`\delta > 0`, phased in:
+   :math:`m_t = \min(m^*_t, m_{t-1} + \delta)`, :math:`m_{-1} = m_0` (falls apply at once; see
    :mod:`cascadelab.mitigations`).
 3. **Oracle** :math:`o_t`, possibly late (see :mod:`cascadelab.oracles`).
 4. **Circuit breaker**: a price band, and/or the programmable stress rule
@@ -48,8 +51,9 @@ One step :math:`t` of :func:`simulate` does, in this order:
     \text{open collateral}_t`.
 
 Per-position maintenance: the engine applies one ratio to every position,
-:math:`m_t = \max(m_0, z\sigma_t\sqrt h)`. :math:`m_0` is ``Scenario.maintenance`` if given,
-otherwise the positions' own ratio, which must then be the same for all of them.
+:math:`m_t = \max(m_0, z\sigma_t\sqrt h)` (phased in by ``margin_step`` if set). :math:`m_0` is
+``Scenario.maintenance`` if given, otherwise the positions' own ratio, which must then be the
+same for all of them.
 """
 
 from __future__ import annotations
@@ -144,6 +148,12 @@ class Scenario:
         Horizon :math:`h` in steps of the margin (and of the opening fee), in (0, 10000].
     ewma_lambda : float
         Decay :math:`\\lambda` of the EWMA variance, in [0, 1).
+    margin_step : float
+        Largest rise :math:`\\delta` of the maintenance ratio per step, fraction of notional, in
+        [0, 0.5]; 0 = off (the ratio jumps to its target at once). With :math:`\\delta > 0`,
+        :math:`m_t = \\min(m^*_t, m_{t-1} + \\delta)` from :math:`m_{-1} = m_0`, where
+        :math:`m^*_t = \\max(m_0, z\\sigma_t\\sqrt h)` (capped at 0.5): rises are phased in,
+        falls apply at once.
     fee_z : float
         Opening fee rate :math:`\\varphi = z_f \\sigma \\sqrt{h}` (``sigma`` above) under which the
         population opened, in [0, 1000]; 0 = off.
@@ -222,6 +232,7 @@ class Scenario:
     margin_z: float = 0.0
     margin_horizon: float = 10.0
     ewma_lambda: float = 0.94
+    margin_step: float = 0.0
     fee_z: float = 0.0
     # 6. circuit breaker
     band: float = 0.0
@@ -265,6 +276,7 @@ class Scenario:
             "margin_z": (0.0, 100.0, False, False),
             "margin_horizon": (0.0, 10_000.0, True, False),
             "ewma_lambda": (0.0, 1.0, False, True),
+            "margin_step": (0.0, M_MAX, False, False),
             "fee_z": (0.0, 1000.0, False, False),
             "band": (0.0, 1.0, False, True),
             "halt_resilience": (0.0, 1.0, False, False),
@@ -498,7 +510,8 @@ def _params(scenario: Scenario, m0: float) -> _k.EngineParams:
         price=sc.price, depth=sc.depth, model=IMPACT_MODELS[sc.impact], floor=IMPACT_FLOOR,
         resilience=sc.resilience, depth_stress=sc.depth_stress, latency=sc.oracle_latency,
         heartbeat=sc.heartbeat, deviation=sc.deviation, m0=m0, margin_z=sc.margin_z,
-        horizon=sc.margin_horizon, ewma_lambda=sc.ewma_lambda, sigma0=sc.sigma,
+        horizon=sc.margin_horizon, margin_step=sc.margin_step, ewma_lambda=sc.ewma_lambda,
+        sigma0=sc.sigma,
         penalty=sc.penalty, penalty_to_fund=sc.penalty_to_fund, close_factor=sc.close_factor,
         max_book_share=math.inf if sc.max_book_share is None else sc.max_book_share,
         cooldown=sc.cooldown, fund0=sc.insurance_fund, band=sc.band, window=sc.window,

@@ -13,6 +13,18 @@ the venue's base ratio :math:`m_0`, and is capped at :math:`m_{\max} = 0.5`. ``z
 off. When :math:`m_t` rises, positions nearest their trigger are margin-called (the engine has no
 top-ups: they are liquidated).
 
+**Phased-in margin.** A jump of :math:`m_t` applies at once to every open position, so the
+tightening is itself a wave of liquidations. Venues therefore phase margin increases in. With a
+largest rise per step :math:`\delta` (``margin_step``, a fraction of notional; 0 = off) the
+engine uses
+
+.. math:: m_t = \min\{m^*_t,\ m_{t-1} + \delta\}, \qquad m_{-1} = m_0,
+
+where :math:`m^*_t` is the target above. A rise is spread over
+:math:`\lceil (m^*_t - m_{t-1}) / \delta \rceil` steps; a fall (a looser margin, which triggers
+nobody) applies at once. :math:`m_t` is still one ratio for all positions, so the engine's sorted
+sweep is unchanged.
+
 **Volatility-adjusted opening fee.** A fee rate :math:`\varphi = z_f\,\sigma\sqrt{h}` on notional
 makes leverage expensive when markets are volatile. A trader who keeps collateral :math:`c` and
 would pay the fee out of the same budget as the margin, :math:`N (1/L + \varphi) = c`, takes
@@ -89,6 +101,17 @@ def maintenance_ratio(m0: float, z: float, sigma: float, horizon: float) -> floa
     """``min(max(m0, z * sigma * sqrt(horizon)), M_MAX)``; ``sigma`` per step, ``horizon`` steps."""
     m = max(m0, z * sigma * math.sqrt(horizon))
     return min(m, M_MAX)
+
+
+@njit(cache=True)
+def phase_in(target: float, m_prev: float, step: float) -> float:
+    """``min(target, m_prev + step)`` when phasing in (``step > 0``), else ``target``.
+
+    A fall below ``m_prev`` applies at once; only rises are spread out.
+    """
+    if step > 0.0:
+        return min(target, m_prev + step)
+    return target
 
 
 @njit(cache=True)

@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 import cascadelab as cl
 from cascadelab import Book, DealerBook, Positions, Scenario, cascade, sample_positions, simulate
+from cascadelab.approach import STRESS as STRESS_MARKET
+from cascadelab.mitigations import vol_adjusted_maintenance
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -118,6 +120,7 @@ def check_accounting(res, sc: Scenario) -> None:
     {"close_factor": 0.3, "max_book_share": 0.5, "cooldown": 2, "oracle_latency": 3},
     {"shock": -0.08, "sigma": 0.004, "insurance_fund": 0.0},
     {"fee_z": 5.0, "sigma": 0.003, "margin_z": 3.0},
+    {"sigma": 0.003, "margin_z": 3.0, "margin_step": 0.0005},
     {"band": 0.04, "window": 5, "halt_steps": 10, "liquidate_in_halt": True, "depth": 80_000.0},
 ])
 def test_accounting_identity_every_step(pos, changes):
@@ -253,6 +256,41 @@ def test_vol_adjusted_margin_rises_with_volatility_and_cuts_bad_debt(pos):
     assert adj.total_bad_debt < 0.1 * plain.total_bad_debt
 
 
+def test_phased_in_margin_rises_at_most_margin_step_per_step(pos):
+    step = 0.0005
+    sc = STRESS_MARKET.replace(margin_z=3.0, margin_step=step)
+    for seed in range(3):
+        res = simulate(pos, sc, steps=200, seed=seed)
+        m = np.concatenate([[0.005], res.maintenance])  # m_{-1} = m_0
+        target = vol_adjusted_maintenance(res.sigma, 0.005, 3.0, sc.margin_horizon)
+        assert np.all(np.diff(m) <= step + 1e-12)
+        assert np.all(res.maintenance <= target)
+        # each step either reaches the target or rises by exactly margin_step
+        reached = res.maintenance == target
+        np.testing.assert_allclose(np.diff(m)[~reached], step, rtol=1e-9)
+        assert (~reached).sum() > 10 and reached.sum() > 10
+        # a fall applies at once
+        assert np.any(np.diff(m)[reached] < 0.0)
+
+
+def test_phased_in_margin_makes_the_busiest_step_smaller(pos):
+    instant = STRESS_MARKET.replace(margin_z=3.0)
+    phased = instant.replace(margin_step=0.0005)
+    seeds = range(8)
+    peak_instant = [simulate(pos, instant, steps=200, seed=s).liquidated_units.max()
+                    for s in seeds]
+    peak_phased = [simulate(pos, phased, steps=200, seed=s).liquidated_units.max()
+                   for s in seeds]
+    assert np.mean(peak_phased) < 0.8 * np.mean(peak_instant)
+
+
+def test_margin_step_without_a_volatility_margin_changes_nothing(pos):
+    plain = run(pos, sigma=0.003)
+    phased = run(pos, sigma=0.003, margin_step=0.001)
+    for name in ("price", "maintenance", "liquidated_units", "bad_debt", "insurance_fund"):
+        np.testing.assert_array_equal(getattr(plain, name), getattr(phased, name), err_msg=name)
+
+
 def test_opening_fee_shrinks_leverage_and_the_cascade(pos):
     plain = run(pos, sigma=0.003)
     fee = run(pos, sigma=0.003, fee_z=5.0)
@@ -320,7 +358,8 @@ BAD = [
     ("deviation", 1.0), ("maintenance", 0.6), ("penalty", 1.0), ("penalty_to_fund", 1.5),
     ("close_factor", 0.0), ("max_book_share", 0.0), ("cooldown", -1),
     ("insurance_fund", -1.0), ("margin_z", -1.0), ("margin_horizon", 0.0),
-    ("ewma_lambda", 1.0), ("fee_z", -1.0), ("band", -0.1), ("window", 0), ("halt_steps", 0),
+    ("ewma_lambda", 1.0), ("margin_step", -0.001), ("margin_step", 0.6), ("fee_z", -1.0),
+    ("band", -0.1), ("window", 0), ("halt_steps", 0),
     ("halt_resilience", 2.0), ("liquidate_in_halt", 1), ("stress_halt", -1.0),
     ("stress_window", 0.0), ("stress_sigma_ref", 0.0), ("dealer", "calls"),
     ("protective_puts", 10.0), ("put_strike", 0.0), ("put_expiry", 0),
@@ -398,6 +437,7 @@ scenarios = st.fixed_dictionaries({
     "cooldown": st.integers(0, 3),
     "insurance_fund": st.floats(0.0, 1e6),
     "margin_z": st.floats(0.0, 5.0),
+    "margin_step": st.sampled_from([0.0, 1e-4, 0.01]),
     "band": st.floats(0.0, 0.2),
     "halt_steps": st.integers(1, 10),
     "liquidate_in_halt": st.booleans(),
@@ -426,7 +466,8 @@ def test_property_accounting_holds_for_any_scenario(changes, n, seed):
 EVERYTHING = {
     "sigma": 0.004, "tail_index": 4.0, "jump_rate": 0.05, "oracle_latency": 2, "heartbeat": 3,
     "deviation": 0.01, "close_factor": 0.5, "max_book_share": 1.0, "cooldown": 1,
-    "insurance_fund": 1000.0, "margin_z": 3.0, "fee_z": 1.0, "band": 0.04, "window": 4,
+    "insurance_fund": 1000.0, "margin_z": 3.0, "margin_step": 0.002, "fee_z": 1.0, "band": 0.04,
+    "window": 4,
     "halt_steps": 3, "depth": 30_000.0, "depth_stress": 2.0, "predator_capital": 2e5,
     "levels_visible": False,
     "protective_puts": 1e4, "stress_halt": 0.25, "stress_window": 0.03,

@@ -21,6 +21,7 @@ from cascadelab.mitigations import (
     breaker_trips,
     ewma_variance,
     maintenance_ratio,
+    phase_in,
     slice_units,
     stress_index,
     units_near,
@@ -91,6 +92,7 @@ class EngineParams(NamedTuple):
     m0: float
     margin_z: float
     horizon: float
+    margin_step: float
     ewma_lambda: float
     sigma0: float
     penalty: float
@@ -193,6 +195,7 @@ def run(
     oracle = p0
     last_update = -1
     var = prm.sigma0 * prm.sigma0
+    m = prm.m0  # m_{-1}: the ratio the positions opened under (for the phase-in)
     halt_left = 0
     resume = 0
     halted_prev = False
@@ -214,11 +217,12 @@ def run(
         p = fundamental * g
         pre[t] = p
 
-        # 2. Volatility estimate and the maintenance ratio.
+        # 2. Volatility estimate and the maintenance ratio (rises phased in by margin_step).
         r = math.log(p / hist[t])
         var = ewma_variance(var, r, prm.ewma_lambda)
         sigma = math.sqrt(var)
-        m = maintenance_ratio(prm.m0, prm.margin_z, sigma, prm.horizon)
+        m = phase_in(maintenance_ratio(prm.m0, prm.margin_z, sigma, prm.horizon), m,
+                     prm.margin_step)
 
         # 3. Oracle (it reads only past prices, so it can come before the breaker).
         reported = pre[t - prm.latency] if t >= prm.latency else p0
