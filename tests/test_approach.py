@@ -111,6 +111,21 @@ def test_vol_margin_closes_positions_before_they_go_bankrupt():
     assert np.all(m.example_static.maintenance == m.example_static.maintenance[0])
 
 
+def test_phased_in_margin_softens_the_wave_the_instant_margin_sets_off():
+    m = ap.vol_margin_scenario(paths=6, n=5_000, margin_step=0.0005)
+    s = m.summary
+    # the instant rise is itself a wave: its busiest step is bigger than the static margin's
+    assert s["largest_step"] > s["largest_step_static"]
+    # phasing the same target in makes that step smaller again...
+    assert s["largest_step_phased"] < 0.8 * s["largest_step"]
+    # ...and still leaves less bad debt than the static margin
+    assert s["bad_debt_phased"] < s["bad_debt_static"]
+    assert s["margin_step"] == 0.0005
+    rise = np.diff(np.concatenate([[0.005], m.example_phased.maintenance]))
+    assert rise.max() <= 0.0005 + 1e-12
+    assert np.diff(np.concatenate([[0.005], m.example_adjusted.maintenance])).max() > 0.0005
+
+
 def test_fees_shrink_leverage_most_for_the_most_leveraged():
     f = ap.fee_scenario(3.0)
     s = f.summary
@@ -164,6 +179,7 @@ def test_mitigation_monte_carlo_same_paths_and_risk_measures():
     (lambda: ap.insurance_fund_scenario(1e6, penalty_to_fund=2.0), "penalty_to_fund"),
     (lambda: ap.vol_margin_scenario(0.0), "margin_z"),
     (lambda: ap.vol_margin_scenario(paths=0), "paths"),
+    (lambda: ap.vol_margin_scenario(margin_step=0.0), "margin_step"),
     (lambda: ap.fee_scenario(-1.0), "fee_z"),
     (lambda: ap.protective_puts_scenario(-5.0), "puts"),
     (lambda: ap.mitigation_monte_carlo(paths=0), "paths"),
