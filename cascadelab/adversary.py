@@ -22,6 +22,17 @@ Its fills are the batch price of the step (the mean of the prices before and aft
 other order, so the predator pays its own impact. Its profit and loss, marked to market,
 is :math:`\text{cash}_t + x_t\,p_t`. Where levels are visible it attacks only where a cascade
 pays; blind, it pays the round trip of impact whenever nothing is there to trigger.
+
+Part of that P&L is luck, not hunting: a short earns when the fundamental falls on its own (a
+scripted shock, a jump). The engine also records the **hunting P&L**, the P&L minus what the
+position earned from the fundamental's moves,
+
+.. math:: \Pi^{\text{hunt}}_t = \text{cash}_t + x_t\,p_t - \sum_{s \le t} x_{s-1}\,(F_s - F_{s-1}),
+          \qquad x_{-1} = 0,\ F_{-1} = p_0
+
+(``SimulationResult.attacker_hunting_pnl``). What is left comes from the price moves that order
+flow makes: its own pushes (and the impact it pays on them), the forced sales it sets off, and
+any other flow through the book. With a constant fundamental the two are equal.
 """
 
 from __future__ import annotations

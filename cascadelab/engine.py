@@ -382,7 +382,12 @@ class SimulationResult:
     dealer_gamma : ndarray
         Gamma of the dealer's book, units per USD (negative: short gamma).
     attacker_position, attacker_pnl : ndarray
-        Predator's position (units, negative short) and P&L marked to market.
+        Predator's position (units, negative short) and P&L marked to market, USD.
+    attacker_hunting_pnl : ndarray
+        The predator's P&L from hunting alone, USD: ``attacker_pnl`` minus what its position
+        earned from the fundamental's own moves,
+        :math:`\\Pi^{\\text{hunt}}_t = \\Pi_t - \\sum_{s \\le t} x_{s-1}(F_s - F_{s-1})`
+        (:math:`x_{-1} = 0`, :math:`F_{-1} = p_0`); see :mod:`cascadelab.adversary`.
     net_flow : ndarray
         Net units sold into the book.
     stress : ndarray
@@ -431,6 +436,7 @@ class SimulationResult:
     dealer_gamma: np.ndarray
     attacker_position: np.ndarray
     attacker_pnl: np.ndarray
+    attacker_hunting_pnl: np.ndarray
     net_flow: np.ndarray
     stress: np.ndarray
     remaining_size: np.ndarray
@@ -663,6 +669,8 @@ def simulate(
     return SimulationResult(
         scenario=scenario,
         steps=steps,
+        attacker_hunting_pnl=_hunting_pnl(rows["attacker_pnl"], rows["attacker_position"],
+                                          rows["fundamental"], scenario.price),
         pre_trade_price=out[:, _k.PRE_PRICE].copy(),
         oracle_price=out[:, _k.ORACLE].copy(),
         liquidated_units=out[:, _k.LIQ_UNITS].copy(),
@@ -694,6 +702,17 @@ def simulate(
         final_attacker_pnl=float(totals[_k.T_ATTACKER_PNL]),
         **rows,
     )
+
+
+def _hunting_pnl(pnl: np.ndarray, position: np.ndarray, fundamental: np.ndarray,
+                 p0: float) -> np.ndarray:
+    """``pnl`` minus the running sum of ``x[t-1] * (F[t] - F[t-1])``; ``x[-1] = 0``, ``F[-1] = p0``.
+
+    The predator's P&L without what its position earned from the fundamental's own moves.
+    """
+    x_prev = np.concatenate(([0.0], position[:-1]))
+    f_prev = np.concatenate(([p0], fundamental[:-1]))
+    return pnl - np.cumsum(x_prev * (fundamental - f_prev))
 
 
 @functools.lru_cache(maxsize=4)

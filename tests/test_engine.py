@@ -346,6 +346,23 @@ def test_visible_levels_pay_the_predator_hidden_ones_do_not():
     assert hidden_near.final_attacker_pnl < visible_near.final_attacker_pnl
     # the predator never shorts more than its capital allows
     assert visible_near.attacker_position.min() >= -1e7 / 100.0 - 1e-9
+    # with a constant fundamental all of its P&L is hunting
+    np.testing.assert_array_equal(visible_near.attacker_hunting_pnl, visible_near.attacker_pnl)
+    assert visible_near.attacker_hunting_pnl[-1] > 0.0
+
+
+def test_blind_predator_hunts_at_a_loss_even_when_the_market_pays_it(pos):
+    sc = Scenario(predator_capital=1e7, levels_visible=False)  # default market: shock and noise
+    runs = [simulate(pos, sc, steps=300, seed=seed) for seed in range(5)]
+    hunting = np.array([r.attacker_hunting_pnl[-1] for r in runs])
+    raw = np.array([r.final_attacker_pnl for r in runs])
+    assert np.all(hunting <= 0.0)
+    assert np.any(raw > 0.0)  # its short happened to be on when the shock hit
+    for r in runs:  # the gap is exactly what the position earned from the fundamental's moves
+        x_prev = np.concatenate(([0.0], r.attacker_position[:-1]))
+        moves = np.diff(np.concatenate(([sc.price], r.fundamental)))
+        np.testing.assert_allclose(r.attacker_pnl - r.attacker_hunting_pnl,
+                                   np.cumsum(x_prev * moves), rtol=1e-12, atol=1e-6)
 
 
 # --- validation ----------------------------------------------------------------------------------
