@@ -478,7 +478,7 @@ _SORTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def _sorted_views(positions: Positions) -> tuple[np.ndarray, ...]:
     views = _SORTED.get(positions)
     if views is None:
-        bk = positions.entry * (1.0 - positions.side / positions.leverage)
+        bk = positions.bankruptcy_price  # cached on the positions
         longs = np.flatnonzero(positions.side > 0)
         shorts = np.flatnonzero(positions.side < 0)
         long_order = longs[np.argsort(-bk[longs], kind="stable")]
