@@ -7,9 +7,9 @@ installed. :func:`widget_lab` builds the :class:`ipywidgets.Tab`; it renders in 
 as a stand-alone Voila app (``voila notebooks/lab.ipynb``).
 
 Every tab panel carries the CSS classes ``cascadelab-tab`` and ``cascadelab-tab-<key>``; its
-intro has ``cascadelab-intro``, and, when they are widgets, the lab's figure (ipympl canvas or
-image) ``cascadelab-figure``, its summary line ``cascadelab-summary`` and each control
-``cascadelab-control-<name>`` (the browser tests find them by these classes).
+intro has ``cascadelab-intro``. Every :class:`~cascadelab.widgets.Lab` tags its own figure view
+(ipympl canvas or image) ``cascadelab-figure``, its summary line ``cascadelab-summary`` and each
+control ``cascadelab-control-<name>`` (the browser tests find them by these classes).
 
 Examples
 --------
@@ -180,24 +180,6 @@ def lab_widget(lab: Any) -> Any:
     return out
 
 
-def _tag(lab: Any) -> None:
-    """Give the lab's figure, summary line and controls stable CSS classes (when widgets)."""
-    import ipywidgets as w
-
-    canvas = getattr(getattr(lab, "figure", None), "canvas", None)
-    for view in (canvas, getattr(lab, "_image", None)):
-        if isinstance(view, w.DOMWidget):
-            view.add_class("cascadelab-figure")
-    for name in ("_headline", "summary_widget", "summary_html"):
-        candidate = getattr(lab, name, None)
-        if isinstance(candidate, w.DOMWidget):
-            candidate.add_class("cascadelab-summary")
-            break
-    for name, control in getattr(lab, "controls", {}).items():
-        if isinstance(control, w.DOMWidget):
-            control.add_class(f"cascadelab-control-{name}")
-
-
 def build(tabs: Sequence[Tab] | None = None) -> dict[str, Any]:
     """Build the lab of every available tab: key -> lab (headless, nothing displayed)."""
     out = {}
@@ -265,9 +247,7 @@ def widget_lab(tabs: Sequence[Tab] | None = None, labs: dict[str, Any] | None = 
                 factory = tab.resolve()
                 assert factory is not None
                 labs[tab.key] = factory()
-            lab = labs[tab.key]
-            _tag(lab)
-            panel.children = (panel.children[0], lab_widget(lab))
+            panel.children = (panel.children[0], lab_widget(labs[tab.key]))
         except Exception as err:  # say so in the tab; the other tabs keep working
             message = f"{type(err).__name__}: {err}"
             dash.errors[tab.key] = message

@@ -50,7 +50,7 @@ def _cascadelab_static_lab():
         buf = io.BytesIO()
         lab.figure.savefig(buf, format="png", dpi=100)
         png = base64.b64encode(buf.getvalue()).decode("ascii")
-        headline = getattr(getattr(lab, "_headline", None), "value", "") or ""
+        headline = lab.headline_text(lab.summary) if hasattr(lab, "headline_text") else ""
         title = getattr(lab, "title", "") or ""
         return (
             "<div class='cascadelab-static-lab'>"

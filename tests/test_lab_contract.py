@@ -39,6 +39,10 @@ def test_lab_is_a_displayable_container(lab: Lab) -> None:
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["image/png"]  # a static picture for front ends without widgets
     assert lab.title and lab.figure.axes
+    # stable CSS classes, by which pages and the browser tests find the parts
+    assert "cascadelab-summary" in lab._headline._dom_classes
+    for name, widget in lab.controls.items():
+        assert f"cascadelab-control-{name}" in widget._dom_classes
 
 
 def test_controls_carry_units_tooltips_and_settle_before_recomputing(lab: Lab) -> None:

@@ -244,8 +244,12 @@ class Lab(W.HBox):
             self._image = W.Image(format="png")
             view = self._image
         self._headline = W.HTML(layout=W.Layout(margin="0 0 0 8px"))
-        for widget in self.controls.values():
+        # Stable CSS classes, so a page (the Widget Lab, the browser tests) can find the parts.
+        view.add_class("cascadelab-figure")
+        self._headline.add_class("cascadelab-summary")
+        for name, widget in self.controls.items():
             widget.observe(self._on_change, names="value")
+            widget.add_class(f"cascadelab-control-{name}")
         header = [W.HTML(f"<b>{html.escape(self.title)}</b>")] if self.title else []
         left = W.VBox([*header, *self.controls.values()],
                       layout=W.Layout(min_width=_CONTROL_WIDTH, padding="4px"))
