@@ -12,13 +12,18 @@ from cascadelab import (
     Book,
     DealerBook,
     Scenario,
+    approach,
     cascade,
     default_market,
+    evolution,
+    horizon,
     monte_carlo,
+    origin,
     sample_positions,
+    scenarios,
     simulate,
+    theory,
 )
-from cascadelab import approach, evolution, horizon, origin, scenarios, theory
 
 
 def _fields(obj, names):

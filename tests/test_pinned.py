@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from pinned_cases import CASES  # noqa: E402
+from pinned_cases import CASES
 
 PINNED = Path(__file__).with_name("pinned.json")
 
