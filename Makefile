@@ -51,7 +51,7 @@ exercises: setup
 	$(PY) -m cascadelab.course build-exercises
 
 site: setup
-	$(PY) -m cascadelab.site
+	$(PY) -m cascadelab.course.site
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis _build test-artifacts

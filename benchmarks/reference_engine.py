@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from cascadelab import Positions, Scenario, impact_price
-from cascadelab.engine import fundamental_returns
+from cascadelab.engine.simulate import fundamental_returns
 from cascadelab.market import Book
 
 SUPPORTED_OFF = {

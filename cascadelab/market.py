@@ -19,14 +19,37 @@ Every model is floored: :math:`r \ge` ``floor`` (a fraction of the pre-trade pri
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from cascadelab._validate import check_choice, check_instance, check_real
-from cascadelab.kernels.impact import EXPONENTIAL, LINEAR, SQRT, impact
 
 __all__ = ["IMPACT_MODELS", "Book", "impact_price"]
+
+# Impact-model codes used inside kernels (the public API uses the names).
+LINEAR = 0
+EXPONENTIAL = 1
+SQRT = 2
+
+
+@njit(cache=True)
+def impact(price: float, units: float, depth: float, model: int, floor: float) -> float:
+    """Price after a market order of ``units`` (> 0 sells, < 0 buys); see ``cascadelab.market``."""
+    if units == 0.0:
+        return price
+    x = units / (100.0 * depth)
+    if model == LINEAR:
+        r = 1.0 - x
+    elif model == EXPONENTIAL:
+        r = math.exp(-x)
+    else:  # SQRT
+        r = 1.0 - math.copysign(math.sqrt(abs(units) / depth), units) / 100.0
+    if r < floor:
+        r = floor
+    return price * r
 
 IMPACT_MODELS: dict[str, int] = {"linear": LINEAR, "exponential": EXPONENTIAL, "sqrt": SQRT}
 

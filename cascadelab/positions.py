@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 from cascadelab._validate import check_array, check_instance, check_int, check_real
 
@@ -353,3 +354,28 @@ def sample_positions(
     crossed = side * (price - entry * ratio) <= 0.0
     entry[crossed] = price
     return Positions(side, usd / entry, entry, lev, np.full(n, maintenance))
+
+
+@njit(cache=True)
+def settle(collateral: float, pnl: float, penalty_due: float) -> tuple[float, float, float, float]:
+    """Split a closed position's collateral between the trader, the penalty and the market.
+
+    Returns ``(returned, penalty, paid_to_market, bad_debt)`` in USD with
+
+    ``collateral = returned + penalty + paid_to_market`` and
+    ``bad_debt = max(-(collateral + pnl), 0)``.
+
+    The penalty is taken only out of equity that is left; ``paid_to_market = -pnl - bad_debt`` is
+    what the trader's counterparties receive from the collateral (negative if the trader gained).
+    """
+    equity = collateral + pnl
+    if equity >= 0.0:
+        penalty = min(penalty_due, equity)
+        returned = equity - penalty
+        bad_debt = 0.0
+    else:
+        penalty = 0.0
+        returned = 0.0
+        bad_debt = -equity
+    paid_to_market = collateral - returned - penalty
+    return returned, penalty, paid_to_market, bad_debt

@@ -12,18 +12,14 @@ from cascadelab import (
     Book,
     DealerBook,
     Scenario,
-    approach,
     cascade,
     default_market,
-    evolution,
-    horizon,
     monte_carlo,
-    origin,
     sample_positions,
-    scenarios,
     simulate,
-    theory,
 )
+from cascadelab.chapters import approach, evolution, horizon, origin, theory
+from cascadelab.chapters import essence as scenarios
 
 
 def _fields(obj, names):
@@ -148,7 +144,7 @@ def case_chapter01_replays():
 
 
 def case_chapter04_mechanisms():
-    from cascadelab import clearing_scenario, oracle_network_scenario
+    from cascadelab.chapters.evolution import clearing_scenario, oracle_network_scenario
 
     out = {k: float(v) for k, v in vars(oracle_network_scenario()).items()
            if isinstance(v, (float, int)) and not isinstance(v, bool)}

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from cascadelab import Scenario, default_market, simulate
-from cascadelab import approach as ap
+from cascadelab.chapters import approach as ap
 
 
 def test_pairs_agree_with_the_engine():

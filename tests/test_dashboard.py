@@ -6,8 +6,8 @@ import ipywidgets as W
 import pytest
 
 import cascadelab.widgets as labs
-from cascadelab import _warmup
-from cascadelab.dashboard import TABS, Tab, available_tabs, widget_lab
+from cascadelab.course import warmup as _warmup
+from cascadelab.widgets.dashboard import TABS, Tab, available_tabs, widget_lab
 
 
 def test_tab_keys_and_titles_are_unique_and_css_safe() -> None:
@@ -21,7 +21,7 @@ def test_every_lab_of_the_course_has_a_tab() -> None:
     factories = {name for name in dir(labs) if name.endswith("_lab")}
     in_tabs = {t.factory for t in TABS if isinstance(t.factory, str)}
     missing = sorted(factories - in_tabs)
-    assert not missing, f"add a line to cascadelab.dashboard.TABS for: {missing}"
+    assert not missing, f"add a line to cascadelab.widgets.dashboard.TABS for: {missing}"
 
 
 def test_first_class_labs_are_the_four_headline_labs() -> None:

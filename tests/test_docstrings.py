@@ -19,12 +19,27 @@ MODULES = sorted(
 )
 # Public modules whose docstrings must keep at least one runnable example.
 WITH_EXAMPLES = {
-    "cascadelab.cascade", "cascadelab.checks", "cascadelab.clearing", "cascadelab.dashboard",
-    "cascadelab.engine", "cascadelab.evolution", "cascadelab.hedging", "cascadelab.horizon",
-    "cascadelab.market", "cascadelab.mitigations", "cascadelab.montecarlo",
-    "cascadelab.oracle_network", "cascadelab.oracles", "cascadelab.origin", "cascadelab.plotting",
-    "cascadelab.portfolio", "cascadelab.positions", "cascadelab.scenarios", "cascadelab.tails",
-    "cascadelab.theory", "cascadelab.widgets",
+    "cascadelab.cascade",
+    "cascadelab.chapters.essence",
+    "cascadelab.chapters.evolution.baskets",
+    "cascadelab.chapters.horizon",
+    "cascadelab.chapters.origin",
+    "cascadelab.chapters.theory",
+    "cascadelab.course.checks",
+    "cascadelab.engine.montecarlo",
+    "cascadelab.engine.simulate",
+    "cascadelab.market",
+    "cascadelab.mechanisms.clearing",
+    "cascadelab.mechanisms.hedging",
+    "cascadelab.mechanisms.margin",
+    "cascadelab.mechanisms.oracle_network",
+    "cascadelab.mechanisms.oracles",
+    "cascadelab.plotting",
+    "cascadelab.portfolio.simulate",
+    "cascadelab.positions",
+    "cascadelab.tails",
+    "cascadelab.widgets",
+    "cascadelab.widgets.dashboard",
 }
 
 

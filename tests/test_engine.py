@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 import cascadelab as cl
 from cascadelab import Book, DealerBook, Positions, Scenario, cascade, sample_positions, simulate
-from cascadelab.approach import STRESS as STRESS_MARKET
-from cascadelab.mitigations import vol_adjusted_maintenance
+from cascadelab.chapters.approach import STRESS as STRESS_MARKET
+from cascadelab.mechanisms.margin import vol_adjusted_maintenance
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -10,20 +10,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cascadelab import Book, impact_price
-from cascadelab.clearing import (
-    LAYERS,
-    bilateral_contagion,
+from cascadelab.chapters.evolution import (
+    basket_scenario,
+    basket_sweep,
+    bridge_scenario,
+    bridge_sweep,
     clearing_scenario,
-    exposure_weights,
-    waterfall,
+    oracle_feeds,
+    oracle_network_scenario,
 )
-from cascadelab.evolution import basket_scenario, basket_sweep, bridge_scenario, bridge_sweep
-from cascadelab.oracle_network import (
+from cascadelab.mechanisms.clearing import LAYERS, bilateral_contagion, exposure_weights, waterfall
+from cascadelab.mechanisms.oracle_network import (
     feeds_to_capture,
     manipulation_cost,
     median_oracle,
-    oracle_feeds,
-    oracle_network_scenario,
     push_cost,
     push_units,
 )

@@ -7,9 +7,12 @@ import numpy as np
 import pytest
 from labs import artists, control_range, sweep
 
-from cascadelab.clearing import clearing_scenario
-from cascadelab.evolution import basket_scenario, bridge_scenario
-from cascadelab.oracle_network import oracle_network_scenario
+from cascadelab.chapters.evolution import (
+    basket_scenario,
+    bridge_scenario,
+    clearing_scenario,
+    oracle_network_scenario,
+)
 from cascadelab.widgets import basket_lab, bridge_lab, oracle_network_lab, waterfall_lab
 
 FACTORIES = {"basket": basket_lab, "oracle": oracle_network_lab, "waterfall": waterfall_lab,

@@ -10,9 +10,9 @@ import nbformat
 import numpy as np
 import pytest
 
-import cascadelab.checks as checks_mod
-from cascadelab import course
-from cascadelab.checks import CheckResult, Mistake, check, exercise, list_exercises
+import cascadelab.course.checks as checks_mod
+from cascadelab.course import build as course
+from cascadelab.course.checks import CheckResult, Mistake, check, exercise, list_exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))

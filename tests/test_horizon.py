@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from cascadelab import Scenario, liquidation_density, sample_positions, simulate
-from cascadelab import horizon as hz
+from cascadelab.chapters import horizon as hz
 
 
 def test_fit_logistic_recovers_a_known_model():

@@ -10,12 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cascadelab import DealerBook, oracle_path, sample_positions
-from cascadelab.adversary import ATTACK, COVER, IDLE, cluster_units, predator_order
-from cascadelab.hedging import bs_delta, bs_gamma
-from cascadelab.mitigations import (
+from cascadelab.mechanisms.adversary import ATTACK, COVER, IDLE, cluster_units, predator_order
+from cascadelab.mechanisms.hedging import bs_delta, bs_gamma
+from cascadelab.mechanisms.liquidation import slice_units
+from cascadelab.mechanisms.margin import (
     apply_opening_fee,
     fee_adjusted_leverage,
-    slice_units,
     vol_adjusted_maintenance,
 )
 

@@ -8,15 +8,9 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from cascadelab import (
-    Book,
-    Scenario,
-    cascade,
-    simulate,
-    simulate_portfolio,
-    tail_probability,
-)
-from cascadelab.origin import (
+from cascadelab import Book, Scenario, cascade, simulate, simulate_portfolio, tail_probability
+from cascadelab.chapters.essence import FeedbackLoopParams, population
+from cascadelab.chapters.origin import (
     EVENTS,
     correlation_sweep,
     cross_margin_contagion,
@@ -26,7 +20,6 @@ from cascadelab.origin import (
     replay_events,
     stale_oracle,
 )
-from cascadelab.scenarios import FeedbackLoopParams, population
 
 # ----------------------------------------------------------------- 1. fragmented liquidity
 
@@ -137,7 +130,7 @@ def test_isolated_contains_contagion_only_at_low_correlation():
 
 def test_cross_margin_runs_are_the_portfolio_engine():
     res = cross_margin_contagion(0.3, shock=0.2)
-    from cascadelab.origin import _accounts
+    from cascadelab.chapters.origin import _accounts
 
     cross, isolated = _accounts(5_000, 0, 4.0)
     assert cross.cross_margin and not isolated.cross_margin

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cascadelab import Book, cascade, cascade_multiplier, liquidation_density, sample_positions
-from cascadelab.scenarios import (
+from cascadelab.chapters.essence import (
     FeedbackLoopParams,
     depth_sweep,
     feedback_loop_scenario,

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cascadelab import site
+from cascadelab.course import site
 
 WIDGET = {"version_major": 2, "version_minor": 0, "model_id": "abc"}
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from cascadelab import Positions, Scenario, simulate
-from cascadelab import theory as th
+from cascadelab.chapters import theory as th
 
 # --- amplifiers ----------------------------------------------------------------------------------
 
@@ -41,7 +41,7 @@ def test_collateral_correlation_deepens_the_crash():
 
 def test_depth_sweep_agrees_with_the_static_cascade():
     from cascadelab import Book, cascade
-    from cascadelab.scenarios import FeedbackLoopParams, population
+    from cascadelab.chapters.essence import FeedbackLoopParams, population
 
     sw = th.sweep_amplifier("depth", [150_000.0], shock=0.04)
     res = cascade(population(FeedbackLoopParams()), 100.0, 0.04, Book(150_000.0))

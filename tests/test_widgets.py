@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from labs import artists
 
-from cascadelab.scenarios import feedback_loop_scenario
+from cascadelab.chapters.essence import feedback_loop_scenario
 from cascadelab.widgets import Lab, feedback_loop_lab
 
 

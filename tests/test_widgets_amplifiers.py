@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cascadelab.theory import AMPLIFIERS, sweep_amplifier
+from cascadelab.chapters.theory import AMPLIFIERS, sweep_amplifier
 from cascadelab.widgets import amplifier_lab
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from labs import artists, control_range, sweep
 
-from cascadelab.approach import circuit_breaker_scenario
+from cascadelab.chapters.approach import circuit_breaker_scenario
 from cascadelab.widgets import (
     circuit_breaker_lab,
     gradual_liquidation_lab,

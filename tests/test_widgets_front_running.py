@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from labs import artists
 
-from cascadelab.theory import MAP_CAPITALS, MAP_DISTANCES, front_running_scenario
+from cascadelab.chapters.theory import MAP_CAPITALS, MAP_DISTANCES, front_running_scenario
 from cascadelab.widgets import Lab, front_running_lab
 
 

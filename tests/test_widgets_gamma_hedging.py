@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from labs import artists
 
-from cascadelab.theory import gamma_hedging_scenario
+from cascadelab.chapters.theory import gamma_hedging_scenario
 from cascadelab.widgets import Lab, gamma_hedging_lab
 
 

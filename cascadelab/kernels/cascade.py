@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from cascadelab.kernels.impact import impact, settle
+from cascadelab.market import impact
+from cascadelab.positions import settle
 
 
 @njit(cache=True)

@@ -14,19 +14,14 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from cascadelab.adversary import IDLE, cluster_units, predator_order
-from cascadelab.hedging import book_delta, book_gamma
-from cascadelab.kernels.impact import impact, settle
-from cascadelab.mitigations import (
-    breaker_trips,
-    ewma_variance,
-    maintenance_ratio,
-    phase_in,
-    slice_units,
-    stress_index,
-    units_near,
-)
-from cascadelab.oracles import oracle_update
+from cascadelab.market import impact
+from cascadelab.mechanisms.adversary import IDLE, cluster_units, predator_order
+from cascadelab.mechanisms.breaker import breaker_trips, stress_index, units_near
+from cascadelab.mechanisms.hedging import book_delta, book_gamma
+from cascadelab.mechanisms.liquidation import slice_units
+from cascadelab.mechanisms.margin import ewma_variance, maintenance_ratio, phase_in
+from cascadelab.mechanisms.oracles import oracle_update
+from cascadelab.positions import settle
 
 # Rows of ``out`` (one value per step in each).
 PRICE = 0  # traded price at the end of the step, USD

@@ -11,7 +11,8 @@ import math
 import numpy as np
 from numba import njit
 
-from cascadelab.kernels.impact import impact, settle
+from cascadelab.market import impact
+from cascadelab.positions import settle
 
 
 @njit(cache=True)

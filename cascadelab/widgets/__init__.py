@@ -2,13 +2,16 @@
 
 Every lab follows the contract of :class:`Lab`: ``controls``, ``figure``, ``summary`` and
 ``update(**values)``; the numbers come from pure scenario functions in the package
-(:mod:`cascadelab.scenarios` for chapter 00, then :mod:`cascadelab.origin`,
-:mod:`cascadelab.theory`, :mod:`cascadelab.approach`, :mod:`cascadelab.evolution`,
-:mod:`cascadelab.horizon`). See :class:`Lab` for how to write a new one.
+(:mod:`cascadelab.chapters.essence` for chapter 00, then :mod:`cascadelab.chapters.origin`,
+:mod:`cascadelab.chapters.theory`, :mod:`cascadelab.chapters.approach`,
+:mod:`cascadelab.chapters.evolution`,
+:mod:`cascadelab.chapters.horizon`). See :class:`Lab` for how to write a new one.
 
-Modules by chapter: ``feedback_loop`` (00), ``origin`` (01), ``amplifiers``, ``gamma_hedging``,
-``front_running`` (02), ``circuit_breaker``, ``approach`` (03), ``evolution`` (04), ``horizon``
-(05). The four first-class labs: :func:`feedback_loop_lab` (chapter 00), :func:`gamma_hedging_lab`
+One module per chapter: ``essence`` (00), ``origin`` (01), ``theory`` (02), ``approach`` (03),
+``evolution`` (04), ``horizon`` (05); ``_base`` holds the :class:`Lab` base and the control
+helpers, ``dashboard`` the Widget Lab that puts every lab in one tabbed app.
+
+The four first-class labs: :func:`feedback_loop_lab` (chapter 00), :func:`gamma_hedging_lab`
 and :func:`front_running_lab` (chapter 02), :func:`circuit_breaker_lab` (chapter 03).
 
 >>> from cascadelab.widgets import feedback_loop_lab
@@ -18,19 +21,17 @@ and :func:`front_running_lab` (chapter 02), :func:`circuit_breaker_lab` (chapter
 """
 
 from cascadelab.widgets._base import Lab, dropdown, log_slider, slider
-from cascadelab.widgets.amplifiers import AmplifierLab, amplifier_lab
 from cascadelab.widgets.approach import (
+    CircuitBreakerLab,
+    CircuitBreakerView,
     GradualLiquidationLab,
     InsuranceFundLab,
     InsuranceFundView,
+    circuit_breaker_lab,
     gradual_liquidation_lab,
     insurance_fund_lab,
 )
-from cascadelab.widgets.circuit_breaker import (
-    CircuitBreakerLab,
-    CircuitBreakerView,
-    circuit_breaker_lab,
-)
+from cascadelab.widgets.essence import FeedbackLoopLab, FeedbackLoopView, feedback_loop_lab
 from cascadelab.widgets.evolution import (
     BasketLab,
     BasketView,
@@ -45,9 +46,6 @@ from cascadelab.widgets.evolution import (
     oracle_network_lab,
     waterfall_lab,
 )
-from cascadelab.widgets.feedback_loop import FeedbackLoopLab, FeedbackLoopView, feedback_loop_lab
-from cascadelab.widgets.front_running import FrontRunningLab, front_running_lab
-from cascadelab.widgets.gamma_hedging import GammaHedgingLab, gamma_hedging_lab
 from cascadelab.widgets.horizon import (
     BackstopLab,
     CrossVenueLab,
@@ -67,6 +65,14 @@ from cascadelab.widgets.origin import (
     fragmentation_lab,
     liquidator_lab,
     stale_oracle_lab,
+)
+from cascadelab.widgets.theory import (
+    AmplifierLab,
+    FrontRunningLab,
+    GammaHedgingLab,
+    amplifier_lab,
+    front_running_lab,
+    gamma_hedging_lab,
 )
 
 FIRST_CLASS = (

@@ -160,11 +160,11 @@ class Lab(W.HBox):
     -----
     **How to write a new lab** (about 40 lines): subclass ``Lab``, build the controls in
     ``__init__`` and implement four methods. Keep the numbers in a pure scenario function of
-    :mod:`cascadelab.scenarios` so tests can call it without widgets::
+    :mod:`cascadelab.chapters.essence` so tests can call it without widgets::
 
         import numpy as np
         from cascadelab import plotting as cp
-        from cascadelab.scenarios import feedback_loop_scenario
+        from cascadelab.chapters.essence import feedback_loop_scenario
         from cascadelab.widgets import Lab, log_slider, slider
 
         class PricePathLab(Lab):

@@ -1,14 +1,15 @@
 r"""The labs of chapter 04: from brittle designs to layered ones.
 
 * :func:`basket_lab`: one crash, margin posted in cash, in the crashing asset alone, or in a
-  basket, as the correlation between assets moves (:func:`cascadelab.evolution.basket_scenario`);
+  basket, as the correlation between assets moves
+  (:func:`cascadelab.chapters.evolution.basket_scenario`);
 * :func:`oracle_network_lab`: a median of N feeds with k bad ones against a single feed, and what
   moving it costs when the venues' books are thin
-  (:func:`cascadelab.oracle_network.oracle_network_scenario`);
+  (:func:`cascadelab.mechanisms.oracle_network.oracle_network_scenario`);
 * :func:`waterfall_lab`: a clearing house's default waterfall against bilateral exposures
-  (:func:`cascadelab.clearing.clearing_scenario`);
+  (:func:`cascadelab.mechanisms.clearing.clearing_scenario`);
 * :func:`bridge_lab`: the same shock when part of the depth sits behind a bridge that goes down
-  (:func:`cascadelab.evolution.bridge_scenario`).
+  (:func:`cascadelab.chapters.evolution.bridge_scenario`).
 
 Each lab draws through a *view* (``BasketView``, ...) that also works without widgets:
 ``BasketView(new_figure()).update(basket_scenario())`` gives the static figure of the chapter.
@@ -25,19 +26,22 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from cascadelab import plotting as cp
-from cascadelab.clearing import LAYERS, ClearingResult, clearing_scenario
-from cascadelab.evolution import (
+from cascadelab.chapters.evolution import (
     BasketResult,
     BasketSweep,
     BridgeResult,
     BridgeSweep,
+    ClearingResult,
+    OracleNetworkResult,
     basket_scenario,
     basket_sweep,
     bridge_scenario,
     bridge_sweep,
+    clearing_scenario,
+    oracle_network_scenario,
 )
 from cascadelab.market import IMPACT_MODELS
-from cascadelab.oracle_network import OracleNetworkResult, oracle_network_scenario
+from cascadelab.mechanisms.clearing import LAYERS
 from cascadelab.widgets._base import Lab, dropdown, int_slider, log_slider, si, slider
 
 __all__ = [
@@ -140,7 +144,7 @@ class BasketLab(Lab):
     Controls (name: unit): ``rho`` (pairwise correlation), ``shock`` (% fall of A), ``depth``
     (units per 1% of each book), ``leverage`` (median, x). Summary: accounts liquidated, bad
     debt (USD) and drawdown of B (fraction) per collateral mix
-    (:attr:`cascadelab.evolution.BasketResult.summary`).
+    (:attr:`cascadelab.chapters.evolution.BasketResult.summary`).
     """
 
     title = "Post margin in one asset or in a basket"
@@ -350,7 +354,7 @@ class OracleNetworkLab(Lab):
 
     def compute(self, *, n: int, k: int, attack: float, depth: float,
                 impact: str) -> OracleNetworkResult:
-        """Run :func:`~cascadelab.oracle_network.oracle_network_scenario` (k clipped to n)."""
+        """Run :func:`~cascadelab.chapters.evolution.oracle_network_scenario` (k clipped to n)."""
         return oracle_network_scenario(int(n), min(int(k), int(n)), -attack / 100.0,
                                        float(depth), impact=impact)
 
@@ -470,7 +474,7 @@ class WaterfallLab(Lab):
     Controls (name: unit): ``loss``, ``margin``, ``default_fund``, ``ch_capital``,
     ``capital`` (USD millions), ``members`` (count, the defaulter included), ``concentration``
     (exponent of bilateral exposure shares). Summary:
-    :attr:`cascadelab.clearing.ClearingResult.summary` (USD millions and counts).
+    :attr:`cascadelab.mechanisms.clearing.ClearingResult.summary` (USD millions and counts).
     """
 
     title = "Share a default through a clearing house"
@@ -518,7 +522,7 @@ class WaterfallLab(Lab):
 
     def compute(self, *, loss: float, margin: float, default_fund: float, ch_capital: float,
                 members: int, capital: float, concentration: float) -> ClearingResult:
-        """Run :func:`~cascadelab.clearing.clearing_scenario`."""
+        """Run :func:`~cascadelab.mechanisms.clearing.clearing_scenario`."""
         return clearing_scenario(float(loss), float(margin), float(default_fund),
                                  float(ch_capital), int(members), float(capital),
                                  concentration=float(concentration))
@@ -629,7 +633,7 @@ class BridgeLab(Lab):
 
     Controls (name: unit): ``share`` (% of depth behind the bridge), ``shock`` (% price drop),
     ``depth`` (total units per 1%), ``impact`` (model). Summary:
-    :attr:`cascadelab.evolution.BridgeResult.summary`.
+    :attr:`cascadelab.chapters.evolution.BridgeResult.summary`.
     """
 
     title = "Cut a bridge and shock the market"

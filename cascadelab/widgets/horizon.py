@@ -9,7 +9,7 @@ r"""The labs of chapter 05 (where it is going): early warning, cross-venue monit
 * :func:`backstop_lab`: a paid backstop liquidity provider. Left: the price with and without it.
   Right: the backstop's P&L in parts (rebates, mark, exit cost) and in total.
 
-Numbers from :mod:`cascadelab.horizon`.
+Numbers from :mod:`cascadelab.chapters.horizon`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from cascadelab import plotting as cp
-from cascadelab.horizon import (
+from cascadelab.chapters.horizon import (
     BackstopResult,
     CrossVenueResult,
     PolicyOutcome,
@@ -200,7 +200,7 @@ class CrossVenueLab(Lab):
         self.ax_g = ax_g
 
     def compute(self, *, coupling: float, shock: float, scale: float) -> CrossVenueResult:
-        """Run :func:`~cascadelab.horizon.cross_venue_cascade` (percent -> fractions)."""
+        """Run :func:`~cascadelab.chapters.horizon.cross_venue_cascade` (percent -> fractions)."""
         return cross_venue_cascade(coupling=coupling / 100.0, shock=shock / 100.0,
                                    scale=float(scale))
 
@@ -249,7 +249,7 @@ class BackstopLab(Lab):
 
     Controls: ``shock`` (%), ``extra_depth`` (units per 1%), ``rebate`` (% of USD bought),
     ``follow_through`` (further fall, x the shock). Summary: see
-    :attr:`cascadelab.horizon.BackstopResult.summary`.
+    :attr:`cascadelab.chapters.horizon.BackstopResult.summary`.
     """
 
     title = "Pay a backstop to heal the book"
@@ -301,7 +301,7 @@ class BackstopLab(Lab):
 
     def compute(self, *, shock: float, extra_depth: float, rebate: float,
                 follow_through: float) -> BackstopResult:
-        """Run :func:`~cascadelab.horizon.backstop_scenario` (percent -> fractions)."""
+        """Run :func:`~cascadelab.chapters.horizon.backstop_scenario` (percent -> fractions)."""
         return backstop_scenario(shock / 100.0, extra_depth=float(extra_depth),
                                  rebate=rebate / 100.0, follow_through=float(follow_through))
 

@@ -1,15 +1,15 @@
 r"""The labs of chapter 01: why the first designs broke, one lab per idea.
 
 * :func:`fragmentation_lab`: one venue's thin book against the aggregate depth
-  (:func:`cascadelab.origin.fragmented_liquidity`);
+  (:func:`cascadelab.chapters.origin.fragmented_liquidity`);
 * :func:`fat_tail_lab`: a "k-sigma safe" buffer against Student-t returns
-  (:func:`cascadelab.origin.fat_tail_breaches`);
+  (:func:`cascadelab.chapters.origin.fat_tail_breaches`);
 * :func:`stale_oracle_lab`: a late price feed during a crash
-  (:func:`cascadelab.origin.stale_oracle`);
+  (:func:`cascadelab.chapters.origin.stale_oracle`);
 * :func:`cross_margin_lab`: cross against isolated margin when one asset crashes
-  (:func:`cascadelab.origin.cross_margin_contagion`);
+  (:func:`cascadelab.chapters.origin.cross_margin_contagion`);
 * :func:`liquidator_lab`: close everything at once, or gradually
-  (:func:`cascadelab.origin.liquidator_tradeoff`).
+  (:func:`cascadelab.chapters.origin.liquidator_tradeoff`).
 
 Every lab builds its artists once in ``setup`` and only moves their data in ``draw``.
 Colours follow :mod:`cascadelab.plotting`: the price in blue, forced sales in vermillion, bad
@@ -26,8 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from cascadelab import plotting as cp
-from cascadelab.market import IMPACT_MODELS
-from cascadelab.origin import (
+from cascadelab.chapters.origin import (
     CrossMarginResult,
     FatTailResult,
     FragmentationResult,
@@ -39,6 +38,7 @@ from cascadelab.origin import (
     liquidator_tradeoff,
     stale_oracle,
 )
+from cascadelab.market import IMPACT_MODELS
 from cascadelab.widgets._base import Lab, dropdown, log_slider, si, slider
 
 __all__ = [
@@ -84,7 +84,7 @@ class FragmentationLab(Lab):
 
     Controls: ``venue_share`` (% of the aggregate depth on the liquidating venue), ``shock``
     (%), ``depth`` (aggregate, units per 1%), ``impact`` (model). Summary: see
-    :attr:`cascadelab.origin.FragmentationResult.summary`.
+    :attr:`cascadelab.chapters.origin.FragmentationResult.summary`.
     """
 
     title = "Send the forced sales to one venue's book"
@@ -141,7 +141,7 @@ class FragmentationLab(Lab):
 
     def compute(self, *, venue_share: float, shock: float, depth: float, impact: str
                 ) -> FragmentationResult:
-        """Run :func:`~cascadelab.origin.fragmented_liquidity` (percent -> fractions)."""
+        """Run :func:`~cascadelab.chapters.origin.fragmented_liquidity` (percent -> fractions)."""
         return fragmented_liquidity(venue_share / 100.0, shock=shock / 100.0,
                                     depth=float(depth), impact=impact)
 
@@ -202,7 +202,8 @@ class FatTailLab(Lab):
     """Size a buffer in standard deviations, then meet fat-tailed returns.
 
     Controls: ``k`` (buffer, standard deviations), ``nu`` (tail index), ``horizon``
-    (liquidation horizons a year). Summary: :attr:`cascadelab.origin.FatTailResult.summary`.
+    (liquidation horizons a year). Summary:
+    :attr:`cascadelab.chapters.origin.FatTailResult.summary`.
     """
 
     title = "Test a 'k-sigma safe' margin against fat tails"
@@ -249,7 +250,7 @@ class FatTailLab(Lab):
         _lean(ax, ax2)
 
     def compute(self, *, k: float, nu: float, horizon: float) -> FatTailResult:
-        """Run :func:`~cascadelab.origin.fat_tail_breaches`."""
+        """Run :func:`~cascadelab.chapters.origin.fat_tail_breaches`."""
         return fat_tail_breaches(float(k), float(nu), periods_per_year=float(horizon))
 
     def summarize(self, result: FatTailResult) -> dict[str, float]:
@@ -302,7 +303,7 @@ class StaleOracleLab(Lab):
     """Liquidate on a price feed that lags a crash.
 
     Controls: ``latency`` (steps), ``heartbeat`` (steps), ``deviation`` (%), ``crash`` (% fall
-    over the run). Summary: :attr:`cascadelab.origin.StaleOracleResult.summary`.
+    over the run). Summary: :attr:`cascadelab.chapters.origin.StaleOracleResult.summary`.
     """
 
     title = "Let the price feed fall behind a crash"
@@ -357,7 +358,7 @@ class StaleOracleLab(Lab):
 
     def compute(self, *, latency: float, heartbeat: float, deviation: float, crash: float
                 ) -> StaleOracleResult:
-        """Run :func:`~cascadelab.origin.stale_oracle` (percent -> fractions)."""
+        """Run :func:`~cascadelab.chapters.origin.stale_oracle` (percent -> fractions)."""
         return stale_oracle(round(latency), heartbeat=round(heartbeat),
                             deviation=deviation / 100.0, crash=crash / 100.0)
 
@@ -417,7 +418,7 @@ class CrossMarginLab(Lab):
 
     Controls: ``rho`` (correlation), ``shock`` (% fall of A), ``leverage`` (median, x),
     ``depth`` (units per 1% of each book). Summary:
-    :attr:`cascadelab.origin.CrossMarginResult.summary`.
+    :attr:`cascadelab.chapters.origin.CrossMarginResult.summary`.
     """
 
     title = "Crash one asset in a shared margin pool"
@@ -469,7 +470,7 @@ class CrossMarginLab(Lab):
 
     def compute(self, *, rho: float, shock: float, leverage: float, depth: float
                 ) -> CrossMarginResult:
-        """Run :func:`~cascadelab.origin.cross_margin_contagion` (percent -> fraction)."""
+        """Run :func:`~cascadelab.chapters.origin.cross_margin_contagion` (percent -> fraction)."""
         return cross_margin_contagion(float(rho), shock=shock / 100.0, leverage=float(leverage),
                                       depth=float(depth))
 
@@ -532,7 +533,7 @@ class LiquidatorLab(Lab):
     Controls: ``close_factor`` (% of a position per step), ``cap`` (units per step as a
     multiple of the depth; 0 = no cap), ``shock`` (%), ``resilience`` (% of impact that
     decays per step), ``depth`` (units per 1%). Summary:
-    :attr:`cascadelab.origin.LiquidatorResult.summary`.
+    :attr:`cascadelab.chapters.origin.LiquidatorResult.summary`.
     """
 
     title = "Choose how the liquidation engine sells"
@@ -592,7 +593,7 @@ class LiquidatorLab(Lab):
 
     def compute(self, *, close_factor: float, cap: float, shock: float, resilience: float,
                 depth: float) -> LiquidatorResult:
-        """Run :func:`~cascadelab.origin.liquidator_tradeoff` (percent -> fractions)."""
+        """Run :func:`~cascadelab.chapters.origin.liquidator_tradeoff` (percent -> fractions)."""
         return liquidator_tradeoff(close_factor / 100.0, float(cap) if cap > 0 else None,
                                    shock=shock / 100.0, resilience=resilience / 100.0,
                                    depth=float(depth))

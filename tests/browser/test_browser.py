@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cascadelab.dashboard import TABS, Tab, available_tabs
+from cascadelab.widgets.dashboard import TABS, Tab, available_tabs
 
 pytestmark = pytest.mark.browser
 

@@ -25,7 +25,8 @@ price a further :math:`|\Gamma| S / (100 D)` percent: a loop gain
 
 **Front-running** (:func:`front_running_scenario`, :func:`hunting_map`). A predator with capital
 pushes the price into a planted cluster of long liquidations and buys back the forced selling
-(:mod:`cascadelab.adversary`). The market is quiet (no noise, no shock), so every cent of the
+(:mod:`cascadelab.mechanisms.adversary`). The market is quiet (no noise, no shock), so every
+cent of the
 predator's P&L comes from the hunt, not from luck.
 """
 
@@ -40,12 +41,12 @@ import numpy as np
 
 from cascadelab._validate import check_choice, check_int, check_real
 from cascadelab.cascade import cascade
-from cascadelab.engine import Scenario, SimulationResult, simulate
-from cascadelab.hedging import DealerBook, book_delta, book_gamma
+from cascadelab.chapters.essence import FeedbackLoopParams, population
+from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
 from cascadelab.market import Book
+from cascadelab.mechanisms.hedging import DealerBook, book_delta, book_gamma
 from cascadelab.portfolio import Accounts, MultiAssetScenario, equicorrelation, simulate_portfolio
 from cascadelab.positions import Positions
-from cascadelab.scenarios import FeedbackLoopParams, population
 
 __all__ = [
     "AMPLIFIERS",
@@ -194,7 +195,7 @@ def sweep_amplifier(
     ----------
     factor : {"depth", "leverage", "latency", "correlation"}
         * ``"depth"``: book depth :math:`D` (units per 1%), static :func:`cascadelab.cascade`
-          on the course population (:func:`cascadelab.scenarios.population`);
+          on the course population (:func:`cascadelab.chapters.essence.population`);
         * ``"leverage"``: median leverage (x, in [1, 50]) of that population, static cascade
           on a 200,000-unit book;
         * ``"latency"``: oracle delay (steps, integer in [0, 1000]) in
@@ -885,7 +886,7 @@ def front_running_scenario(
 
     The market is :func:`planted_cluster` (``cluster`` x ``depth`` units whose liquidation
     price sits ``distance`` below 100 USD) on a book of depth ``depth``, with no noise and no
-    shock; the predator is the engine's (:mod:`cascadelab.adversary`). Runs are cached.
+    shock; the predator is the engine's (:mod:`cascadelab.mechanisms.adversary`). Runs are cached.
 
     Parameters
     ----------

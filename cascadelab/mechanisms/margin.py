@@ -1,6 +1,5 @@
-r"""What venues do to tame cascades: margins and fees that follow volatility, circuit breakers,
-and gradual liquidation. Each rule is a few lines; the engine (:func:`cascadelab.simulate`) calls
-the scalar kernels below once per step.
+r"""Margin that follows volatility, phased in, and the opening fee that makes leverage pay for it.
+The engine (:func:`cascadelab.simulate`) calls the scalar rules below once per step.
 
 **Volatility-adjusted maintenance margin.** With one-step log returns :math:`r_t` of the traded
 price, an EWMA variance :math:`v_t = \lambda v_{t-1} + (1 - \lambda) r_t^2` (RiskMetrics,
@@ -33,40 +32,6 @@ notional :math:`N' = N / (1 + \varphi L)`, i.e. the effective leverage
 .. math:: L' = \frac{L}{1 + \varphi L},
 
 which shrinks most for the most leveraged. The fees :math:`\varphi N'` go to the insurance fund.
-
-**Circuit breaker.** Trading halts for ``halt_steps`` steps when the price has moved more than a
-``band`` (fraction) within ``window`` steps: :math:`|p_t / p_{t-w} - 1| > b`. During a halt
-nothing trades (optionally liquidations still do) and the book refills faster (transient impact
-decays at ``halt_resilience`` per step instead of ``resilience``); the reference price restarts at
-the reopening.
-
-**Programmable stress rule.** The breaker can also halt on a stress index instead of (or as well
-as) the price band: it trips when :math:`S_t \ge S^*` (``stress_halt``; 0 = off), with
-
-.. math:: S_t = \frac{\rho_t}{D_t}\,\frac{\sigma_t}{\sigma_{\text{ref}}}, \qquad
-          \rho_t = \frac{\max(U^{\text{long}}_t,\ U^{\text{short}}_t)}{100\,w},
-
-where :math:`U^{\text{long}}_t` counts the units of longs not yet in liquidation whose trigger
-price :math:`(b_i + \ell_{\text{long}})/(1 - m_t)` lies in :math:`[o_t(1 - w),\ o_t]` (shorts:
-:math:`(b_i - \ell_{\text{short}})/(1 + m_t)` in :math:`[o_t,\ o_t(1 + w)]`), :math:`o_t` the oracle
-price, :math:`w` the ``stress_window``, :math:`D_t` the depth (units per 1%), :math:`\sigma_t` the
-EWMA volatility per step and :math:`\sigma_{\text{ref}}` the ``stress_sigma_ref``. So
-:math:`\rho_t / D_t` is the loop gain of the liquidations within reach, scaled by how fast the
-price moves. The positions are sorted once by bankruptcy price, so :math:`U_t` is a difference of
-two prefix sums found by binary search: O(log N) per step. The engine records :math:`S_t` every
-step (``SimulationResult.stress``) while the rule is on (NaN when it is off, so that it costs
-nothing then); the breaker halts when either rule trips.
-
-**Gradual liquidation.** Instead of closing a position at once, the venue sells at most a
-``close_factor`` :math:`f` of its original size per step, waits ``cooldown`` steps between slices,
-and caps all liquidation orders of a step at ``max_book_share`` :math:`\beta` of the book's depth
-:math:`D_t` (units per 1%):
-
-.. math:: q_{i,t} = \min\{\text{remaining}_i,\ f\,\text{size}_i,\ \text{budget}_t\}, \qquad
-          \sum_i q_{i,t} \le \beta D_t.
-
-Aave's close factor (50% of the debt per call) and Hyperliquid's partial liquidations are
-examples. A position once triggered stays in the liquidation queue until it is flat.
 """
 
 from __future__ import annotations
@@ -95,13 +60,11 @@ def ewma_variance(var: float, r: float, lam: float) -> float:
     """EWMA update of the per-step variance: ``lam * var + (1 - lam) * r**2``."""
     return lam * var + (1.0 - lam) * r * r
 
-
 @njit(cache=True)
 def maintenance_ratio(m0: float, z: float, sigma: float, horizon: float) -> float:
     """``min(max(m0, z * sigma * sqrt(horizon)), M_MAX)``; ``sigma`` per step, ``horizon`` steps."""
     m = max(m0, z * sigma * math.sqrt(horizon))
     return min(m, M_MAX)
-
 
 @njit(cache=True)
 def phase_in(target: float, m_prev: float, step: float) -> float:
@@ -112,69 +75,6 @@ def phase_in(target: float, m_prev: float, step: float) -> float:
     if step > 0.0:
         return min(target, m_prev + step)
     return target
-
-
-@njit(cache=True)
-def breaker_trips(price: float, reference: float, band: float) -> bool:
-    """True when ``|price / reference - 1| > band`` and the breaker is on (``band > 0``)."""
-    return band > 0.0 and abs(price / reference - 1.0) > band
-
-
-@njit(cache=True)
-def first_beyond(x: np.ndarray, lo: int, v: float, sign: float, strict: bool) -> int:
-    """First index ``j >= lo`` with ``sign * x[j] > sign * v`` (``>=`` if not ``strict``).
-
-    ``sign * x`` must be non-decreasing (``sign`` is +1 or -1); returns ``len(x)`` if there is
-    none. Binary search, O(log N).
-    """
-    a = lo
-    b = x.shape[0]
-    sv = sign * v
-    while a < b:
-        mid = (a + b) // 2
-        sx = sign * x[mid]
-        if sx > sv or (not strict and sx == sv):
-            b = mid
-        else:
-            a = mid + 1
-    return a
-
-
-@njit(cache=True)
-def units_near(bk: np.ndarray, cum: np.ndarray, k: int, near: float, far: float,
-               sign: float) -> float:
-    """Units of positions ``k..`` (sorted so that ``sign * bk`` rises) with ``bk`` between
-    ``near`` and ``far`` inclusive; ``cum`` holds the cumulative sizes (length n + 1).
-
-    Longs: ``sign = -1``, ``near >= far`` (bankruptcy prices fall away from the price); shorts:
-    ``sign = +1``, ``near <= far``.
-    """
-    a = first_beyond(bk, k, near, sign, False)
-    b = first_beyond(bk, a, far, sign, True)
-    return cum[b] - cum[a]
-
-
-@njit(cache=True)
-def stress_index(units: float, window: float, depth: float, sigma: float,
-                 sigma_ref: float) -> float:
-    """``S = (rho / depth) * (sigma / sigma_ref)`` with ``rho = units / (100 * window)``."""
-    return units / (100.0 * window) / depth * (sigma / sigma_ref)
-
-
-@njit(cache=True)
-def slice_units(remaining: float, size: float, close_factor: float, budget: float) -> float:
-    """Units to close this step: ``min(remaining, close_factor * size, budget)`` (>= 0).
-
-    A slice that would leave less than ``1e-12 * size`` behind closes the rest, so that floating
-    point never leaves dust positions in the queue.
-    """
-    q = min(remaining, close_factor * size, budget)
-    if q < 0.0:
-        q = 0.0
-    if remaining - q <= 1e-12 * size and q == min(remaining, close_factor * size):
-        q = remaining
-    return q
-
 
 def vol_adjusted_maintenance(
     sigma: float | np.ndarray, m0: float, z: float, horizon: float
@@ -206,7 +106,6 @@ def vol_adjusted_maintenance(
     m = np.minimum(np.maximum(m0, z * s * math.sqrt(horizon)), M_MAX)
     return float(m) if m.ndim == 0 else m
 
-
 def fee_adjusted_leverage(leverage: np.ndarray | float, fee_rate: float) -> np.ndarray | float:
     r"""Leverage :math:`L' = L / (1 + \varphi L)` taken under an opening fee rate :math:`\varphi`.
 
@@ -224,7 +123,6 @@ def fee_adjusted_leverage(leverage: np.ndarray | float, fee_rate: float) -> np.n
         raise ValueError(f"leverage must be finite and >= 1, got {leverage!r}")
     out = np.maximum(lev / (1.0 + fee_rate * lev), 1.0)
     return float(out) if out.ndim == 0 else out
-
 
 def apply_opening_fee(positions: Positions, fee_rate: float) -> tuple[Positions, float]:
     r"""The population as it would have opened under an opening fee rate :math:`\varphi`.

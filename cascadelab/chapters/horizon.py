@@ -43,8 +43,8 @@ import numpy as np
 
 from cascadelab._validate import check_choice, check_int, check_real
 from cascadelab.cascade import liquidation_density
-from cascadelab.engine import Scenario, SimulationResult, simulate
-from cascadelab.montecarlo import monte_carlo
+from cascadelab.engine.montecarlo import monte_carlo
+from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
 from cascadelab.positions import Positions, sample_positions
 
 __all__ = [
@@ -346,7 +346,7 @@ def draw_episodes(n: int, dist: EpisodeDistribution | None = None, *, seed: int 
     if dist is None:
         dist = EpisodeDistribution()
     elif not isinstance(dist, EpisodeDistribution):
-        raise ValueError(f"dist must be a cascadelab.horizon.EpisodeDistribution, got "
+        raise ValueError(f"dist must be a cascadelab.chapters.horizon.EpisodeDistribution, got "
                          f"{type(dist).__name__}")
     return _draw_episodes(n, dist, seed)
 
@@ -909,7 +909,7 @@ def cross_venue_cascade(
     """
     venues = default_venues() if venues is None else tuple(venues)
     if not venues or not all(isinstance(v, Venue) for v in venues):
-        raise ValueError("venues must be a non-empty sequence of cascadelab.horizon.Venue")
+        raise ValueError("venues must be a non-empty sequence of cascadelab.chapters.horizon.Venue")
     coupling = check_real("coupling", coupling, 0.0, 1.0)
     shock = check_real("shock", shock, 0.0, 0.5, hi_open=True)
     scale = check_real("scale", scale, 0.0, 100.0, lo_open=True)
@@ -1005,7 +1005,7 @@ def private_margin_scenario(
     capital: float = 2e6, *, depth: float = 20_000.0, leverage: float = 12.0,
     reach: float = 0.03, sigma: float = 0.0005, steps: int = 200, seed: int = 0,
 ) -> PrivateMarginResult:
-    r"""The front-running predator of :mod:`cascadelab.adversary` on a calm market, twice.
+    r"""The front-running predator (:mod:`cascadelab.mechanisms.adversary`) on a calm market, twice.
 
     With the map public (``levels_visible=True``) it attacks only when a cluster of long
     liquidation levels within reach is large enough; with zero-knowledge margin the venue
@@ -1250,7 +1250,7 @@ def breaker_tradeoff(
     """
     days = breaker_days() if days is None else days
     if not isinstance(days, BreakerDays):
-        raise ValueError("days must come from cascadelab.horizon.breaker_days")
+        raise ValueError("days must come from cascadelab.chapters.horizon.breaker_days")
     tight = check_real("tight", tight, 0.0, 0.5, lo_open=True, hi_open=True)
     wide = check_real("wide", wide, 0.0, 0.5, hi_open=True)
     bands = np.array([0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.08]) if bands is None \

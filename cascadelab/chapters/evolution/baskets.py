@@ -31,6 +31,7 @@ import numpy as np
 
 from cascadelab._validate import check_array, check_choice, check_int, check_real
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
+from cascadelab.chapters.essence import FeedbackLoopParams, population
 from cascadelab.market import Book
 from cascadelab.portfolio import (
     Accounts,
@@ -40,7 +41,6 @@ from cascadelab.portfolio import (
     sample_accounts,
     simulate_portfolio,
 )
-from cascadelab.scenarios import FeedbackLoopParams, population
 
 __all__ = [
     "COLLATERAL_MIXES",

@@ -1,6 +1,7 @@
 """Build the course as a static website: every chapter executed and converted to HTML.
 
-``python -m cascadelab.site`` (what ``make site`` runs) executes ``notebooks/NN_*.ipynb`` in fresh
+``python -m cascadelab.course.site`` (what ``make site`` runs) executes ``notebooks/NN_*.ipynb``
+in fresh
 kernels, turns each into ``_build/site/NN_*.html`` and writes ``_build/site/index.html`` linking
 the chapters in order; the exercise notebooks become read-only pages under
 ``_build/site/exercises/``. A reader without a kernel sees every figure; a lab is shown as the
@@ -282,7 +283,7 @@ def build_site(notebooks: Sequence[Path] | None = None, out_dir: Path | None = N
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cascadelab.site", description=__doc__
+    parser = argparse.ArgumentParser(prog="python -m cascadelab.course.site", description=__doc__
                                      .split("\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to build (default: notebooks/NN_*.ipynb)")

@@ -1,7 +1,7 @@
 r"""Answer checkers for the course exercises: ``check("02.1", answer)``.
 
 Every exercise of the course registers here (the definitions live in
-``cascadelab._exercises``) with
+``cascadelab.course.exercises``) with
 
 * the expected answer, computed from the package wherever possible rather than typed in;
 * a tolerance, stated in every message;
@@ -19,7 +19,7 @@ run top to bottom before anything is filled in.
 
 Examples
 --------
->>> from cascadelab.checks import check
+>>> from cascadelab.course.checks import check
 >>> res = check("00.1", None)  # doctest: +ELLIPSIS
 · 00.1 (liquidation price of a long): not attempted yet: replace the placeholder with your ...
 >>> res.passed, res.attempted
@@ -205,7 +205,7 @@ def _load() -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        import cascadelab._exercises  # noqa: F401  (registers every exercise on import)
+        import cascadelab.course.exercises  # noqa: F401  (registers every exercise on import)
 
 
 def exercise(exercise_id: str) -> Exercise:

@@ -15,27 +15,28 @@ One step :math:`t` of :func:`simulate` does, in this order:
    :math:`m^*_t = \min\{\max(m_0, z\sigma_t\sqrt h), 0.5\}`, reached at once
    (:math:`m_t = m^*_t`) or, with ``margin_step`` :math:`\delta > 0`, phased in:
    :math:`m_t = \min(m^*_t, m_{t-1} + \delta)`, :math:`m_{-1} = m_0` (falls apply at once; see
-   :mod:`cascadelab.mitigations`).
-3. **Oracle** :math:`o_t`, possibly late (see :mod:`cascadelab.oracles`).
+   :mod:`cascadelab.mechanisms.margin`).
+3. **Oracle** :math:`o_t`, possibly late (see :mod:`cascadelab.mechanisms.oracles`).
 4. **Circuit breaker**: a price band, and/or the programmable stress rule
    :math:`S_t = (\rho_t / D_t)(\sigma_t / \sigma_{\text{ref}}) \ge S^*`, with :math:`\rho_t` the
    units per 1% of price of positions whose trigger lies within ``stress_window`` of
-   :math:`o_t` (see :mod:`cascadelab.mitigations`).
+   :math:`o_t` (see :mod:`cascadelab.mechanisms.margin`).
 5. **Triggers.** With bankruptcy price :math:`b_i` and a common :math:`m_t`, a long is
    liquidatable iff :math:`o_t (1 - m_t) \le b_i + \ell_{\text{long}}` and a short iff
    :math:`o_t (1 + m_t) \ge b_i - \ell_{\text{short}}` (:math:`\ell` the socialised levy per
    unit, below). Both sides are sorted once by :math:`b_i`; the order never changes as
    :math:`m_t` and :math:`\ell` move, so a pointer per side walks each position once.
 6. **Liquidation orders**: triggered positions join a queue and are closed in slices (all at once
-   by default; see gradual liquidation in :mod:`cascadelab.mitigations`).
-7. **Dealer hedge** (:mod:`cascadelab.hedging`) and **predator** (:mod:`cascadelab.adversary`).
+   by default; see gradual liquidation in :mod:`cascadelab.mechanisms.margin`).
+7. **Dealer hedge** (:mod:`cascadelab.mechanisms.hedging`) and **predator**
+   (:mod:`cascadelab.mechanisms.adversary`).
 8. **One batch** of net units :math:`u` (> 0 sells) through the book of depth
    :math:`D_t = D e^{-\text{depth\_stress}\,|p_t/p_a - 1|}` (:math:`p_a` the price at the start
    or at the last reopening) with the foundation's impact model:
    :math:`p'_t = \text{impact}(p_t, u, D_t)`; every order fills at :math:`(p_t + p'_t)/2`, as in
    the static cascade, and :math:`g \leftarrow p'_t / F_t`.
 9. **Settlement** of each slice of :math:`q` units with collateral :math:`c` (its share of the
-   position's collateral) by :func:`cascadelab.kernels.impact.settle`:
+   position's collateral) by :func:`cascadelab.positions.settle`:
    :math:`c = \text{returned} + \text{penalty} + \text{paid to market}`,
    :math:`\text{bad debt} = \max(-(c + \text{pnl}), 0)`.
 10. **Loss waterfall.** A share ``penalty_to_fund`` of penalties goes to the insurance fund, the
@@ -67,10 +68,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from cascadelab._validate import check_choice, check_instance, check_int, check_real
-from cascadelab.hedging import DealerBook
 from cascadelab.kernels import engine as _k
 from cascadelab.market import IMPACT_MODELS
-from cascadelab.mitigations import M_MAX, apply_opening_fee
+from cascadelab.mechanisms.hedging import DealerBook
+from cascadelab.mechanisms.margin import M_MAX, apply_opening_fee
 from cascadelab.positions import Positions, sample_positions
 
 __all__ = ["DEFAULT_STEPS", "Scenario", "SimulationResult", "default_market", "simulate"]
@@ -174,7 +175,7 @@ class Scenario:
         :math:`\\rho_t` is the larger of the units of longs (shorts) not yet in liquidation whose
         trigger lies within ``stress_window`` below (above) the oracle price, per 1% of price,
         :math:`D_t` the depth and :math:`\\sigma_t` the EWMA volatility per step (see
-        :mod:`cascadelab.mitigations`).
+        :mod:`cascadelab.mechanisms.margin`).
     stress_window : float
         Price window :math:`w` of :math:`\\rho_t`, fraction, in (0, 1).
     stress_sigma_ref : float
@@ -387,7 +388,7 @@ class SimulationResult:
         The predator's P&L from hunting alone, USD: ``attacker_pnl`` minus what its position
         earned from the fundamental's own moves,
         :math:`\\Pi^{\\text{hunt}}_t = \\Pi_t - \\sum_{s \\le t} x_{s-1}(F_s - F_{s-1})`
-        (:math:`x_{-1} = 0`, :math:`F_{-1} = p_0`); see :mod:`cascadelab.adversary`.
+        (:math:`x_{-1} = 0`, :math:`F_{-1} = p_0`); see :mod:`cascadelab.mechanisms.adversary`.
     net_flow : ndarray
         Net units sold into the book.
     stress : ndarray

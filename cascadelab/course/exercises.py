@@ -1,4 +1,4 @@
-"""The exercises of the course, registered with :mod:`cascadelab.checks`.
+"""The exercises of the course, registered with :mod:`cascadelab.course.checks`.
 
 Each block states the exercise's numbers once (they match the notebook in ``solutions/``), the
 expected answer computed from the package where the package has the model, and the typical
@@ -13,12 +13,13 @@ from functools import cache
 import numpy as np
 
 from cascadelab.cascade import cascade, cascade_multiplier
-from cascadelab.checks import Mistake, register
-from cascadelab.engine import Scenario, default_market, simulate
-from cascadelab.hedging import DealerBook, bs_gamma
+from cascadelab.course.checks import Mistake, register
+from cascadelab.engine.montecarlo import monte_carlo
+from cascadelab.engine.simulate import Scenario, default_market, simulate
 from cascadelab.market import Book, impact_price
-from cascadelab.mitigations import fee_adjusted_leverage, slice_units
-from cascadelab.montecarlo import monte_carlo
+from cascadelab.mechanisms.hedging import DealerBook, bs_gamma
+from cascadelab.mechanisms.liquidation import slice_units
+from cascadelab.mechanisms.margin import fee_adjusted_leverage
 from cascadelab.portfolio import (
     MultiAssetScenario,
     basket_drawdown,

@@ -15,7 +15,7 @@ Examples
 --------
 >>> import matplotlib
 >>> matplotlib.use("Agg")
->>> from cascadelab.dashboard import TABS, available_tabs
+>>> from cascadelab.widgets.dashboard import TABS, available_tabs
 >>> [t.key for t in TABS][:2]
 ['feedback_loop', 'fragmentation']
 >>> all(t in TABS for t in available_tabs())

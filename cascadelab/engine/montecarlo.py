@@ -26,7 +26,7 @@ import numba
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
-from cascadelab.engine import Scenario, fundamental_returns, prepare
+from cascadelab.engine.simulate import Scenario, fundamental_returns, prepare
 from cascadelab.kernels import engine as _k
 from cascadelab.positions import Positions
 

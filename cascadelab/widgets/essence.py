@@ -4,7 +4,7 @@ Left: the histogram of the longs' liquidation prices (units per 1% of price, the
 book depth :math:`D`), the part the cascade closed in vermillion. Right: the price round by
 round, on the same price axis, so each step down visibly eats into the histogram. Below: the
 loop gain :math:`\rho / D` against the critical point 1, and the units liquidated per round.
-The numbers come from :func:`cascadelab.scenarios.feedback_loop_scenario`.
+The numbers come from :func:`cascadelab.chapters.essence.feedback_loop_scenario`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,12 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from cascadelab import plotting as cp
+from cascadelab.chapters.essence import (
+    FeedbackLoopParams,
+    FeedbackLoopResult,
+    feedback_loop_scenario,
+)
 from cascadelab.market import IMPACT_MODELS
-from cascadelab.scenarios import FeedbackLoopParams, FeedbackLoopResult, feedback_loop_scenario
 from cascadelab.widgets._base import Lab, dropdown, log_slider, si, slider
 
 __all__ = ["FeedbackLoopLab", "FeedbackLoopView", "feedback_loop_lab"]
@@ -144,7 +148,7 @@ class FeedbackLoopLab(Lab):
     Controls (name: unit): ``shock`` (% price drop), ``depth`` (units per 1% move),
     ``impact`` (model), ``leverage`` (median, x), ``max_leverage`` (x), ``long_share`` (% of
     positions long), ``maintenance`` (% of notional). Summary: see
-    :attr:`cascadelab.scenarios.FeedbackLoopResult.summary`.
+    :attr:`cascadelab.chapters.essence.FeedbackLoopResult.summary`.
     """
 
     title = "Shock a leveraged market"
@@ -203,7 +207,7 @@ class FeedbackLoopLab(Lab):
     def compute(self, *, shock: float, depth: float, impact: str, leverage: float,
                 max_leverage: float, long_share: float, maintenance: float
                 ) -> FeedbackLoopResult:
-        """Run :func:`~cascadelab.scenarios.feedback_loop_scenario` (percent -> fractions)."""
+        """Run :func:`~cascadelab.chapters.essence.feedback_loop_scenario` (% -> fractions)."""
         return feedback_loop_scenario(
             shock=shock / 100.0, depth=float(depth), impact=impact, leverage=float(leverage),
             max_leverage=float(max_leverage), long_share=long_share / 100.0,

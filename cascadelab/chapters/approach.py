@@ -4,7 +4,7 @@ Every function here runs the market engine (:func:`cascadelab.simulate`, or
 :func:`cascadelab.monte_carlo` for many paths) twice or more on the same population and the same
 random path, once without and once with a defence, and returns both runs with a few headline
 numbers. Nothing is re-implemented: each defence is a field of :class:`cascadelab.Scenario`
-(see :mod:`cascadelab.mitigations` for the rules and :mod:`cascadelab.engine` for the loss
+(see :mod:`cascadelab.mechanisms.margin` for the rules and :mod:`cascadelab.engine` for the loss
 waterfall).
 
 =====================================  ===================================================
@@ -40,10 +40,16 @@ from typing import Any
 import numpy as np
 
 from cascadelab._validate import check_instance, check_int, check_real
-from cascadelab.engine import DEFAULT_STEPS, Scenario, SimulationResult, default_market, simulate
-from cascadelab.hedging import DealerBook
-from cascadelab.mitigations import M_MAX, fee_adjusted_leverage
-from cascadelab.montecarlo import MonteCarloResult, monte_carlo
+from cascadelab.engine.montecarlo import MonteCarloResult, monte_carlo
+from cascadelab.engine.simulate import (
+    DEFAULT_STEPS,
+    Scenario,
+    SimulationResult,
+    default_market,
+    simulate,
+)
+from cascadelab.mechanisms.hedging import DealerBook
+from cascadelab.mechanisms.margin import M_MAX, fee_adjusted_leverage
 from cascadelab.positions import Positions
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Compile and cache the numba kernels once, so that the first lab a visitor opens is quick.
 
-Run by Binder's ``postBuild`` (``python -m cascadelab._warmup``). Every kernel is
+Run by Binder's ``postBuild`` (``python -m cascadelab.course.warmup``). Every kernel is
 ``@njit(cache=True)``: compiling it here writes the machine code next to the sources, and later
 kernels load it instead of compiling. It runs a tiny cascade and a tiny multi-asset scenario,
 then builds every lab of the Widget Lab headless (Agg) and moves each of its controls once.
@@ -43,8 +43,8 @@ def _every_mechanism() -> str:
     liquidation, a breaker, a dealer with puts and a predator, so every branch is compiled."""
     from dataclasses import replace
 
-    from cascadelab.engine import Scenario, default_market
-    from cascadelab.hedging import DealerBook
+    from cascadelab.engine.simulate import Scenario, default_market
+    from cascadelab.mechanisms.hedging import DealerBook
 
     positions, base = default_market(2_000)
     scenario = replace(
@@ -99,7 +99,7 @@ def warm(verbose: bool = True) -> dict[str, float]:
         step("engine", lambda: cl.simulate(steps=60) and "")
         step("engine, every mechanism on", _every_mechanism)
 
-    from cascadelab.dashboard import available_tabs
+    from cascadelab.widgets.dashboard import available_tabs
 
     for tab in available_tabs():
         factory = tab.resolve()

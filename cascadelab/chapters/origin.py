@@ -34,7 +34,8 @@ import numpy as np
 
 from cascadelab._validate import check_choice, check_int, check_real
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
-from cascadelab.engine import Scenario, SimulationResult, simulate
+from cascadelab.chapters.essence import FeedbackLoopParams, population
+from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
 from cascadelab.market import IMPACT_MODELS, Book
 from cascadelab.portfolio import (
     Accounts,
@@ -45,7 +46,6 @@ from cascadelab.portfolio import (
     simulate_portfolio,
 )
 from cascadelab.positions import Positions
-from cascadelab.scenarios import FeedbackLoopParams, population
 from cascadelab.tails import student_t_returns, tail_probability
 
 __all__ = [
@@ -453,7 +453,7 @@ def stale_oracle(
     The fundamental drifts down so that it loses ``crash`` over the run,
     :math:`\mu = \ln(1 - c)/T + \sigma^2/2` per step (:math:`T` = ``steps``), plus an optional
     one-step ``shock`` at step 10. The liquidation engine reads the oracle of
-    :mod:`cascadelab.oracles`: the price of ``latency`` steps ago, republished every
+    :mod:`cascadelab.mechanisms.oracles`: the price of ``latency`` steps ago, republished every
     ``heartbeat`` steps or on a ``deviation`` move. While it lags, positions fall past their
     bankruptcy price unseen; when the feed catches up they are closed below it, and the gap is
     bad debt (paid by the insurance fund, then levied on the other side).
@@ -736,7 +736,7 @@ def liquidator_tradeoff(
 
     The gradual engine closes at most a ``close_factor`` :math:`f` of each position's size per
     step and, with a cap, at most ``max_book_share`` :math:`\beta` times the depth per step
-    (:mod:`cascadelab.mitigations`):
+    (:mod:`cascadelab.mechanisms.margin`):
     :math:`q_{i,t} = \min\{\text{remaining}_i, f\,\text{size}_i, \text{budget}_t\}`,
     :math:`\sum_i q_{i,t} \le \beta D_t`. A full close is :math:`f = 1`, no cap: the engine that
     protects the protocol first, since every position leaves the book at the first price.

@@ -1,0 +1,36 @@
+"""Chapter 04 (evolution): collateral baskets, bridges, oracle networks and clearing houses."""
+
+from cascadelab.chapters.evolution.baskets import (
+    COLLATERAL_MIXES,
+    BasketResult,
+    BasketSweep,
+    BridgeResult,
+    BridgeSweep,
+    basket_scenario,
+    basket_sweep,
+    bridge_scenario,
+    bridge_sweep,
+)
+from cascadelab.chapters.evolution.clearing import ClearingResult, clearing_scenario
+from cascadelab.chapters.evolution.oracle_network import (
+    OracleNetworkResult,
+    oracle_feeds,
+    oracle_network_scenario,
+)
+
+__all__ = [
+    "COLLATERAL_MIXES",
+    "BasketResult",
+    "BasketSweep",
+    "BridgeResult",
+    "BridgeSweep",
+    "ClearingResult",
+    "OracleNetworkResult",
+    "basket_scenario",
+    "basket_sweep",
+    "bridge_scenario",
+    "bridge_sweep",
+    "clearing_scenario",
+    "oracle_feeds",
+    "oracle_network_scenario",
+]
