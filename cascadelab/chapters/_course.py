@@ -1,0 +1,59 @@
+"""The course market every chapter shares, and the one cache policy of the scenario functions.
+
+Every single-asset scenario of the course starts at :data:`PRICE`; the stress index compares
+volatility with :data:`SIGMA_REF` (also the engine's default ``stress_sigma_ref``). Populations
+come from :func:`population`, which draws ``sample_positions(n, PRICE, ...)`` once per set of
+arguments and sorts it once, so every chapter that asks for the same market gets the same
+:class:`~cascadelab.Positions` object (and its cached sort).
+
+Scenario functions memoise pure, hashable-argument helpers with :func:`cached`: one bounded LRU
+policy (:data:`CACHE_SIZE` entries per function) for the whole course, so a lab that revisits a
+setting answers from memory and a long session never grows without bound.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+from cascadelab.positions import Positions, sample_positions
+
+__all__ = ["CACHE_SIZE", "PRICE", "SIGMA_REF", "cached", "population"]
+
+PRICE = 100.0
+"""Starting price of every single-asset scenario of the course, USD."""
+
+SIGMA_REF = 0.002
+"""Reference volatility per step of the stress index :math:`S = (\\rho/D)(\\sigma/\\sigma_{ref})`."""
+
+CACHE_SIZE = 256
+"""Entries kept per memoised function (least recently used evicted first)."""
+
+F = TypeVar("F", bound=Callable)
+
+
+def cached(fn: F) -> F:
+    """Memoise ``fn`` (hashable arguments) with the course's one policy: an LRU of
+    :data:`CACHE_SIZE` entries."""
+    return functools.lru_cache(maxsize=CACHE_SIZE)(fn)  # type: ignore[return-value]
+
+
+@cached
+def population(n: int = 20_000, *, seed: int = 0, **shape: float) -> Positions:
+    """The course population: ``sample_positions(n, PRICE, seed=seed, **shape)``, drawn once.
+
+    ``shape`` takes the keyword arguments of :func:`cascadelab.sample_positions` (``leverage``,
+    ``max_leverage``, ``leverage_tail``, ``long_share``, ``maintenance``, ...). The same
+    arguments always return the same object, sorted by liquidation price on both sides, so its
+    sort is paid once.
+
+    Examples
+    --------
+    >>> population(1_000, seed=1) is population(1_000, seed=1)
+    True
+    """
+    pos = sample_positions(n, PRICE, seed=seed, **shape)
+    pos.by_trigger(1)
+    pos.by_trigger(-1)
+    return pos
