@@ -25,7 +25,7 @@ PRICE = 100.0
 """Starting price of every single-asset scenario of the course, USD."""
 
 SIGMA_REF = 0.002
-"""Reference volatility per step of the stress index :math:`S = (\\rho/D)(\\sigma/\\sigma_{ref})`."""
+"""Reference volatility per step of the stress index (see :mod:`cascadelab.mechanisms.breaker`)."""
 
 CACHE_SIZE = 256
 """Entries kept per memoised function (least recently used evicted first)."""
