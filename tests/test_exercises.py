@@ -12,7 +12,8 @@ import pytest
 
 import cascadelab.course.checks as checks_mod
 from cascadelab.course import build as course
-from cascadelab.course.checks import CheckResult, Mistake, check, exercise, list_exercises
+from cascadelab.course.checks import CheckResult, check, exercise, list_exercises
+from cascadelab.course.registry import Mistake, register
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -279,7 +280,7 @@ def test_function_checker_wants_numba_only_where_asked() -> None:
 
 def test_registry_rejects_duplicates_and_unknown_ids() -> None:
     with pytest.raises(ValueError, match="already registered"):
-        checks_mod.register("00.1", "again", "number", lambda: 1.0)
+        register("00.1", "again", "number", lambda: 1.0)
     with pytest.raises(ValueError, match="no exercise"):
         check("77.7", 1.0)
     assert isinstance(Mistake(lambda: 1.0, "m"), Mistake)

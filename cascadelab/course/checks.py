@@ -1,7 +1,7 @@
 r"""Answer checkers for the course exercises: ``check("02.1", answer)``.
 
-Every exercise of the course registers here (the definitions live in
-``cascadelab.course.exercises``) with
+Every exercise of the course is registered (:mod:`cascadelab.course.registry`; the definitions
+live in :mod:`cascadelab.course.exercises`, one module per chapter) with
 
 * the expected answer, computed from the package wherever possible rather than typed in;
 * a tolerance, stated in every message;
@@ -29,21 +29,16 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = [
-    "CheckResult",
-    "Exercise",
-    "Mistake",
-    "check",
-    "exercise",
-    "list_exercises",
-    "register",
-]
+import cascadelab.course.exercises  # noqa: F401  (importing it registers every exercise)
+from cascadelab.course.registry import EXERCISES, Exercise
+
+__all__ = ["CheckResult", "check", "exercise", "list_exercises"]
 
 PASS_MARK = "✓"
 FAIL_MARK = "✗"
@@ -85,142 +80,20 @@ class CheckResult:
         """Show nothing: :func:`check` has already printed the result line."""
 
     def __str__(self) -> str:
-        return f"{self.mark} {self.exercise} ({_REGISTRY[self.exercise].title}): {self.message}"
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A typical wrong answer and what to say about it.
-
-    Parameters
-    ----------
-    value : callable
-        For number and array exercises: a function of no arguments returning the value the
-        mistaken computation gives. For function exercises: a function with the same signature
-        as the reference that makes the mistake.
-    message : str
-        What is off, phrased without the correct answer.
-    when : callable, optional
-        For number and array exercises, instead of ``value``: a test ``when(answer) -> bool``
-        that recognises the mistake (e.g. "the parts do not add up to the whole").
-    """
-
-    value: Callable[..., Any] | None
-    message: str
-    when: Callable[[Any], bool] | None = None
-
-
-@dataclass
-class Exercise:
-    """One registered exercise (build it with :func:`register`).
-
-    Parameters
-    ----------
-    id : str
-        ``"CC.k"``: chapter number and exercise number.
-    title : str
-        A few words, shown in every message.
-    kind : {"number", "array", "function"}
-        What the answer is.
-    expected : callable
-        No arguments (or the keyword arguments passed on to :func:`check`); returns the expected
-        number or array. For a function exercise: the reference implementation.
-    unit : str
-        Unit of the answer ("USD", "units per 1%", "fraction", ...), used in messages.
-    rtol, atol : float
-        Relative and absolute tolerance: accepted when
-        ``|answer - expected| <= atol + rtol * |expected|``.
-    mistakes : sequence of Mistake
-        Typical wrong answers, tried in order before the generic diagnostics.
-    cases : callable, optional
-        For a function exercise: returns a list of argument tuples to call both functions with.
-    tolerance : callable, optional
-        ``tolerance(**kwargs) -> (rtol, atol)`` when the tolerance depends on what the learner
-        passes to :func:`check` (e.g. the number of Monte Carlo draws).
-    hint : str
-        A generic nudge appended when no specific mistake is recognised.
-    numba : bool
-        For a function exercise meant as a numba kernel: suggest ``@njit`` if it is missing.
-    """
-
-    id: str
-    title: str
-    kind: str
-    expected: Callable[..., Any]
-    unit: str = ""
-    rtol: float = 0.0
-    atol: float = 0.0
-    mistakes: Sequence[Mistake] = ()
-    cases: Callable[[], list[tuple]] | None = None
-    tolerance: Callable[..., tuple[float, float]] | None = None
-    hint: str = ""
-    numba: bool = False
-    _cache: dict = field(default_factory=dict, repr=False)
-
-    def reference(self, **kwargs: Any) -> Any:
-        """The expected answer (cached when it takes no keyword arguments)."""
-        if self.kind == "function":
-            return self.expected
-        if kwargs:
-            return self.expected(**kwargs)
-        if "expected" not in self._cache:
-            self._cache["expected"] = self.expected()
-        return self._cache["expected"]
-
-    def tol(self, **kwargs: Any) -> tuple[float, float]:
-        """``(rtol, atol)`` for this check."""
-        if self.tolerance is not None:
-            return self.tolerance(**kwargs)
-        return self.rtol, self.atol
-
-    def test_cases(self) -> list[tuple]:
-        """The argument tuples a function answer is called with (cached)."""
-        if "cases" not in self._cache:
-            self._cache["cases"] = self.cases() if self.cases is not None else []
-        return self._cache["cases"]
-
-
-_REGISTRY: dict[str, Exercise] = {}
-_LOADED = False
-
-
-def register(
-    id: str,
-    title: str,
-    kind: str,
-    expected: Callable[..., Any],
-    **options: Any,
-) -> Exercise:
-    """Add an exercise to the registry (see :class:`Exercise` for the options) and return it."""
-    if kind not in ("number", "array", "function"):
-        raise ValueError(f"kind must be 'number', 'array' or 'function', got {kind!r}")
-    if id in _REGISTRY:
-        raise ValueError(f"exercise {id!r} is already registered")
-    ex = Exercise(id=id, title=title, kind=kind, expected=expected, **options)
-    _REGISTRY[id] = ex
-    return ex
-
-
-def _load() -> None:
-    global _LOADED
-    if not _LOADED:
-        _LOADED = True
-        import cascadelab.course.exercises  # noqa: F401  (registers every exercise on import)
+        return f"{self.mark} {self.exercise} ({EXERCISES[self.exercise].title}): {self.message}"
 
 
 def exercise(exercise_id: str) -> Exercise:
     """The registered :class:`Exercise` with this id (``ValueError`` if there is none)."""
-    _load()
-    if exercise_id not in _REGISTRY:
-        known = ", ".join(sorted(_REGISTRY))
+    if exercise_id not in EXERCISES:
+        known = ", ".join(sorted(EXERCISES))
         raise ValueError(f"no exercise {exercise_id!r}; known exercises: {known}")
-    return _REGISTRY[exercise_id]
+    return EXERCISES[exercise_id]
 
 
 def list_exercises() -> list[tuple[str, str]]:
     """``(id, title)`` of every registered exercise, sorted by id."""
-    _load()
-    return [(k, _REGISTRY[k].title) for k in sorted(_REGISTRY, key=_id_key)]
+    return [(k, EXERCISES[k].title) for k in sorted(EXERCISES, key=_id_key)]
 
 
 def _id_key(exercise_id: str) -> tuple[int, ...]:

@@ -1,0 +1,163 @@
+"""Exercises 04 · Evolution: many feeds, shared losses, baskets of collateral.
+
+The checkers of ``solutions/04_evolution.ipynb`` and of the exercise notebook generated from it, in
+the notebook's order. Each block states the exercise's numbers once (they match the notebook),
+computes the expected answer from the package where the package has the model, and lists the
+typical mistakes; the tests feed every mistake back to its checker.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from cascadelab.course.registry import Mistake, register
+from cascadelab.engine.simulate import default_market, simulate
+from cascadelab.portfolio import basket_drawdown, equicorrelation
+
+E04_FEEDS = (100.4, 99.7, 100.1, 99.2, 100.9, 99.9, 100.3)  # USD, honest readings
+
+
+def _oracle04() -> np.ndarray:
+    honest = np.sort(np.array(E04_FEEDS))
+    out = []
+    for k in range(4):  # the attacker replaces the k highest readings by 0
+        reports = np.concatenate([np.zeros(k), honest[: honest.size - k]])
+        out.append(float(np.median(reports)))
+    return np.array(out)
+
+
+def _oracle04_mean() -> np.ndarray:
+    honest = np.sort(np.array(E04_FEEDS))
+    return np.array(
+        [np.concatenate([np.zeros(k), honest[: honest.size - k]]).mean() for k in range(4)]
+    )
+
+
+register(
+    "04.1", "lowest median with k bad feeds", "array", _oracle04, unit="USD", atol=1e-9,
+    mistakes=[
+        Mistake(
+            _oracle04_mean,
+            "those are means, not medians: a mean is dragged anywhere by a single bad feed.",
+        ),
+        Mistake(
+            lambda: np.full(4, np.median(E04_FEEDS)),
+            "every entry is the honest median: the attacker's reports must replace honest ones.",
+        ),
+        Mistake(
+            lambda: np.array(
+                [np.median(np.sort(np.array(E04_FEEDS))[k:]) for k in range(4)]
+            ),
+            "you dropped the replaced feeds instead of counting the attacker's reports: the "
+            "oracle still takes the median of all 7 numbers.",
+        ),
+    ],
+    hint="Sort the seven numbers the oracle sees; the median is the 4th. Which honest feeds "
+    "should the attacker replace to push it down most?",
+)
+
+E04_LAYERS = (5.0, 1.0, 2.0, 15.0)  # USD millions: margin, defaulter's DF, CH capital, others' DF
+E04_LOSSES = (16.0, 30.0)  # USD millions
+
+
+def _waterfall(loss: float, layers: tuple[float, ...]) -> list[float]:
+    out = []
+    left = loss
+    for cap in layers:
+        take = min(cap, left)
+        out.append(take)
+        left -= take
+    out.append(left)  # mutualised among surviving members
+    return out
+
+
+def _waterfall04() -> np.ndarray:
+    return np.array([_waterfall(x, E04_LAYERS) for x in E04_LOSSES])
+
+
+def _waterfall04_ch_last() -> np.ndarray:
+    m, d, ch, others = E04_LAYERS
+    out = []
+    for x in E04_LOSSES:
+        a, b, c, e, rest = _waterfall(x, (m, d, others, ch))
+        out.append([a, b, e, c, rest])
+    return np.array(out)
+
+
+register(
+    "04.2", "default waterfall split", "array", _waterfall04, unit="USD millions", atol=1e-6,
+    mistakes=[
+        Mistake(
+            None,
+            "the layers of each row must add up to that row's loss.",
+            when=lambda x: not np.allclose(np.asarray(x, dtype=float).sum(axis=1), E04_LOSSES),
+        ),
+        Mistake(
+            _waterfall04_ch_last,
+            "the order of two layers is swapped: the clearing house puts its own capital at risk "
+            "before it touches the surviving members' contributions.",
+        ),
+    ],
+    hint="Fill the layers in order, each up to its size, and pass what is left to the next.",
+)
+
+E04_WEIGHTS, E04_SHOCK, E04_RHO = (1.0, 1.0, 1.0), 0.30, 0.5
+
+
+def _basket04() -> float:
+    return basket_drawdown(
+        E04_WEIGHTS, (0.02, 0.02, 0.02), equicorrelation(3, E04_RHO), E04_SHOCK
+    )
+
+
+register(
+    "04.3", "basket collateral after a crash", "number", _basket04, unit="fraction", atol=1e-5,
+    mistakes=[
+        Mistake(
+            lambda: E04_SHOCK,
+            "that is the loss of single collateral in the crashed asset; the basket holds three.",
+        ),
+        Mistake(
+            lambda: E04_SHOCK / 3.0,
+            "that assumes the other two assets do not move; with correlation 0.5 they fall too.",
+        ),
+        Mistake(
+            lambda: E04_SHOCK / 3.0 + 2.0 / 3.0 * E04_RHO * E04_SHOCK,
+            "close: beta * s approximates the other assets' fall; the model moves log-prices, "
+            "ln(1 + r) = beta ln(1 - s).",
+        ),
+    ],
+)
+
+E04_LATENCY = 5
+
+
+@cache
+def _stale04() -> tuple[float, float]:
+    pos, sc = default_market()
+    sc = sc.replace(resilience=0.0)
+    fresh = simulate(pos, sc).total_bad_debt
+    stale = simulate(pos, sc.replace(oracle_latency=E04_LATENCY)).total_bad_debt
+    return fresh, stale
+
+
+register(
+    "04.4", "extra bad debt from a late oracle", "number",
+    lambda: _stale04()[1] - _stale04()[0], unit="USD", atol=1.0,
+    mistakes=[
+        Mistake(
+            lambda: _stale04()[1],
+            "that is the total bad debt with the late oracle; the question asks how much it adds "
+            "to the bad debt with a prompt one.",
+        ),
+        Mistake(
+            None,
+            "that looks like a ratio or a relative change (a pure number); the question asks "
+            "for the extra bad debt in USD.",
+            when=lambda x: abs(x) < 10.0,
+        ),
+    ],
+    hint="Run the same scenario twice, changing only the oracle's latency.",
+)
