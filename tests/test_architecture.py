@@ -81,9 +81,10 @@ def layer(module: str) -> str:
 def imports_in(source: str, module: str, known: dict[str, Path]) -> set[str]:
     """The ``known`` modules that ``source`` (the code of ``module``) imports, anywhere in it.
 
-    A name resolves to its longest known prefix (``import cascadelab.engine.simulate`` is the
-    module ``cascadelab.engine.simulate``; the parent packages Python runs first do not count);
-    ``from pkg import sub`` is the submodule ``pkg.sub`` when there is one, else ``pkg``.
+    A name resolves to its longest known prefix; ``from pkg import sub`` is the submodule
+    ``pkg.sub`` when there is one, else ``pkg``. Importing ``cascadelab.engine.simulate`` also
+    runs the package ``cascadelab.engine`` first, so that counts too, unless ``module`` sits
+    inside it (then Python has already started it).
     """
     is_package = module in known and known[module].name == "__init__.py"
     found = set()
@@ -112,8 +113,13 @@ def imports_in(source: str, module: str, known: dict[str, Path]) -> set[str]:
             parts = target.split(".")
             while parts and ".".join(parts) not in known:
                 parts.pop()
-            if parts and parts[0] == "cascadelab":
+            if parts:
                 found.add(".".join(parts))
+            for k in range(len(parts) - 1, 0, -1):  # the packages it sits in
+                package = ".".join(parts[:k])
+                if module == package or module.startswith(package + "."):
+                    break
+                found.add(package)
     found.discard(module)
     return found
 
@@ -188,6 +194,8 @@ def test_the_import_finder_sees_every_kind_of_import() -> None:
         "    import importlib\n"
         "    return importlib.import_module('cascadelab.dyn.thing'), __import__('os')\n"
     )
+    assert imports_in("import cascadelab.pkg.sub", "cascadelab.a", known) == {
+        "cascadelab.pkg.sub", "cascadelab.pkg"}  # the package runs first
     assert imports_in(source, "cascadelab.x", known) == {
         "cascadelab.a", "cascadelab.b", "cascadelab", "cascadelab.pkg.sub", "cascadelab.pkg",
         "cascadelab.late", "cascadelab.dyn",
