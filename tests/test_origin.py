@@ -130,7 +130,7 @@ def test_isolated_contains_contagion_only_at_low_correlation():
 
 def test_cross_margin_runs_are_the_portfolio_engine():
     res = cross_margin_contagion(0.3, shock=0.2)
-    from cascadelab.chapters.origin import _accounts
+    from cascadelab.chapters.origin.cross_margin import _accounts
 
     cross, isolated = _accounts(5_000, 0, 4.0)
     assert cross.cross_margin and not isolated.cross_margin
