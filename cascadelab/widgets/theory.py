@@ -466,11 +466,10 @@ class FrontRunningLab(Lab):
     def compute(self, *, capital: float, distance: float, cluster: float, depth: float,
                 resilience: float, levels: bool) -> tuple[FrontRunningResult, HuntingMap]:
         """Run the scenario and fetch the (cached) map; percent -> fractions."""
-        params = FrontRunningParams(
-            capital=float(capital), distance=distance / 100.0, cluster=float(cluster),
-            depth=float(depth), resilience=resilience / 100.0, visible=bool(levels),
-        )
-        return front_running_scenario(params), hunting_map(params)
+        changes = {"capital": float(capital), "distance": distance / 100.0,
+                   "cluster": float(cluster), "depth": float(depth),
+                   "resilience": resilience / 100.0, "visible": bool(levels)}
+        return front_running_scenario(**changes), hunting_map(**changes)
 
     def summarize(self, result: tuple[FrontRunningResult, HuntingMap]) -> dict[str, float]:
         """The scenario's summary and the number of map cells where hunting pays."""

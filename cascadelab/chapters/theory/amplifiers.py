@@ -10,13 +10,12 @@ the correlation of pledged collateral in :func:`cascadelab.simulate_portfolio`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_choice, check_int, check_real
 from cascadelab.cascade import cascade
-from cascadelab.chapters.essence import FeedbackLoopParams, population
+from cascadelab.chapters._course import PRICE, cached, population
 from cascadelab.engine.simulate import Scenario, simulate
 from cascadelab.market import Book
 from cascadelab.portfolio import Accounts, MultiAssetScenario, equicorrelation, simulate_portfolio
@@ -82,39 +81,43 @@ class AmplifierSweep:
     model: str
 
 
-def _static_point(params: FeedbackLoopParams) -> tuple[float, float, float]:
-    pos = population(params)
-    res = cascade(pos, params.price, params.shock, params.book, penalty=params.penalty)
+#: Book depth of the static cascades (units per 1%) when depth is not the factor swept.
+_DEPTH = AMPLIFIERS["depth"][3]
+
+
+def _static_point(shock: float, depth: float, n: int, seed: int, **shape: float
+                  ) -> tuple[float, float, float]:
+    # the chapter-00 cascade (linear book, 1% penalty) on the course population
+    res = cascade(population(n, seed=seed, **shape), PRICE, shock, Book(depth), penalty=0.01)
     return -res.move, res.bad_debt, res.liquidated_notional
 
 
 def _latency_point(shock: float, latency: int, n: int, seed: int) -> tuple[float, float, float]:
-    params = FeedbackLoopParams(n=n, seed=seed)
     sc = Scenario(shock=shock, mu=-LATENCY_SLIDE, oracle_latency=latency)
-    res = simulate(population(params), sc, steps=LATENCY_STEPS, seed=seed)
+    res = simulate(population(n, seed=seed), sc, steps=LATENCY_STEPS, seed=seed)
     return res.max_drawdown, res.total_bad_debt, res.total_liquidated_notional
 
 
-@lru_cache(maxsize=8)
+@cached
 def _collateral_accounts(n: int, seed: int) -> Accounts:
     # the course's population, each position a one-leg account in asset A whose whole margin
     # is pledged in units of asset B (collateral_mix = [0, 1])
-    pos = population(FeedbackLoopParams(n=n, seed=seed))
+    pos = population(n, seed=seed)
     k = len(pos)
     units = np.zeros((k, 2))
     units[:, 0] = pos.side * pos.size
-    entry = np.full((k, 2), 100.0)
+    entry = np.full((k, 2), PRICE)
     entry[:, 0] = pos.entry
-    entry[:, 1] = 100.0
+    entry[:, 1] = PRICE
     pledged = np.zeros((k, 2))
-    pledged[:, 1] = pos.collateral / 100.0
+    pledged[:, 1] = pos.collateral / PRICE
     return Accounts(units, entry, np.zeros(k), pledged, pos.maintenance, True)
 
 
 def _correlation_point(shock: float, rho: float, n: int, seed: int) -> tuple[float, float, float]:
     d = Scenario().depth
     ms = MultiAssetScenario(
-        prices=(100.0, 100.0), vols=(0.0, 0.0), corr=equicorrelation(2, rho),
+        prices=(PRICE, PRICE), vols=(0.0, 0.0), corr=equicorrelation(2, rho),
         books=(Book(d), Book(d)), shock=shock, shock_step=10, steps=120,
         resilience=Scenario().resilience,
     )
@@ -122,13 +125,13 @@ def _correlation_point(shock: float, rho: float, n: int, seed: int) -> tuple[flo
     return float(res.max_drawdown[0]), res.total_bad_debt, res.total_liquidated_notional
 
 
-@lru_cache(maxsize=256)
+@cached
 def _point(factor: str, value: float, shock: float, n: int, seed: int
            ) -> tuple[float, float, float]:
     if factor == "depth":
-        return _static_point(FeedbackLoopParams(shock=shock, depth=value, n=n, seed=seed))
+        return _static_point(shock, value, n, seed)
     if factor == "leverage":
-        return _static_point(FeedbackLoopParams(shock=shock, leverage=value, n=n, seed=seed))
+        return _static_point(shock, _DEPTH, n, seed, leverage=value)
     if factor == "latency":
         return _latency_point(shock, int(value), n, seed)
     return _correlation_point(shock, value, n, seed)
@@ -148,7 +151,7 @@ def sweep_amplifier(
     ----------
     factor : {"depth", "leverage", "latency", "correlation"}
         * ``"depth"``: book depth :math:`D` (units per 1%), static :func:`cascadelab.cascade`
-          on the course population (:func:`cascadelab.chapters.essence.population`);
+          on the course population (:func:`cascadelab.chapters._course.population`);
         * ``"leverage"``: median leverage (x, in [1, 50]) of that population, static cascade
           on a 200,000-unit book;
         * ``"latency"``: oracle delay (steps, integer in [0, 1000]) in

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
+from cascadelab.chapters._course import PRICE, cached
 from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
 from cascadelab.positions import Positions
 
@@ -28,7 +28,7 @@ def planted_cluster(
     distance: float,
     units: float,
     *,
-    price: float = 100.0,
+    price: float = PRICE,
     n: int = 200,
     maintenance: float = 0.005,
 ) -> Positions:
@@ -128,12 +128,12 @@ class FrontRunningParams:
         )
 
 
-@lru_cache(maxsize=256)
+@cached
 def _cluster(distance: float, units: float) -> Positions:
     return planted_cluster(distance, units)
 
 
-@lru_cache(maxsize=4096)
+@cached
 def _hunt(params: FrontRunningParams) -> SimulationResult:
     pos = _cluster(params.distance, params.cluster * params.depth)
     return simulate(pos, params.scenario(), steps=params.steps, seed=0)
@@ -176,7 +176,7 @@ MAP_CAPITALS = np.geomspace(1e6, 1e8, 9)
 MAP_DISTANCES = np.array([0.0025, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04])
 
 
-@lru_cache(maxsize=32)
+@cached
 def _map(base: FrontRunningParams) -> np.ndarray:
     out = np.empty((MAP_CAPITALS.size, MAP_DISTANCES.size))
     for i, c in enumerate(MAP_CAPITALS):
@@ -186,9 +186,10 @@ def _map(base: FrontRunningParams) -> np.ndarray:
     return out
 
 
-def hunting_map(params: FrontRunningParams | None = None, **changes: object) -> HuntingMap:
+def hunting_map(**changes: object) -> HuntingMap:
     """The predator's final P&L on the grid :data:`MAP_CAPITALS` x :data:`MAP_DISTANCES`.
 
+    ``changes`` are fields of :class:`FrontRunningParams`, as in :func:`front_running_scenario`.
     Only ``cluster``, ``depth``, ``resilience``, ``visible`` (and the predator's ``steps``,
     ``patience``, ``rate``) matter; the map is computed once per such setting and cached.
 
@@ -198,10 +199,7 @@ def hunting_map(params: FrontRunningParams | None = None, **changes: object) -> 
     >>> bool(m.pays.any()), bool(hunting_map(visible=False).pays.any())
     (True, False)
     """
-    if params is None:
-        params = FrontRunningParams()
-    if changes:
-        params = params.replace(**changes)
+    params = FrontRunningParams(**changes)
     base = params.replace(capital=0.0, distance=0.01)
     return HuntingMap(MAP_CAPITALS, MAP_DISTANCES, _map(base), bool(params.visible))
 
@@ -248,9 +246,7 @@ class FrontRunningResult:
 CURVE_CAPITALS = np.geomspace(1e6, 1e8, 13)
 
 
-def front_running_scenario(
-    params: FrontRunningParams | None = None, **changes: object
-) -> FrontRunningResult:
+def front_running_scenario(**changes: object) -> FrontRunningResult:
     r"""A predator hunts a planted cluster of long liquidations in a quiet market.
 
     The market is :func:`planted_cluster` (``cluster`` x ``depth`` units whose liquidation
@@ -259,10 +255,11 @@ def front_running_scenario(
 
     Parameters
     ----------
-    params : FrontRunningParams or None
-        None = the defaults (20 million USD, a 1.5 D cluster 0.5% below, levels visible).
     **changes
-        Fields of :class:`FrontRunningParams` to change.
+        Fields of :class:`FrontRunningParams` that differ from the defaults (20 million USD, a
+        1.5 D cluster 0.5% below, levels visible), e.g. ``visible=False``; each is validated
+        there, and an unknown name raises TypeError. The result keeps the full set as
+        ``.params``.
 
     Returns
     -------
@@ -274,10 +271,7 @@ def front_running_scenario(
     >>> bool(res.summary["pnl"] > 0), bool(front_running_scenario(visible=False).summary["pnl"] < 0)
     (True, True)
     """
-    if params is None:
-        params = FrontRunningParams()
-    if changes:
-        params = params.replace(**changes)
+    params = FrontRunningParams(**changes)
     attack = _hunt(params)
     quiet = _hunt(params.replace(capital=0.0))
     pv = np.array([_hunt(params.replace(capital=float(c), visible=True)).final_attacker_pnl

@@ -12,12 +12,11 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
-from cascadelab.chapters.essence import FeedbackLoopParams, population
+from cascadelab.chapters._course import PRICE, cached, population
 from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
 from cascadelab.mechanisms.hedging import DealerBook, book_delta, book_gamma
 from cascadelab.positions import Positions
@@ -88,7 +87,7 @@ class GammaHedgingParams:
         check_int("shock_step", self.shock_step, 0, self.steps - 1)
         check_int("seed", self.seed, lo=0)
 
-    def book(self, price: float = 100.0) -> DealerBook | None:
+    def book(self, price: float = PRICE) -> DealerBook | None:
         """The dealer's short options as a :class:`~cascadelab.DealerBook` (None if empty)."""
         legs = [(True, self.short_calls), (False, self.short_puts)]
         legs = [(call, u) for call, u in legs if u > 0.0]
@@ -142,7 +141,7 @@ class GammaHedgingResult:
         (:math:`1/(1-k)`, inf past 1), ``vol_without`` and ``vol_with`` (realised per-step
         volatility, %), ``vol_ratio``, ``drawdown_without`` and ``drawdown_with`` (%),
         ``liquidated_without`` and ``liquidated_with`` (positions)."""
-        i = int(np.argmin(np.abs(self.spot_grid - 100.0)))
+        i = int(np.argmin(np.abs(self.spot_grid - PRICE)))
         a, b = self.without, self.with_dealer
         return {
             "gamma": float(self.gamma[i]),
@@ -211,11 +210,11 @@ def _full_book(params: GammaHedgingParams) -> DealerBook | None:
     if params.protective_puts <= 0.0:
         return short
     if short is None:
-        short = DealerBook([100.0], [params.expiry], [0.0], [True], params.implied_vol)
-    return short.with_puts(params.put_strike * 100.0, params.protective_puts, params.expiry)
+        short = DealerBook([PRICE], [params.expiry], [0.0], [True], params.implied_vol)
+    return short.with_puts(params.put_strike * PRICE, params.protective_puts, params.expiry)
 
 
-@lru_cache(maxsize=64)
+@cached
 def _greeks_cached(key: tuple) -> tuple[np.ndarray, ...]:
     params = GammaHedgingParams(**dict(key))
     delta, gamma, sales = _greeks(_full_book(params))
@@ -224,24 +223,24 @@ def _greeks_cached(key: tuple) -> tuple[np.ndarray, ...]:
 
 
 def _market_scenario(params: GammaHedgingParams) -> tuple[Positions, Scenario]:
-    pos = population(FeedbackLoopParams(n=params.n))
+    pos = population(params.n)
     sc = Scenario(shock=params.shock, shock_step=params.shock_step, sigma=params.sigma,
                   depth=params.depth, maintenance=0.005)
     return pos, sc
 
 
-@lru_cache(maxsize=32)
+@cached
 def _run_without(key: tuple) -> SimulationResult:
     params = GammaHedgingParams(**dict(key))
     pos, sc = _market_scenario(params)
     return simulate(pos, sc, steps=params.steps, seed=params.seed)
 
 
-@lru_cache(maxsize=64)
+@cached
 def _run_with(params: GammaHedgingParams) -> SimulationResult:
     short = params.book()
     if short is None and params.protective_puts > 0.0:
-        short = DealerBook([100.0], [params.expiry], [0.0], [True], params.implied_vol)
+        short = DealerBook([PRICE], [params.expiry], [0.0], [True], params.implied_vol)
     if short is None:
         return _run_without(_market_key(params))
     pos, sc = _market_scenario(params)
@@ -250,9 +249,7 @@ def _run_with(params: GammaHedgingParams) -> SimulationResult:
     return simulate(pos, dealt, steps=params.steps, seed=params.seed)
 
 
-def gamma_hedging_scenario(
-    params: GammaHedgingParams | None = None, **changes: object
-) -> GammaHedgingResult:
+def gamma_hedging_scenario(**changes: object) -> GammaHedgingResult:
     r"""A dealer delta-hedges a short option book through the same book as the liquidations.
 
     The Greeks come from :class:`cascadelab.DealerBook` (Black-Scholes, step 0); the two price
@@ -261,10 +258,10 @@ def gamma_hedging_scenario(
 
     Parameters
     ----------
-    params : GammaHedgingParams or None
-        None = the defaults (1.5 million short at-the-money calls, a 3% shock).
     **changes
-        Fields of :class:`GammaHedgingParams` to change.
+        Fields of :class:`GammaHedgingParams` that differ from the defaults (1.5 million short
+        at-the-money calls, a 3% shock), e.g. ``short_puts=4e5``; each is validated there, and
+        an unknown name raises TypeError. The result keeps the full set as ``.params``.
 
     Returns
     -------
@@ -277,14 +274,11 @@ def gamma_hedging_scenario(
     >>> bool(s["gamma"] < 0 and s["hedge_sales_per_pct"] > 0 and s["vol_ratio"] > 1)
     True
     """
-    if params is None:
-        params = GammaHedgingParams()
-    if changes:
-        params = params.replace(**changes)
+    params = GammaHedgingParams(**changes)
     delta, gamma, sales, gamma0, sales0 = _greeks_cached(_option_key(params))
     without, with_dealer = _run_without(_market_key(params)), _run_with(params)
-    i = int(np.argmin(np.abs(_SPOT_GRID - 100.0)))
-    gain = gamma_feedback_gain(float(gamma[i]), 100.0, params.depth)
+    i = int(np.argmin(np.abs(_SPOT_GRID - PRICE)))
+    gain = gamma_feedback_gain(float(gamma[i]), PRICE, params.depth)
     return GammaHedgingResult(
         params=params, spot_grid=_SPOT_GRID, delta=delta, gamma=gamma, gamma_unhedged=gamma0,
         hedge_sales=sales, hedge_sales_unhedged=sales0, without=without,
