@@ -8,12 +8,11 @@ against isolated margin, equicorrelated assets): :func:`cross_margin_contagion` 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
-from cascadelab.chapters._course import PRICE
+from cascadelab.chapters._course import PRICE, cached
 from cascadelab.market import Book
 from cascadelab.portfolio import (
     Accounts,
@@ -68,7 +67,7 @@ class CrossMarginResult:
         }
 
 
-@lru_cache(maxsize=16)
+@cached
 def _accounts(n: int, seed: int, leverage: float) -> tuple[Accounts, Accounts]:
     cross = sample_accounts(n, (PRICE, PRICE, PRICE), leverage=leverage, seed=seed)
     return cross, cross.replace(cross_margin=False)

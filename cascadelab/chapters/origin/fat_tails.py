@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
+from cascadelab.chapters._course import cached
 from cascadelab.tails import student_t_returns, tail_probability
 
 __all__ = ["KS", "NUS", "FatTailResult", "fat_tail_breaches"]
@@ -78,7 +78,7 @@ class FatTailResult:
         }
 
 
-@lru_cache(maxsize=64)
+@cached
 def _sorted_abs_returns(nu: float, n: int, seed: int) -> np.ndarray:
     x = np.sort(np.abs(student_t_returns(n, 1.0, nu, seed=seed)))
     x.flags.writeable = False
@@ -96,12 +96,12 @@ NUS = np.round(np.linspace(2.5, 30.0, 56), 2)
 """Tail indices of the second sweep of :func:`fat_tail_breaches`."""
 
 
-@lru_cache(maxsize=8)
+@cached
 def _gauss_curve() -> np.ndarray:
     return np.array([tail_probability(float(k)) for k in KS])
 
 
-@lru_cache(maxsize=128)
+@cached
 def _t_curve(nu: float) -> np.ndarray:
     return np.array([tail_probability(float(k), nu) for k in KS])
 

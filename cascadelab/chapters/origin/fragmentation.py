@@ -9,13 +9,12 @@ share :math:`s^* = \rho / D` (:func:`fragmented_liquidity`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_choice, check_int, check_real
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
-from cascadelab.chapters._course import PRICE, population
+from cascadelab.chapters._course import PRICE, cached, population
 from cascadelab.market import IMPACT_MODELS, Book
 
 __all__ = ["DEFAULT_SHARES", "FragmentationResult", "fragmented_liquidity"]
@@ -78,7 +77,7 @@ class FragmentationResult:
         }
 
 
-@lru_cache(maxsize=64)
+@cached
 def _share_sweep(
     shock: float, depth: float, impact: str, n: int, seed: int, shares: tuple[float, ...]
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -7,12 +7,11 @@ A liquidation engine that closes everything at once against one that closes grad
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
-from cascadelab.chapters._course import population
+from cascadelab.chapters._course import cached, population
 from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
 
 __all__ = ["DEFAULT_CLOSE_FACTORS", "LiquidatorResult", "liquidator_tradeoff"]
@@ -69,7 +68,7 @@ DEFAULT_CLOSE_FACTORS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
 """Close factors of the sweep in :func:`liquidator_tradeoff`."""
 
 
-@lru_cache(maxsize=64)
+@cached
 def _close_sweep(
     scenario: Scenario, n: int, seed: int, steps: int, factors: tuple[float, ...]
 ) -> tuple[np.ndarray, ...]:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
-from cascadelab.chapters._course import population
+from cascadelab.chapters._course import cached, population
 from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
 
 __all__ = ["DEFAULT_LATENCIES", "StaleOracleResult", "stale_oracle"]
@@ -75,7 +74,7 @@ DEFAULT_LATENCIES = (0, 5, 10, 15, 20, 30, 40, 50, 60, 75, 90, 105, 120)
 """Latencies (steps) of the sweep in :func:`stale_oracle`."""
 
 
-@lru_cache(maxsize=64)
+@cached
 def _latency_sweep(
     scenario: Scenario, n: int, seed: int, steps: int, latencies: tuple[int, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
