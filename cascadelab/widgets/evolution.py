@@ -19,13 +19,13 @@ Colours: the brittle design in vermillion (``CRITICAL``), the layered one in blu
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from cascadelab import plotting as cp
+from cascadelab.chapters._course import cached
 from cascadelab.chapters.evolution import (
     BasketResult,
     BasketSweep,
@@ -561,7 +561,7 @@ def waterfall_lab(**defaults: Any) -> WaterfallLab:
 # ============================================================================ bridge
 
 
-@lru_cache(maxsize=16)
+@cached
 def _bridge_curve(shock: float, depth: float, impact: str) -> BridgeSweep:
     return bridge_sweep(shock=shock, depth=depth, impact=impact)
 
