@@ -89,7 +89,7 @@ class AmplifierLab(Lab):
 
     def compute(self, *, factor: str, shock: float) -> AmplifierSweep:
         """Run :func:`~cascadelab.chapters.theory.sweep_amplifier` (percent -> fraction)."""
-        return sweep_amplifier(factor, shock=shock / 100.0)
+        return sweep_amplifier(factor=factor, shock=shock / 100.0)
 
     def summarize(self, result: AmplifierSweep) -> dict[str, float]:
         """Ends of the sweep and the value at the default."""

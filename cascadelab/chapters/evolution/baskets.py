@@ -214,8 +214,8 @@ class BasketSweep:
 @cached
 def _sweep(rhos: tuple[float, ...], shock: float, depth: float, n: int, leverage: float,
            steps: int, seed: int) -> BasketSweep:
-    res = [basket_scenario(r, shock, depth, n=n, leverage=leverage, steps=steps, seed=seed)
-           for r in rhos]
+    res = [basket_scenario(rho=r, shock=shock, depth=depth, n=n, leverage=leverage, steps=steps,
+                           seed=seed) for r in rhos]
     return BasketSweep(
         rhos=np.array(rhos),
         liquidated=np.array([r.liquidated for r in res]).T,
@@ -394,8 +394,8 @@ def bridge_sweep(
     BridgeSweep
     """
     b = check_array("shares", shares, lo=0.0, hi=1.0, hi_open=True)
-    runs = [bridge_scenario(s, shock, depth, impact=impact, n=n, leverage=leverage, seed=seed)
-            for s in b]
+    runs = [bridge_scenario(share=s, shock=shock, depth=depth, impact=impact, n=n,
+                            leverage=leverage, seed=seed) for s in b]
     rho = runs[0].rho if runs else 0.0
     return BridgeSweep(
         shares=b,

@@ -126,7 +126,7 @@ def cross_margin_contagion(
 
     Examples
     --------
-    >>> res = cross_margin_contagion(0.0)
+    >>> res = cross_margin_contagion(rho=0.0)
     >>> res.summary["other_legs_cross"] > res.summary["other_legs_isolated"]
     True
     """
@@ -155,11 +155,11 @@ def correlation_sweep(
 
     Examples
     --------
-    >>> sw = correlation_sweep((0.0, 0.8))
+    >>> sw = correlation_sweep(rhos=(0.0, 0.8))
     >>> bool(sw["other_legs_cross"][1] > sw["other_legs_cross"][0])
     True
     """
-    rows = [cross_margin_contagion(float(r), shock=shock, depth=depth, n=n, leverage=leverage,
+    rows = [cross_margin_contagion(rho=float(r), shock=shock, depth=depth, n=n, leverage=leverage,
                                    seed=seed).summary for r in rhos]
     out = {"rho": np.asarray(rhos, dtype=float)}
     for key in rows[0]:

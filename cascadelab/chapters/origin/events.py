@@ -114,10 +114,11 @@ def replay_events(*, n: int = 20_000, seed: int = 0) -> tuple[EventReplay, ...]:
     -------
     tuple of EventReplay
     """
-    march = stale_oracle(60, crash=0.45, n=n, seed=seed).summary
-    may = fragmented_liquidity(0.25, shock=0.30, n=n, seed=seed).summary
-    october = cross_margin_contagion(0.9, shock=0.15, seed=seed).summary
-    liq = liquidator_tradeoff(0.1, shock=0.15, depth=100_000.0, n=n, seed=seed).summary
+    march = stale_oracle(latency=60, crash=0.45, n=n, seed=seed).summary
+    may = fragmented_liquidity(venue_share=0.25, shock=0.30, n=n, seed=seed).summary
+    october = cross_margin_contagion(rho=0.9, shock=0.15, seed=seed).summary
+    liq = liquidator_tradeoff(close_factor=0.1, shock=0.15, depth=100_000.0, n=n,
+                              seed=seed).summary
     return (
         EventReplay(EVENTS[0], {"crash": 0.45, "latency_steps": 60.0},
                     {k: march[k] for k in ("bad_debt_fresh", "bad_debt_stale", "bad_debt_pct",

@@ -145,7 +145,7 @@ def fat_tail_breaches(
 
     Examples
     --------
-    >>> res = fat_tail_breaches(4.0, 3.0)
+    >>> res = fat_tail_breaches(k=4.0, nu=3.0)
     >>> round(res.summary["breaches_t"], 1), round(res.summary["breaches_gauss"], 3)
     (2.3, 0.023)
     """

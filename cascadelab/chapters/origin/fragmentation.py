@@ -134,7 +134,7 @@ def fragmented_liquidity(
 
     Examples
     --------
-    >>> res = fragmented_liquidity(0.25)
+    >>> res = fragmented_liquidity(venue_share=0.25)
     >>> res.summary["amplification_venue"] > res.summary["amplification_aggregate"]
     True
     """

@@ -128,7 +128,7 @@ def liquidator_tradeoff(
 
     Examples
     --------
-    >>> res = liquidator_tradeoff(0.1)
+    >>> res = liquidator_tradeoff(close_factor=0.1)
     >>> res.summary["slippage_gradual_pct"] < res.summary["slippage_full_pct"]
     True
     """

@@ -138,7 +138,7 @@ def stale_oracle(
 
     Examples
     --------
-    >>> res = stale_oracle(30)
+    >>> res = stale_oracle(latency=30)
     >>> res.summary["bad_debt_stale"] > res.summary["bad_debt_fresh"]
     True
     """

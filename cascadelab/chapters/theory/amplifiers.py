@@ -176,7 +176,7 @@ def sweep_amplifier(
 
     Examples
     --------
-    >>> sw = sweep_amplifier("depth", [1e5, 1e6])
+    >>> sw = sweep_amplifier(factor="depth", values=[1e5, 1e6])
     >>> bool(sw.amplification[0] > sw.amplification[1] >= 1.0)
     True
     """
