@@ -246,6 +246,16 @@ class FrontRunningResult:
 CURVE_CAPITALS = np.geomspace(1e6, 1e8, 13)
 
 
+@cached
+def _curves(base: FrontRunningParams) -> tuple[np.ndarray, np.ndarray]:
+    # final P&L at each of CURVE_CAPITALS, levels visible and hidden (base: capital 0, visible)
+    out = tuple(np.array([_hunt(base.replace(capital=float(c), visible=v)).final_attacker_pnl
+                          for c in CURVE_CAPITALS]) for v in (True, False))
+    for arr in out:
+        arr.flags.writeable = False
+    return out
+
+
 def front_running_scenario(**changes: object) -> FrontRunningResult:
     r"""A predator hunts a planted cluster of long liquidations in a quiet market.
 
@@ -274,8 +284,5 @@ def front_running_scenario(**changes: object) -> FrontRunningResult:
     params = FrontRunningParams(**changes)
     attack = _hunt(params)
     quiet = _hunt(params.replace(capital=0.0))
-    pv = np.array([_hunt(params.replace(capital=float(c), visible=True)).final_attacker_pnl
-                   for c in CURVE_CAPITALS])
-    ph = np.array([_hunt(params.replace(capital=float(c), visible=False)).final_attacker_pnl
-                   for c in CURVE_CAPITALS])
+    pv, ph = _curves(params.replace(capital=0.0, visible=True))
     return FrontRunningResult(params, quiet, attack, CURVE_CAPITALS, pv, ph)
