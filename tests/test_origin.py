@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cascadelab import Book, Scenario, cascade, simulate, simulate_portfolio, tail_probability
-from cascadelab.chapters.essence import FeedbackLoopParams, population
+from cascadelab.chapters._course import population
 from cascadelab.chapters.origin import (
     EVENTS,
     correlation_sweep,
@@ -35,7 +35,7 @@ def test_thinner_venue_share_gives_larger_amplification():
 def test_full_share_is_the_aggregate_book_and_matches_cascade():
     res = fragmented_liquidity(1.0, shock=0.04)
     assert res.venue.final_price == res.aggregate.final_price
-    pos = population(FeedbackLoopParams())
+    pos = population(20_000, seed=0)
     direct = cascade(pos, 100.0, 0.04, Book(200_000.0 * 0.3))
     assert fragmented_liquidity(0.3, shock=0.04).venue.final_price == direct.final_price
 
@@ -96,10 +96,10 @@ def test_later_oracle_leaves_more_bad_debt_but_the_same_drawdown():
 
 def test_stale_oracle_runs_are_the_engine():
     res = stale_oracle(20, heartbeat=5, crash=0.2)
-    again = simulate(population(FeedbackLoopParams()), res.scenario, steps=300, seed=0)
+    again = simulate(population(20_000, seed=0), res.scenario, steps=300, seed=0)
     assert again.total_bad_debt == res.stale.total_bad_debt
     fresh = res.scenario.replace(oracle_latency=0, heartbeat=1, deviation=0.0)
-    assert simulate(population(FeedbackLoopParams()), fresh, steps=300).total_bad_debt == (
+    assert simulate(population(20_000, seed=0), fresh, steps=300).total_bad_debt == (
         res.fresh.total_bad_debt)
     assert res.fresh.price[-1] == pytest.approx(80.0, rel=0.05)  # the crash is 20%
 
@@ -130,7 +130,7 @@ def test_isolated_contains_contagion_only_at_low_correlation():
 
 def test_cross_margin_runs_are_the_portfolio_engine():
     res = cross_margin_contagion(0.3, shock=0.2)
-    from cascadelab.chapters.origin import _accounts
+    from cascadelab.chapters.origin.cross_margin import _accounts
 
     cross, isolated = _accounts(5_000, 0, 4.0)
     assert cross.cross_margin and not isolated.cross_margin
@@ -162,7 +162,7 @@ def test_close_factor_sweep_and_cap():
     capped = liquidator_tradeoff(1.0, 0.2).summary
     assert capped["slippage_gradual_pct"] < capped["slippage_full_pct"]
     sc = Scenario(close_factor=0.25)
-    assert simulate(population(FeedbackLoopParams()), sc).total_bad_debt == (
+    assert simulate(population(20_000, seed=0), sc).total_bad_debt == (
         res.gradual.total_bad_debt)
 
 

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from cascadelab import Book, cascade, cascade_multiplier, liquidation_density, sample_positions
+from cascadelab.chapters import _course
+from cascadelab.chapters._course import PRICE
 from cascadelab.chapters.essence import (
     FeedbackLoopParams,
     depth_sweep,
@@ -49,14 +51,15 @@ def test_defaults_show_a_visible_but_partial_cascade():
     ],
 )
 def test_any_scenario_matches_the_engine(changes):
-    params = FeedbackLoopParams().replace(**changes)
-    res = feedback_loop_scenario(params)
+    res = feedback_loop_scenario(**changes)
+    params = res.params
+    assert params == FeedbackLoopParams().replace(**changes)
     pos = sample_positions(
-        params.n, params.price, leverage=params.leverage, max_leverage=params.max_leverage,
+        params.n, PRICE, leverage=params.leverage, max_leverage=params.max_leverage,
         leverage_tail=params.leverage_tail, long_share=params.long_share,
         maintenance=params.maintenance, seed=params.seed,
     )
-    ref = cascade(pos, params.price, params.shock, Book(params.depth, params.impact))
+    ref = cascade(pos, PRICE, params.shock, Book(params.depth, params.impact))
     assert res.cascade.final_price == pytest.approx(ref.final_price, rel=1e-12)
     assert res.cascade.n_liquidated == ref.n_liquidated
     assert res.summary["liquidated_units"] == pytest.approx(ref.liquidated_units)
@@ -64,21 +67,22 @@ def test_any_scenario_matches_the_engine(changes):
 
 
 def test_histograms_count_units_per_one_percent():
-    p = FeedbackLoopParams()
-    res = feedback_loop_scenario(p)
+    res = feedback_loop_scenario()
+    p = res.params
+    assert p == FeedbackLoopParams()
     pos = res.positions
     liq = pos.liquidation_price
     longs = pos.side > 0
     width_pct = 100.0 * p.bin_width
     edges = res.hist_edges
-    assert edges[0] == pytest.approx(p.price * (1 - p.hist_span))
-    assert edges[-1] == pytest.approx(p.price)
+    assert edges[0] == pytest.approx(PRICE * (1 - p.hist_span))
+    assert edges[-1] == pytest.approx(PRICE)
     inside = longs & (liq >= edges[0]) & (liq <= edges[-1])
     assert res.hist_units.sum() * width_pct == pytest.approx(pos.size[inside].sum())
     # the liquidated part is exactly the longs whose liquidation price the final price crossed
     assert res.hist_liquidated.sum() * width_pct == pytest.approx(res.cascade.liquidated_units)
     assert np.all(res.hist_liquidated <= res.hist_units * (1 + 1e-9) + 1e-6)
-    below = 0.5 * (edges[:-1] + edges[1:]) < res.cascade.final_price - p.price * p.bin_width
+    below = 0.5 * (edges[:-1] + edges[1:]) < res.cascade.final_price - PRICE * p.bin_width
     assert np.all(res.hist_liquidated[below] == 0.0)
 
 
@@ -94,10 +98,19 @@ def test_population_is_cached_per_key_and_reused_when_only_the_market_changes():
     base = FeedbackLoopParams()
     pos = population(base)
     assert population(base.replace(shock=0.1, depth=50_000.0, impact="sqrt")) is pos
-    assert feedback_loop_scenario(base.replace(depth=70_000.0)).positions is pos
+    assert feedback_loop_scenario(depth=70_000.0).positions is pos
     other = population(base.replace(leverage=12.0))
     assert other is not pos
     assert np.median(other.leverage) > np.median(pos.leverage)
+
+
+def test_the_default_population_is_the_course_market_of_every_chapter():
+    # the chapter-00 defaults are sample_positions' defaults, so the default scenario runs on
+    # the very object chapters 01, 02 and 04 get from the course market
+    assert population(FeedbackLoopParams()) is _course.population(20_000, seed=0)
+    assert FeedbackLoopParams().shape == {}
+    assert population(FeedbackLoopParams(leverage=12.0, seed=3)) is _course.population(
+        20_000, seed=3, leverage=12.0)
 
 
 def test_theory_thinner_book_and_larger_shock():
@@ -125,8 +138,12 @@ def test_depth_sweep_agrees_with_cascade_and_the_closed_form():
 
 
 def test_invalid_inputs_raise():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="bin_width"):
         feedback_loop_scenario(bin_width=0.0)
+    with pytest.raises(TypeError, match="depht"):
+        feedback_loop_scenario(depht=1e5)
+    with pytest.raises(TypeError, match="price"):
+        depth_sweep([1e5], price=120.0)  # the course market starts at PRICE
     with pytest.raises(ValueError):
         depth_sweep([1e5, -1.0])
     with pytest.raises(ValueError):

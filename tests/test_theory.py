@@ -41,10 +41,10 @@ def test_collateral_correlation_deepens_the_crash():
 
 def test_depth_sweep_agrees_with_the_static_cascade():
     from cascadelab import Book, cascade
-    from cascadelab.chapters.essence import FeedbackLoopParams, population
+    from cascadelab.chapters._course import population
 
     sw = th.sweep_amplifier("depth", [150_000.0], shock=0.04)
-    res = cascade(population(FeedbackLoopParams()), 100.0, 0.04, Book(150_000.0))
+    res = cascade(population(20_000, seed=0), 100.0, 0.04, Book(150_000.0))
     assert sw.amplification[0] == pytest.approx(res.amplification)
     assert sw.bad_debt[0] == pytest.approx(res.bad_debt)
 
@@ -217,3 +217,15 @@ def test_front_running_validation():
         th.FrontRunningParams(visible="yes")
     with pytest.raises(ValueError, match="resilience"):
         th.front_running_scenario(resilience=2.0)
+
+
+def test_scenario_functions_take_the_fields_of_their_params_as_keywords():
+    g = th.gamma_hedging_scenario(short_puts=4e5)
+    assert g.params == th.GammaHedgingParams(short_puts=4e5)
+    fr = th.front_running_scenario(visible=False, distance=0.01)
+    assert fr.params == th.FrontRunningParams(visible=False, distance=0.01)
+    for fn in (th.gamma_hedging_scenario, th.front_running_scenario, th.hunting_map):
+        with pytest.raises(TypeError, match="bogus"):
+            fn(bogus=1.0)
+        with pytest.raises(TypeError):
+            fn(th.FrontRunningParams())  # no params object: name the fields instead

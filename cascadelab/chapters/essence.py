@@ -9,21 +9,23 @@ the price path round by round, the histogram of liquidation prices (all of them,
 cascade closed) and the loop gain :math:`\rho / D` with its closed-form multiplier
 :math:`1 / (1 - \rho / D)`.
 
-Populations are cached per population key (size, price, leverage distribution, long share,
-maintenance margin, seed), so changing only the shock, the depth or the impact model re-runs the
-cascade on the same, already sorted, positions.
+Populations are the course's (:func:`cascadelab.chapters._course.population`), cached per size,
+seed and leverage distribution, long share and maintenance margin, so changing only the shock,
+the depth or the impact model re-runs the cascade on the same, already sorted, positions.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_real
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
+from cascadelab.chapters import _course
+from cascadelab.chapters._course import PRICE
 from cascadelab.market import Book
 from cascadelab.positions import Positions, sample_positions
 
@@ -40,6 +42,10 @@ __all__ = [
 @dataclass(frozen=True)
 class FeedbackLoopParams:
     """Everything the feedback-loop scenario depends on. Fractions are fractions, not percent.
+
+    The price before the shock is the course's :data:`~cascadelab.chapters._course.PRICE`
+    (100 USD); the population fields (``leverage`` to ``maintenance``, ``n``, ``seed``) are the
+    keywords of :func:`cascadelab.sample_positions` and share its defaults.
 
     Attributes
     ----------
@@ -61,8 +67,6 @@ class FeedbackLoopParams:
         Maintenance-margin ratio, fraction of notional, in [0, 1/max_leverage).
     n : int
         Number of positions.
-    price : float
-        Price before the shock, USD per unit.
     penalty : float
         Liquidation penalty, fraction of the closed notional.
     seed : int
@@ -70,9 +74,10 @@ class FeedbackLoopParams:
     window : float
         Price window (fraction) over which :math:`\rho` is measured below the shocked price.
     bin_width : float
-        Width of a histogram bin, fraction of ``price``.
+        Width of a histogram bin, fraction of the price, in (0, 1].
     hist_span : float
-        The histogram covers ``price * (1 - hist_span)`` to ``price`` (mirrored for shorts).
+        The histogram covers ``PRICE * (1 - hist_span)`` to ``PRICE`` (mirrored for shorts), in
+        (0, 1].
     """
 
     shock: float = 0.05
@@ -84,22 +89,25 @@ class FeedbackLoopParams:
     long_share: float = 0.6
     maintenance: float = 0.005
     n: int = 20_000
-    price: float = 100.0
     penalty: float = 0.01
     seed: int = 0
     window: float = 0.05
     bin_width: float = 0.005
     hist_span: float = 0.6
 
+    def __post_init__(self) -> None:
+        check_real("bin_width", self.bin_width, lo=0.0, hi=1.0, lo_open=True)
+        check_real("hist_span", self.hist_span, lo=0.0, hi=1.0, lo_open=True)
+
     def replace(self, **changes: object) -> FeedbackLoopParams:
         """A copy with some fields changed, e.g. ``params.replace(depth=50_000.0)``."""
         return dataclasses.replace(self, **changes)
 
     @property
-    def population_key(self) -> tuple:
-        """The fields that decide the population (and so the cache entry)."""
-        return (self.n, self.price, self.leverage, self.max_leverage, self.leverage_tail,
-                self.long_share, self.maintenance, self.seed)
+    def shape(self) -> dict[str, float]:
+        """The population fields that differ from :func:`cascadelab.sample_positions`'s defaults,
+        as its keyword arguments (with this class's defaults: none)."""
+        return {f: getattr(self, f) for f in _SHAPE if getattr(self, f) != _SHAPE_DEFAULTS[f]}
 
     @property
     def book(self) -> Book:
@@ -107,25 +115,19 @@ class FeedbackLoopParams:
         return Book(depth=self.depth, impact=self.impact)
 
 
-@lru_cache(maxsize=32)
-def _population(key: tuple) -> Positions:
-    n, price, leverage, max_leverage, tail, long_share, maintenance, seed = key
-    pos = sample_positions(
-        n, price, leverage=leverage, max_leverage=max_leverage, leverage_tail=tail,
-        long_share=long_share, maintenance=maintenance, seed=seed,
-    )
-    pos.by_trigger(1)  # sort once now; every later cascade on it only reads
-    pos.by_trigger(-1)
-    return pos
+_SHAPE = ("leverage", "max_leverage", "leverage_tail", "long_share", "maintenance")
+_SHAPE_DEFAULTS = {f: inspect.signature(sample_positions).parameters[f].default for f in _SHAPE}
 
 
 def population(params: FeedbackLoopParams) -> Positions:
-    """The (cached) population of positions that ``params`` describes.
+    """The (cached) course population that ``params`` describes.
 
-    The same population key always returns the same :class:`~cascadelab.Positions` object, so
-    its sort by liquidation price is paid once.
+    :func:`cascadelab.chapters._course.population` of ``params.n``, ``params.seed`` and
+    ``params.shape``: the same population fields always return the same
+    :class:`~cascadelab.Positions` object (with the defaults, the one the other chapters use),
+    so its sort by liquidation price is paid once.
     """
-    return _population(params.population_key)
+    return _course.population(params.n, seed=params.seed, **params.shape)
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,9 +211,9 @@ def _histograms(
     side = positions.by_trigger(direction)
     n_bins = max(1, round(params.hist_span / params.bin_width))
     if direction > 0:
-        edges = params.price * (1.0 - params.hist_span + params.bin_width * np.arange(n_bins + 1))
+        edges = PRICE * (1.0 - params.hist_span + params.bin_width * np.arange(n_bins + 1))
     else:
-        edges = params.price * (1.0 + params.bin_width * np.arange(n_bins + 1))
+        edges = PRICE * (1.0 + params.bin_width * np.arange(n_bins + 1))
     per_pct = 1.0 / (100.0 * params.bin_width)  # bin contents -> units per 1% of price
     units, _ = np.histogram(side.liq, bins=edges, weights=side.size)
     k = res.n_liquidated
@@ -219,18 +221,15 @@ def _histograms(
     return edges, units * per_pct, closed * per_pct
 
 
-def feedback_loop_scenario(
-    params: FeedbackLoopParams | None = None, **changes: object
-) -> FeedbackLoopResult:
+def feedback_loop_scenario(**changes: object) -> FeedbackLoopResult:
     r"""Run the feedback loop of chapter 00: one shock through a population and a book.
 
     Parameters
     ----------
-    params : FeedbackLoopParams or None
-        The scenario; None uses the course defaults (20,000 positions around 100 USD, a
-        200,000-unit book, a 5% shock).
     **changes
-        Fields of :class:`FeedbackLoopParams` to change, e.g. ``depth=50_000.0``.
+        Fields of :class:`FeedbackLoopParams` that differ from the course defaults (20,000
+        positions around 100 USD, a 200,000-unit book, a 5% shock), e.g. ``depth=50_000.0``;
+        an unknown name raises TypeError. The result keeps the full set as ``.params``.
 
     Returns
     -------
@@ -249,22 +248,17 @@ def feedback_loop_scenario(
     >>> 1.5 < res.amplification < 3.0
     True
     """
-    if params is None:
-        params = FeedbackLoopParams()
-    if changes:
-        params = params.replace(**changes)
-    check_real("bin_width", params.bin_width, lo=0.0, hi=1.0, lo_open=True)
-    check_real("hist_span", params.hist_span, lo=0.0, hi=1.0, lo_open=True)
+    params = FeedbackLoopParams(**changes)
     pos = population(params)
     book = params.book
-    res = cascade(pos, params.price, params.shock, book, penalty=params.penalty)
+    res = cascade(pos, PRICE, params.shock, book, penalty=params.penalty)
     rho = liquidation_density(pos, res.shocked_price, window=params.window, side=res.direction)
     edges, units, closed = _histograms(pos, res, params)
     return FeedbackLoopResult(
         params=params,
         positions=pos,
         cascade=res,
-        price_path=np.r_[params.price, res.round_prices],
+        price_path=np.r_[PRICE, res.round_prices],
         round_units=res.round_units,
         hist_edges=edges,
         hist_units=units,
@@ -300,19 +294,16 @@ class DepthSweep:
     critical_depth: float
 
 
-def depth_sweep(
-    depths: np.ndarray, params: FeedbackLoopParams | None = None, **changes: object
-) -> DepthSweep:
+def depth_sweep(depths: np.ndarray, **changes: object) -> DepthSweep:
     """Sweep the book depth for one scenario: simulated amplification and the closed form.
 
     Parameters
     ----------
     depths : array of float
         Depths to try, units per 1%, each > 0.
-    params : FeedbackLoopParams or None
-        The scenario (its ``depth`` is ignored); None uses the defaults.
     **changes
-        Fields of :class:`FeedbackLoopParams` to change first, e.g. ``shock=0.01``.
+        Fields of :class:`FeedbackLoopParams` that differ from the defaults, e.g.
+        ``shock=0.01`` (``depth`` is ignored: ``depths`` replaces it).
 
     Returns
     -------
@@ -324,22 +315,19 @@ def depth_sweep(
     >>> bool(sweep.amplification[0] > sweep.amplification[1])
     True
     """
-    if params is None:
-        params = FeedbackLoopParams()
-    if changes:
-        params = params.replace(**changes)
+    params = FeedbackLoopParams(**changes)
     depths = np.asarray(depths, dtype=np.float64)
     if depths.ndim != 1 or not np.all(depths > 0):
         raise ValueError("depths must be a 1-D array of positive numbers (units per 1%)")
     pos = population(params)
-    p1 = params.price * (1.0 - params.shock)
+    p1 = PRICE * (1.0 - params.shock)
     direction = 1 if params.shock >= 0 else -1
     rho = liquidation_density(pos, p1, window=params.window, side=direction)
     amp = np.empty(depths.size)
     closed = np.empty(depths.size)
     for j, d in enumerate(depths):
         book = Book(depth=float(d), impact=params.impact)
-        res = cascade(pos, params.price, params.shock, book, penalty=params.penalty)
+        res = cascade(pos, PRICE, params.shock, book, penalty=params.penalty)
         amp[j] = res.amplification
         closed[j] = cascade_multiplier(rho, float(d))
     return DepthSweep(depths, amp, closed, rho, rho)

@@ -19,13 +19,13 @@ Colours: the brittle design in vermillion (``CRITICAL``), the layered one in blu
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from cascadelab import plotting as cp
+from cascadelab.chapters._course import cached
 from cascadelab.chapters.evolution import (
     BasketResult,
     BasketSweep,
@@ -186,7 +186,7 @@ class BasketLab(Lab):
                 leverage: float) -> tuple[BasketResult, BasketSweep]:
         """The crash at the current correlation, and the curves against correlation (cached)."""
         kw = {"shock": shock / 100.0, "depth": float(depth), "leverage": float(leverage)}
-        return basket_scenario(float(rho), **kw), basket_sweep(**kw)
+        return basket_scenario(rho=float(rho), **kw), basket_sweep(**kw)
 
     def summarize(self, result: tuple[BasketResult, BasketSweep]) -> dict[str, float]:
         """The scenario's summary."""
@@ -355,8 +355,8 @@ class OracleNetworkLab(Lab):
     def compute(self, *, n: int, k: int, attack: float, depth: float,
                 impact: str) -> OracleNetworkResult:
         """Run :func:`~cascadelab.chapters.evolution.oracle_network_scenario` (k clipped to n)."""
-        return oracle_network_scenario(int(n), min(int(k), int(n)), -attack / 100.0,
-                                       float(depth), impact=impact)
+        return oracle_network_scenario(n=int(n), k=min(int(k), int(n)), deviation=-attack / 100.0,
+                                       depth=float(depth), impact=impact)
 
     def summarize(self, result: OracleNetworkResult) -> dict[str, float]:
         """The scenario's summary."""
@@ -522,9 +522,10 @@ class WaterfallLab(Lab):
 
     def compute(self, *, loss: float, margin: float, default_fund: float, ch_capital: float,
                 members: int, capital: float, concentration: float) -> ClearingResult:
-        """Run :func:`~cascadelab.mechanisms.clearing.clearing_scenario`."""
-        return clearing_scenario(float(loss), float(margin), float(default_fund),
-                                 float(ch_capital), int(members), float(capital),
+        """Run :func:`~cascadelab.chapters.evolution.clearing_scenario`."""
+        return clearing_scenario(loss=float(loss), margin=float(margin),
+                                 default_fund=float(default_fund), ch_capital=float(ch_capital),
+                                 members=int(members), capital=float(capital),
                                  concentration=float(concentration))
 
     def summarize(self, result: ClearingResult) -> dict[str, float]:
@@ -561,7 +562,7 @@ def waterfall_lab(**defaults: Any) -> WaterfallLab:
 # ============================================================================ bridge
 
 
-@lru_cache(maxsize=16)
+@cached
 def _bridge_curve(shock: float, depth: float, impact: str) -> BridgeSweep:
     return bridge_sweep(shock=shock, depth=depth, impact=impact)
 
@@ -672,7 +673,7 @@ class BridgeLab(Lab):
                 impact: str) -> tuple[BridgeResult, BridgeSweep]:
         """The shock at the current share, and the curve against the share (cached)."""
         s, d = shock / 100.0, float(depth)
-        res = bridge_scenario(share / 100.0, s, d, impact=impact)
+        res = bridge_scenario(share=share / 100.0, shock=s, depth=d, impact=impact)
         return res, _bridge_curve(s, d, impact)
 
     def summarize(self, result: tuple[BridgeResult, BridgeSweep]) -> dict[str, float]:

@@ -142,7 +142,7 @@ class FragmentationLab(Lab):
     def compute(self, *, venue_share: float, shock: float, depth: float, impact: str
                 ) -> FragmentationResult:
         """Run :func:`~cascadelab.chapters.origin.fragmented_liquidity` (percent -> fractions)."""
-        return fragmented_liquidity(venue_share / 100.0, shock=shock / 100.0,
+        return fragmented_liquidity(venue_share=venue_share / 100.0, shock=shock / 100.0,
                                     depth=float(depth), impact=impact)
 
     def summarize(self, result: FragmentationResult) -> dict[str, float]:
@@ -251,7 +251,7 @@ class FatTailLab(Lab):
 
     def compute(self, *, k: float, nu: float, horizon: float) -> FatTailResult:
         """Run :func:`~cascadelab.chapters.origin.fat_tail_breaches`."""
-        return fat_tail_breaches(float(k), float(nu), periods_per_year=float(horizon))
+        return fat_tail_breaches(k=float(k), nu=float(nu), periods_per_year=float(horizon))
 
     def summarize(self, result: FatTailResult) -> dict[str, float]:
         """The scenario's summary."""
@@ -359,7 +359,7 @@ class StaleOracleLab(Lab):
     def compute(self, *, latency: float, heartbeat: float, deviation: float, crash: float
                 ) -> StaleOracleResult:
         """Run :func:`~cascadelab.chapters.origin.stale_oracle` (percent -> fractions)."""
-        return stale_oracle(round(latency), heartbeat=round(heartbeat),
+        return stale_oracle(latency=round(latency), heartbeat=round(heartbeat),
                             deviation=deviation / 100.0, crash=crash / 100.0)
 
     def summarize(self, result: StaleOracleResult) -> dict[str, float]:
@@ -471,8 +471,8 @@ class CrossMarginLab(Lab):
     def compute(self, *, rho: float, shock: float, leverage: float, depth: float
                 ) -> CrossMarginResult:
         """Run :func:`~cascadelab.chapters.origin.cross_margin_contagion` (percent -> fraction)."""
-        return cross_margin_contagion(float(rho), shock=shock / 100.0, leverage=float(leverage),
-                                      depth=float(depth))
+        return cross_margin_contagion(rho=float(rho), shock=shock / 100.0,
+                                      leverage=float(leverage), depth=float(depth))
 
     def summarize(self, result: CrossMarginResult) -> dict[str, float]:
         """The scenario's summary."""
@@ -594,7 +594,8 @@ class LiquidatorLab(Lab):
     def compute(self, *, close_factor: float, cap: float, shock: float, resilience: float,
                 depth: float) -> LiquidatorResult:
         """Run :func:`~cascadelab.chapters.origin.liquidator_tradeoff` (percent -> fractions)."""
-        return liquidator_tradeoff(close_factor / 100.0, float(cap) if cap > 0 else None,
+        return liquidator_tradeoff(close_factor=close_factor / 100.0,
+                                   max_book_share=float(cap) if cap > 0 else None,
                                    shock=shock / 100.0, resilience=resilience / 100.0,
                                    depth=float(depth))
 

@@ -89,7 +89,7 @@ class AmplifierLab(Lab):
 
     def compute(self, *, factor: str, shock: float) -> AmplifierSweep:
         """Run :func:`~cascadelab.chapters.theory.sweep_amplifier` (percent -> fraction)."""
-        return sweep_amplifier(factor, shock=shock / 100.0)
+        return sweep_amplifier(factor=factor, shock=shock / 100.0)
 
     def summarize(self, result: AmplifierSweep) -> dict[str, float]:
         """Ends of the sweep and the value at the default."""
@@ -466,11 +466,10 @@ class FrontRunningLab(Lab):
     def compute(self, *, capital: float, distance: float, cluster: float, depth: float,
                 resilience: float, levels: bool) -> tuple[FrontRunningResult, HuntingMap]:
         """Run the scenario and fetch the (cached) map; percent -> fractions."""
-        params = FrontRunningParams(
-            capital=float(capital), distance=distance / 100.0, cluster=float(cluster),
-            depth=float(depth), resilience=resilience / 100.0, visible=bool(levels),
-        )
-        return front_running_scenario(params), hunting_map(params)
+        changes = {"capital": float(capital), "distance": distance / 100.0,
+                   "cluster": float(cluster), "depth": float(depth),
+                   "resilience": resilience / 100.0, "visible": bool(levels)}
+        return front_running_scenario(**changes), hunting_map(**changes)
 
     def summarize(self, result: tuple[FrontRunningResult, HuntingMap]) -> dict[str, float]:
         """The scenario's summary and the number of map cells where hunting pays."""

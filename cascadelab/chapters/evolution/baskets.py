@@ -11,7 +11,7 @@ loses on average
 
 (:func:`cascadelab.basket_drawdown`), between :math:`w_A s` at correlation 0 and :math:`s` at 1.
 
-:func:`bridge_scenario` is the static :func:`cascadelab.cascade` on the chapter-00 population
+:func:`bridge_scenario` is the static :func:`cascadelab.cascade` on the course population
 twice: with the whole book, and with the share :math:`b` of its depth that sits on another chain
 cut off by a bridge outage, :math:`D' = (1 - b) D` (``Book.scaled``). With :math:`\rho` units of
 liquidations per 1% near the shocked price, the loop's multiplier becomes
@@ -25,13 +25,12 @@ critical point without any change in positions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_array, check_choice, check_int, check_real
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
-from cascadelab.chapters.essence import FeedbackLoopParams, population
+from cascadelab.chapters._course import PRICE, cached, population
 from cascadelab.market import Book
 from cascadelab.portfolio import (
     Accounts,
@@ -59,7 +58,7 @@ COLLATERAL_MIXES: dict[str, tuple[float, float, float] | None] = {
     "basket": (1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0),
 }
 
-_PRICES = (100.0, 100.0, 100.0)
+_PRICES = (PRICE, PRICE, PRICE)
 _RHOS = tuple(float(x) for x in np.linspace(0.0, 1.0, 11))
 _SHARES = tuple(float(x) for x in np.linspace(0.0, 0.9, 19))
 
@@ -67,7 +66,7 @@ _SHARES = tuple(float(x) for x in np.linspace(0.0, 0.9, 19))
 # ----------------------------------------------------------------------------- baskets
 
 
-@lru_cache(maxsize=16)
+@cached
 def _accounts(mix: str, n: int, leverage: float, seed: int) -> Accounts:
     return sample_accounts(
         n, _PRICES, leverage=leverage, collateral_mix=COLLATERAL_MIXES[mix], seed=seed
@@ -212,11 +211,11 @@ class BasketSweep:
     bad_debt: np.ndarray
 
 
-@lru_cache(maxsize=32)
+@cached
 def _sweep(rhos: tuple[float, ...], shock: float, depth: float, n: int, leverage: float,
            steps: int, seed: int) -> BasketSweep:
-    res = [basket_scenario(r, shock, depth, n=n, leverage=leverage, steps=steps, seed=seed)
-           for r in rhos]
+    res = [basket_scenario(rho=r, shock=shock, depth=depth, n=n, leverage=leverage, steps=steps,
+                           seed=seed) for r in rhos]
     return BasketSweep(
         rhos=np.array(rhos),
         liquidated=np.array([r.liquidated for r in res]).T,
@@ -309,7 +308,6 @@ def bridge_scenario(
     impact: str = "linear",
     n: int = 20_000,
     leverage: float = 10.0,
-    price: float = 100.0,
     seed: int = 0,
 ) -> BridgeResult:
     r"""One shock with the whole book, and with ``share`` of its depth stuck behind a bridge.
@@ -324,9 +322,9 @@ def bridge_scenario(
         Total depth :math:`D` across chains, units per 1%, > 0.
     impact : {"linear", "exponential", "sqrt"}
         Impact model of the book.
-    n, leverage, price, seed
-        The population of :func:`cascadelab.sample_positions` (cached): size, median leverage
-        (x), price (USD) and seed.
+    n, leverage, seed
+        The course population (:func:`cascadelab.chapters._course.population`, at 100 USD):
+        size, median leverage (x) and seed.
 
     Returns
     -------
@@ -340,12 +338,11 @@ def bridge_scenario(
     """
     share = check_real("share", share, lo=0.0, hi=1.0, hi_open=True)
     shock, depth, impact, n, leverage = _check_bridge(shock, depth, impact, n, leverage)
-    price = check_real("price", price, lo=0.0, lo_open=True)
     seed = check_int("seed", seed, lo=0)
-    pos = population(FeedbackLoopParams(n=n, price=price, leverage=leverage, seed=seed))
+    pos = population(n, seed=seed, leverage=leverage)
     book = Book(depth=depth, impact=impact)
-    normal = cascade(pos, price, shock, book)
-    outage = normal if share == 0.0 else cascade(pos, price, shock, book.scaled(1.0 - share))
+    normal = cascade(pos, PRICE, shock, book)
+    outage = normal if share == 0.0 else cascade(pos, PRICE, shock, book.scaled(1.0 - share))
     rho = liquidation_density(pos, normal.shocked_price)
     return BridgeResult(
         share=share,
@@ -388,7 +385,6 @@ def bridge_sweep(
     impact: str = "linear",
     n: int = 20_000,
     leverage: float = 10.0,
-    price: float = 100.0,
     seed: int = 0,
 ) -> BridgeSweep:
     """:func:`bridge_scenario` at each share in ``shares`` (each in [0, 1)).
@@ -398,8 +394,8 @@ def bridge_sweep(
     BridgeSweep
     """
     b = check_array("shares", shares, lo=0.0, hi=1.0, hi_open=True)
-    runs = [bridge_scenario(s, shock, depth, impact=impact, n=n, leverage=leverage,
-                            price=price, seed=seed) for s in b]
+    runs = [bridge_scenario(share=s, shock=shock, depth=depth, impact=impact, n=n,
+                            leverage=leverage, seed=seed) for s in b]
     rho = runs[0].rho if runs else 0.0
     return BridgeSweep(
         shares=b,

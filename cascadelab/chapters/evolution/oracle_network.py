@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
+from cascadelab.chapters._course import PRICE
 from cascadelab.mechanisms.oracle_network import (
     feeds_to_capture,
     manipulation_cost,
@@ -123,7 +124,7 @@ def oracle_network_scenario(
     depth: float = 2_000.0,
     *,
     impact: str = "linear",
-    price: float = 100.0,
+    price: float = PRICE,
     dispersion: float = 0.002,
     depth_range: tuple[float, float] = (100.0, 1_000_000.0),
     seed: int | None = 0,
