@@ -38,6 +38,7 @@ from cascadelab.chapters.horizon.backstop import BackstopResult, backstop_scenar
 from cascadelab.chapters.horizon.breaker import (
     CRASH_DRAWDOWN,
     SIGMA_REF,
+    STRESS_WINDOW,
     BreakerDays,
     BreakerTradeoff,
     breaker_days,
@@ -79,6 +80,7 @@ __all__ = [
     "FUNDING_MARKET",
     "POLICIES",
     "SIGMA_REF",
+    "STRESS_WINDOW",
     "BackstopResult",
     "BreakerDays",
     "BreakerTradeoff",

@@ -21,12 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
-from cascadelab.chapters.horizon.cross_venue import _venue_positions
+from cascadelab.chapters._course import PRICE, population
 from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
 
 __all__ = ["BackstopResult", "backstop_scenario"]
-
-PRICE = 100.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,7 +127,7 @@ def backstop_scenario(
     leverage = check_real("leverage", leverage, 2.0, 40.0)
     steps = check_int("steps", steps, 20, 5000)
     seed = check_int("seed", seed, lo=0)
-    pos = _venue_positions(5_000, leverage, 0.6, 1)
+    pos = population(5_000, seed=1, leverage=leverage, long_share=0.6)
     mu = math.log1p(-min(follow_through * shock, 0.9)) / steps
     sc = Scenario(price=PRICE, sigma=0.001, mu=mu, shock=shock, shock_step=10, depth=depth,
                   insurance_fund=0.0)

@@ -14,21 +14,22 @@ day is a false halt. False halts against drawdown saved, per design: :func:`brea
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
 from cascadelab.cascade import liquidation_density
+from cascadelab.chapters._course import PRICE, SIGMA_REF, cached, population
 from cascadelab.chapters.horizon.stats import _loguniform
-from cascadelab.chapters.horizon.warning import _episode_positions
 from cascadelab.engine.simulate import Scenario, simulate
 from cascadelab.positions import Positions
 
 __all__ = [
     "CRASH_DRAWDOWN",
     "SIGMA_REF",
+    "STRESS_WINDOW",
     "BreakerDays",
     "BreakerTradeoff",
     "breaker_days",
@@ -37,23 +38,22 @@ __all__ = [
     "stress_index",
 ]
 
-PRICE = 100.0
-
-SIGMA_REF = 0.002
-"""Reference volatility per step of the stress index."""
+STRESS_WINDOW = 0.05
+"""Window :math:`w` of the chapter's stress index: liquidations within 5% of the price."""
 
 
 def stress_index(positions: Positions, price: float, depth: float, sigma: float) -> float:
-    r"""Stress index :math:`S = (\rho / D)\,(\sigma / \sigma_{\text{ref}})`.
+    r"""Stress index :math:`S = (\rho / D)\,(\sigma / \sigma_{\text{ref}})` of a population.
 
-    :math:`\rho`: the longs' liquidation density within 5% below ``price`` (units per 1%, see
-    :func:`cascadelab.liquidation_density`); :math:`D`: depth (units per 1%); :math:`\sigma`:
-    volatility per step; :math:`\sigma_{\text{ref}}` = :data:`SIGMA_REF`. It is the loop gain
-    scaled by how fast the price is moving: a fragile book matters more on a fast day.
+    :math:`\rho`: the longs' liquidation density within :data:`STRESS_WINDOW` below ``price``
+    (units per 1%, see :func:`cascadelab.liquidation_density`); :math:`D`: depth (units per 1%);
+    :math:`\sigma`: volatility per step; :math:`\sigma_{\text{ref}}` = :data:`SIGMA_REF`. It is
+    the loop gain scaled by how fast the price is moving: a fragile book matters more on a fast
+    day.
     """
     depth = check_real("depth", depth, lo=0.0, lo_open=True)
     sigma = check_real("sigma", sigma, lo=0.0)
-    rho = liquidation_density(positions, price, window=0.05)
+    rho = liquidation_density(positions, price, window=STRESS_WINDOW)
     return rho / depth * sigma / SIGMA_REF
 
 
@@ -89,15 +89,16 @@ class BreakerDays:
 
 
 def _day_market(days: BreakerDays, i: int) -> tuple[Positions, Scenario]:
-    pos = _episode_positions(2_000, float(days.leverage[i]), 0.65, 10_000.0, 7 * days.seed + i)
+    pos = population(2_000, seed=7 * days.seed + i, leverage=float(days.leverage[i]),
+                     long_share=0.65, notional=10_000.0)
     sc = Scenario(price=PRICE, sigma=float(days.sigma[i]), shock=float(days.shock[i]),
                   shock_step=20, depth=float(days.depth[i]), window=5, halt_steps=20,
-                  halt_resilience=0.3, insurance_fund=0.0, stress_window=0.05,
+                  halt_resilience=0.3, insurance_fund=0.0, stress_window=STRESS_WINDOW,
                   stress_sigma_ref=SIGMA_REF)
     return pos, sc
 
 
-@lru_cache(maxsize=8)
+@cached
 def _breaker_days(n_normal: int, n_crash: int, seed: int, steps: int) -> BreakerDays:
     rng = np.random.default_rng(seed)
     n = n_normal + n_crash
@@ -133,17 +134,12 @@ def breaker_days(n_normal: int = 150, n_crash: int = 150, *, seed: int = 0,
     return _breaker_days(n_normal, n_crash, seed, steps)
 
 
-@lru_cache(maxsize=100_000)
-def _day_run(days_key: tuple, i: int, band: float, stress_halt: float) -> tuple[float, int]:
-    days = _breaker_days(*days_key)
+def _day_run(days: BreakerDays, i: int, band: float, stress_halt: float) -> tuple[float, int]:
+    """Day ``i`` under a band and the per-step stress rule: drawdown and steps halted."""
     pos, sc = _day_market(days, i)
     res = simulate(pos, sc.replace(band=band, stress_halt=stress_halt), steps=days.steps,
                    seed=days.seed * 100_003 + i)
     return res.max_drawdown, res.halted_steps
-
-
-def _key_days(days: BreakerDays) -> tuple[int, int, int, int]:
-    return int((~days.crash).sum()), int(days.crash.sum()), days.seed, days.steps
 
 
 CRASH_DRAWDOWN = 0.06
@@ -159,21 +155,42 @@ def breaker_outcome(days: BreakerDays, bands: np.ndarray,
     no-breaker drawdown at most :data:`CRASH_DRAWDOWN`, that halted) and the mean drawdown saved
     on crash days (fraction).
     """
+    return _outcomes(days, [_design(days, bands, stress_halt)])[0]
+
+
+def _design(days: BreakerDays, bands: np.ndarray, stress_halt: float) -> tuple[np.ndarray, float]:
+    """Checked breaker design: one band per day and the threshold of the stress rule."""
     bands = np.asarray(bands, dtype=float)
     if bands.shape != days.crash.shape or (bands < 0).any() or (bands >= 0.5).any():
         raise ValueError(f"bands must hold one band in [0, 0.5) per day ({days.crash.size})")
-    stress_halt = check_real("stress_halt", stress_halt, 0.0, 1e6)
-    key = _key_days(days)
-    dd = days.drawdown.copy()
-    halted = np.zeros(dd.size, dtype=bool)
-    # a day runs as with no breaker until its first halt: with no band, only the days whose
-    # stress index reaches the threshold need a run
-    rule = (days.peak_stress >= stress_halt) if stress_halt > 0.0 else np.zeros(dd.size, bool)
-    for i in np.flatnonzero((bands > 0.0) | rule):
-        dd[i], h = _day_run(key, int(i), float(bands[i]), stress_halt)
-        halted[i] = h > 0
+    return bands, check_real("stress_halt", stress_halt, 0.0, 1e6)
+
+
+def _outcomes(days: BreakerDays,
+              designs: list[tuple[np.ndarray, float]]) -> list[tuple[float, float]]:
+    """False-halt rate and drawdown saved of each design, running ``days`` day by day.
+
+    A day runs as with no breaker until its first halt, so a design needs a run on a day only
+    where it has a band or the day's peak stress reaches its threshold. The designs that need a
+    day share its population, and each distinct (band, threshold) on it runs once.
+    """
+    n = days.crash.size
+    dd = [days.drawdown.copy() for _ in designs]
+    halted = [np.zeros(n, dtype=bool) for _ in designs]
+    need = [(bands > 0.0) | ((days.peak_stress >= s) if s > 0.0 else np.zeros(n, bool))
+            for bands, s in designs]
+    for i in range(n):
+        runs: dict[tuple[float, float], tuple[float, int]] = {}
+        for k, (bands, s) in enumerate(designs):
+            if need[k][i]:
+                key = (float(bands[i]), s)
+                if key not in runs:
+                    runs[key] = _day_run(days, i, *key)
+                dd[k][i], h = runs[key]
+                halted[k][i] = h > 0
     crash = days.drawdown > CRASH_DRAWDOWN
-    return float(halted[~crash].mean()), float((days.drawdown - dd)[crash].mean())
+    return [(float(h[~crash].mean()), float((days.drawdown - d)[crash].mean()))
+            for d, h in zip(dd, halted, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -239,19 +256,40 @@ def breaker_tradeoff(
     wide = check_real("wide", wide, 0.0, 0.5, hi_open=True)
     bands = np.array([0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.08]) if bands is None \
         else np.asarray(bands, dtype=float)
+    if bands.ndim != 1:
+        raise ValueError(f"bands must be a 1-D array of bands, got shape {bands.shape}")
     if thresholds is None:
         thresholds = np.quantile(days.stress, [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
     thresholds = np.asarray(thresholds, dtype=float)
+    if thresholds.ndim != 1:
+        raise ValueError(f"thresholds must be a 1-D array, got shape {thresholds.shape}")
     if step_thresholds is None:
         step_thresholds = np.quantile(days.peak_stress, [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
     step_thresholds = np.asarray(step_thresholds, dtype=float)
     if step_thresholds.ndim != 1 or not np.all((step_thresholds > 0) & (step_thresholds <= 1e6)):
         raise ValueError(f"step_thresholds must be thresholds in (0, 1e6], got {step_thresholds!r}")
+    return _tradeoff(days, tuple(bands.tolist()), tuple(thresholds.tolist()), tight, wide,
+                     tuple(step_thresholds.tolist()))
+
+
+@cached
+def _tradeoff(days: BreakerDays, bands: tuple[float, ...], thresholds: tuple[float, ...],
+              tight: float, wide: float, step_thresholds: tuple[float, ...]) -> BreakerTradeoff:
+    """:func:`breaker_tradeoff` once its arguments are checked: every design in one pass over
+    the days, one cache entry per call."""
     n = days.crash.size
-    band_res = np.array([breaker_outcome(days, np.full(n, b)) for b in bands])
-    rule_res = np.array([breaker_outcome(days, np.where(days.stress >= t, tight, wide))
-                         for t in thresholds])
-    step_res = np.array([breaker_outcome(days, np.full(n, wide), s) for s in step_thresholds])
-    return BreakerTradeoff(bands, band_res[:, 0], band_res[:, 1], thresholds, rule_res[:, 0],
-                           rule_res[:, 1], step_thresholds, step_res[:, 0], step_res[:, 1],
-                           tight, wide, float((days.drawdown > CRASH_DRAWDOWN).mean()))
+    designs = ([_design(days, np.full(n, b), 0.0) for b in bands]
+               + [_design(days, np.where(days.stress >= t, tight, wide), 0.0) for t in thresholds]
+               + [_design(days, np.full(n, wide), s) for s in step_thresholds])
+    res = np.array(_outcomes(days, designs)).reshape(len(designs), 2)
+    band_res, rule_res = res[:len(bands)], res[len(bands):len(bands) + len(thresholds)]
+    step_res = res[len(bands) + len(thresholds):]
+    out = BreakerTradeoff(np.array(bands), band_res[:, 0], band_res[:, 1], np.array(thresholds),
+                          rule_res[:, 0], rule_res[:, 1], np.array(step_thresholds),
+                          step_res[:, 0], step_res[:, 1], tight, wide,
+                          float((days.drawdown > CRASH_DRAWDOWN).mean()))
+    for f in dataclasses.fields(out):
+        value = getattr(out, f.name)
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    return out

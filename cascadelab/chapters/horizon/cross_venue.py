@@ -22,13 +22,13 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
 from cascadelab.cascade import liquidation_density
-from cascadelab.positions import Positions, sample_positions
+from cascadelab.chapters._course import PRICE, population
+from cascadelab.positions import Positions
 
 __all__ = [
     "CrossVenueResult",
@@ -38,8 +38,6 @@ __all__ = [
     "gain_buildup",
     "monitor_gains",
 ]
-
-PRICE = 100.0
 
 
 @dataclass(frozen=True)
@@ -78,12 +76,8 @@ class Venue:
     @property
     def positions(self) -> Positions:
         """The venue's population (cached)."""
-        return _venue_positions(self.n_positions, self.leverage, self.long_share, self.seed)
-
-
-@lru_cache(maxsize=64)
-def _venue_positions(n: int, leverage: float, long_share: float, seed: int) -> Positions:
-    return sample_positions(n, PRICE, leverage=leverage, long_share=long_share, seed=seed)
+        return population(self.n_positions, seed=self.seed, leverage=self.leverage,
+                          long_share=self.long_share)
 
 
 def default_venues() -> tuple[Venue, ...]:

@@ -9,18 +9,15 @@ the tail charge is the 99% expected shortfall of bad debt per open interest:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_int
+from cascadelab.chapters._course import population
 from cascadelab.engine.montecarlo import monte_carlo
 from cascadelab.engine.simulate import Scenario
-from cascadelab.positions import Positions, sample_positions
 
 __all__ = ["FUNDING_MARKET", "FundingCurve", "funding_charge"]
-
-PRICE = 100.0
 
 
 @dataclass(frozen=True)
@@ -92,16 +89,11 @@ def funding_charge(
     seed = check_int("seed", seed, lo=0)
     charge, tail, prob = (np.empty(lev.size) for _ in range(3))
     for j, L in enumerate(lev):
-        pos = _bucket(n_positions, float(L))
+        pos = population(n_positions, seed=3, leverage=float(L), max_leverage=1.2 * float(L),
+                         leverage_tail=20.0, maintenance=0.005)
         mc = monte_carlo(pos, scenario, paths=paths, steps=steps, seed=seed, progress=False)
         oi = float(pos.notional.sum())
         charge[j] = mc.bad_debt.mean() / oi
         tail[j] = mc.es(0.99) / oi
         prob[j] = float((mc.bad_debt > 0).mean())
     return FundingCurve(lev, charge, tail, prob, paths, steps)
-
-
-@lru_cache(maxsize=64)
-def _bucket(n: int, leverage: float) -> Positions:
-    return sample_positions(n, PRICE, leverage=leverage, max_leverage=1.2 * leverage,
-                            leverage_tail=20.0, maintenance=0.005, seed=3)

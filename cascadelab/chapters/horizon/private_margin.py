@@ -12,12 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cascadelab._validate import check_int, check_real
-from cascadelab.chapters.horizon.cross_venue import _venue_positions
+from cascadelab.chapters._course import PRICE, population
 from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
 
 __all__ = ["PrivateMarginResult", "private_margin_scenario"]
-
-PRICE = 100.0
 
 
 @dataclass(frozen=True)
@@ -92,7 +90,7 @@ def private_margin_scenario(
     sigma = check_real("sigma", sigma, 0.0, 0.05)
     steps = check_int("steps", steps, 20, 5000)
     seed = check_int("seed", seed, lo=0)
-    pos = _venue_positions(5_000, leverage, 0.6, 1)
+    pos = population(5_000, seed=1, leverage=leverage, long_share=0.6)
     sc = Scenario(price=PRICE, sigma=sigma, shock=0.0, depth=depth, predator_capital=capital,
                   predator_reach=reach, predator_min_cluster=0.3)
     vis = simulate(pos, sc, steps=steps, seed=seed)

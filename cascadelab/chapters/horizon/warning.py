@@ -26,12 +26,12 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from cascadelab._validate import check_choice, check_int, check_real
 from cascadelab.cascade import liquidation_density
+from cascadelab.chapters._course import PRICE, cached, population
 from cascadelab.chapters.horizon.stats import (
     LogisticModel,
     RocCurve,
@@ -40,7 +40,7 @@ from cascadelab.chapters.horizon.stats import (
     roc_curve,
 )
 from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
-from cascadelab.positions import Positions, sample_positions
+from cascadelab.positions import Positions
 
 __all__ = [
     "FEATURES",
@@ -55,8 +55,6 @@ __all__ = [
     "predictive_engine",
     "warning_policy",
 ]
-
-PRICE = 100.0
 
 FEATURES = ("loop_gain", "log_depth", "realised_vol", "log_open_interest", "flow_imbalance")
 """Names of the five features, in the column order of :attr:`Episodes.X`."""
@@ -194,13 +192,6 @@ class Episodes:
         return float(self.y.mean())
 
 
-@lru_cache(maxsize=4096)
-def _episode_positions(n: int, leverage: float, long_share: float, notional: float,
-                       seed: int) -> Positions:
-    return sample_positions(n, PRICE, leverage=leverage, long_share=long_share,
-                            notional=notional, seed=seed)
-
-
 def episode_market(episodes: Episodes, i: int) -> tuple[Positions, Scenario, int]:
     """Positions, scenario and engine seed of episode ``i`` (the population is cached).
 
@@ -213,9 +204,10 @@ def episode_market(episodes: Episodes, i: int) -> tuple[Positions, Scenario, int
     """
     i = check_int("i", i, 0, len(episodes) - 1)
     d = episodes.dist
-    pos = _episode_positions(d.n_positions, float(episodes.leverage[i]),
-                             float(episodes.long_share[i]), float(episodes.notional[i]),
-                             _pop_seed(episodes.seed, i))
+    pos = population(d.n_positions, seed=_pop_seed(episodes.seed, i),
+                     leverage=float(episodes.leverage[i]),
+                     long_share=float(episodes.long_share[i]),
+                     notional=float(episodes.notional[i]))
     shock = float(episodes.shock[i])
     sc = Scenario(price=PRICE, sigma=float(episodes.sigma[i]), mu=float(episodes.drift[i]),
                   shock=shock, shock_step=int(episodes.shock_step[i]),
@@ -247,7 +239,7 @@ def _features(pos: Positions, res: SimulationResult, warn: int, ofi: float) -> n
                      math.log(float(pos.notional.sum())), ofi])
 
 
-@lru_cache(maxsize=16)
+@cached
 def _draw_episodes(n: int, dist: EpisodeDistribution, seed: int) -> Episodes:
     rng = np.random.default_rng(seed)
     lev = rng.uniform(*dist.leverage, n)
@@ -384,28 +376,30 @@ class PolicyOutcome:
         }
 
 
-@lru_cache(maxsize=65_536)
-def _policy_run(eps_key: tuple, i: int, policy: str, level: float) -> tuple[float, float, float,
-                                                                              int]:
-    eps = _EPISODES_BY_KEY[eps_key]
-    pos, sc, seed = episode_market(eps, i)
+def _policy_run(episodes: Episodes, i: int, policy: str,
+                level: float) -> tuple[float, float, float, int]:
+    """Episode ``i`` replayed under the policy: bad debt and drawdown after the warning,
+    collateral added, steps halted."""
+    pos, sc, seed = episode_market(episodes, i)
     added = 0.0
     if policy == "margin":
         pos, added = cap_leverage(pos, level)
     else:
         sc = sc.replace(band=level, window=5, halt_steps=20, halt_resilience=0.3)
-    res = simulate(pos, sc, steps=eps.dist.steps, seed=seed)
-    _, bad, dd = _forward(res, eps.dist.warn_step, float(eps.open_interest[i]))
+    res = simulate(pos, sc, steps=episodes.dist.steps, seed=seed)
+    _, bad, dd = _forward(res, episodes.dist.warn_step, float(episodes.open_interest[i]))
     return bad, dd, added, res.halted_steps
 
 
-_EPISODES_BY_KEY: dict[tuple, Episodes] = {}
+@cached
+def _replays(episodes: Episodes, policy: str,
+             level: float) -> dict[int, tuple[float, float, float, int]]:
+    """The replays of ``episodes`` under one policy, episode index -> :func:`_policy_run`.
 
-
-def _key(eps: Episodes) -> tuple:
-    key = (len(eps), eps.dist, eps.seed)
-    _EPISODES_BY_KEY.setdefault(key, eps)
-    return key
+    One cache entry per (episodes, policy, level), filled by :func:`warning_policy` as warnings
+    ask for episodes, so moving the warning threshold replays only the episodes not seen yet.
+    """
+    return {}
 
 
 def warning_policy(
@@ -434,7 +428,8 @@ def warning_policy(
     -----
     The policy is applied to the whole episode. Before the warning the market is calm: a breaker
     does not trip and few positions are liquidated, so this is the same, up to those few, as
-    switching it on at the warning. Runs are cached per (episode, policy, level).
+    switching it on at the warning. Replays are remembered per episode set, policy and level
+    (one entry of the course cache), so a new threshold replays only episodes not seen yet.
     """
     check_choice("policy", policy, POLICIES)
     if policy == "margin":
@@ -445,13 +440,15 @@ def warning_policy(
     if warned.shape != (len(episodes),):
         raise ValueError(f"warned must have one flag per episode ({len(episodes)}), got shape "
                          f"{warned.shape}")
-    key = _key(episodes)
+    runs = _replays(episodes, policy, float(level))
     bad = episodes.bad_debt.copy()
     dd = episodes.drawdown.copy()
     added = 0.0
     halted = 0
-    for i in np.flatnonzero(warned):
-        b, d, a, h = _policy_run(key, int(i), policy, float(level))
+    for i in np.flatnonzero(warned).tolist():
+        if i not in runs:
+            runs[i] = _policy_run(episodes, i, policy, float(level))
+        b, d, a, h = runs[i]
         bad[i], dd[i] = b, d
         added += a
         halted += h
@@ -480,7 +477,7 @@ class PredictorResult:
     p_test: np.ndarray
 
 
-@lru_cache(maxsize=8)
+@cached
 def _predictive_engine(n_train: int, n_test: int, dist: EpisodeDistribution,
                        seed: int) -> PredictorResult:
     train = draw_episodes(n_train, dist, seed=seed)
