@@ -24,6 +24,7 @@ from cascadelab.cascade import liquidation_density
 from cascadelab.chapters._course import PRICE, SIGMA_REF, cached, population
 from cascadelab.chapters.horizon.stats import _loguniform
 from cascadelab.engine.simulate import Scenario, simulate
+from cascadelab.mechanisms import breaker as rule
 from cascadelab.positions import Positions
 
 __all__ = [
@@ -49,12 +50,14 @@ def stress_index(positions: Positions, price: float, depth: float, sigma: float)
     (units per 1%, see :func:`cascadelab.liquidation_density`); :math:`D`: depth (units per 1%);
     :math:`\sigma`: volatility per step; :math:`\sigma_{\text{ref}}` = :data:`SIGMA_REF`. It is
     the loop gain scaled by how fast the price is moving: a fragile book matters more on a fast
-    day.
+    day. The equation is the engine's own (:func:`cascadelab.mechanisms.breaker.stress_index`),
+    fed with the longs' units near ``price`` at the open.
     """
     depth = check_real("depth", depth, lo=0.0, lo_open=True)
     sigma = check_real("sigma", sigma, lo=0.0)
-    rho = liquidation_density(positions, price, window=STRESS_WINDOW)
-    return rho / depth * sigma / SIGMA_REF
+    w = STRESS_WINDOW
+    units = 100.0 * w * liquidation_density(positions, price, window=w)
+    return float(rule.stress_index(units, w, depth, sigma, SIGMA_REF))
 
 
 @dataclass(frozen=True, eq=False)
