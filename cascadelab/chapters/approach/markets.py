@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from cascadelab._validate import check_instance, check_int, check_real
-from cascadelab.engine.simulate import Scenario, SimulationResult, default_market, simulate
+from cascadelab.chapters._course import population
+from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
 from cascadelab.positions import Positions
 
 __all__ = ["FAST_CRASH", "PUTS_MARKET", "STRESS", "PolicyPair", "drawdown_path"]
@@ -42,7 +43,7 @@ PUTS_MARKET = Scenario(shock=0.04, sigma=0.002)
 def _market(n: int, seed: int) -> Positions:
     n = check_int("n", n, lo=1, hi=1_000_000)
     seed = check_int("seed", seed, lo=0)
-    return default_market(n, seed=seed)[0]
+    return population(n, seed=seed)
 
 
 def drawdown_path(price: np.ndarray, start: float) -> np.ndarray:
