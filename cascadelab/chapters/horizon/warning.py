@@ -271,7 +271,7 @@ def _draw_episodes(n: int, dist: EpisodeDistribution, seed: int) -> Episodes:
     return dataclasses.replace(eps, y=y)
 
 
-def draw_episodes(n: int, dist: EpisodeDistribution | None = None, *, seed: int = 0) -> Episodes:
+def draw_episodes(n: int, *, dist: EpisodeDistribution | None = None, seed: int = 0) -> Episodes:
     """Simulate ``n`` random episodes from ``dist`` and measure features and outcomes.
 
     Parameters
@@ -480,8 +480,8 @@ class PredictorResult:
 @cached
 def _predictive_engine(n_train: int, n_test: int, dist: EpisodeDistribution,
                        seed: int) -> PredictorResult:
-    train = draw_episodes(n_train, dist, seed=seed)
-    test = draw_episodes(n_test, dist, seed=seed + 1)
+    train = draw_episodes(n_train, dist=dist, seed=seed)
+    test = draw_episodes(n_test, dist=dist, seed=seed + 1)
     model = fit_logistic(train.X, train.y, ridge=1e-3)
     p_test = model.predict_proba(test.X)
     return PredictorResult(train, test, model, roc_curve(train.y, model.predict_proba(train.X)),
