@@ -202,5 +202,5 @@ def roc_curve(y: np.ndarray, score: np.ndarray) -> RocCurve:
 
 
 def _loguniform(rng: np.random.Generator, lo: float, hi: float, n: int) -> np.ndarray:
-    """``n`` draws log-uniform on ``[lo, hi]``: :math:`e^{U(\\ln lo, \\ln hi)}`."""
+    """``n`` draws log-uniform on ``[lo, hi]`` (uniform in log space)."""
     return np.exp(rng.uniform(math.log(lo), math.log(hi), n))
