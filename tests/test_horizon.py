@@ -8,6 +8,7 @@ import pytest
 
 from cascadelab import Scenario, liquidation_density, sample_positions, simulate
 from cascadelab.chapters import horizon as hz
+from cascadelab.chapters.horizon.breaker import _day_run
 
 
 def test_fit_logistic_recovers_a_known_model():
@@ -128,6 +129,16 @@ def test_stress_index_grows_with_density_and_vol():
     assert hz.stress_index(pos, 100.0, 20_000.0, 0.004) == pytest.approx(2 * base)
 
 
+def test_stress_index_is_the_engines_equation_on_the_longs_near_the_price():
+    pos = sample_positions(3_000, 100.0, leverage=15.0, seed=4)
+    liq = pos.liquidation_price
+    units = float(pos.size[(pos.side > 0) & (liq <= 100.0) & (liq >= 95.0)].sum())
+    assert units > 0
+    want = units / (100 * 0.05) / 20_000.0 * (0.003 / Scenario().stress_sigma_ref)
+    assert hz.stress_index(pos, 100.0, 20_000.0, 0.003) == pytest.approx(want, rel=1e-14)
+    assert hz.SIGMA_REF == Scenario().stress_sigma_ref
+
+
 def test_breaker_tradeoff_directions():
     days = hz.breaker_days(60, 60, seed=1)
     t = hz.breaker_tradeoff(days, bands=np.array([0.015, 0.03, 0.08]))
@@ -153,7 +164,7 @@ def test_breaker_tradeoff_directions():
 def test_peak_stress_is_where_the_per_step_rule_halts():
     days = hz.breaker_days(20, 20, seed=3)
     s = float(np.median(days.peak_stress))
-    halts = [hz._day_run(hz._key_days(days), i, 0.0, s)[1] > 0 for i in range(40)]
+    halts = [_day_run(days, i, 0.0, s)[1] > 0 for i in range(40)]
     np.testing.assert_array_equal(halts, days.peak_stress >= s)
 
 
