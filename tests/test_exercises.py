@@ -14,6 +14,7 @@ import cascadelab.course.checks as checks_mod
 from cascadelab.course import build as course
 from cascadelab.course.checks import CheckResult, check, exercise, list_exercises
 from cascadelab.course.registry import Mistake, register
+from cascadelab.tails import student_t_returns
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -158,7 +159,7 @@ def test_unbalanced_markers_are_an_error() -> None:
 
 
 def _right(ex_id: str):
-    return exercise(ex_id).reference(**_KW.get(ex_id, {}))
+    return exercise(ex_id).reference()
 
 
 _KW = {"01.2": {"n": 1_000_000}}
@@ -232,13 +233,36 @@ def test_number_messages_name_the_mistake() -> None:
     assert "close" in check("02.2", 96.9, quiet=True).message
 
 
-def test_monte_carlo_tolerance_follows_n() -> None:
+def test_monte_carlo_tolerance_is_the_exercises_not_the_learners_n() -> None:
     p = exercise("01.2").reference()
+    se = math.sqrt(p * (1 - p) / 1_000_000)  # the exercise's n
+    assert check("01.2", p + 3 * se, n=1_000_000, quiet=True).passed
+    assert not check("01.2", p + 6 * se, n=1_000_000, quiet=True).passed
+    for answer in (p + 3 * se, p + 6 * se, 6.3e-5, 0.0):
+        verdicts = {check("01.2", answer, quiet=True, **kw).passed
+                    for kw in ({}, {"n": 10}, {"n": 100}, {"n": 10_000}, {"n": 10**7})}
+        assert len(verdicts) == 1, answer  # n changes the advice, never the verdict
+
+
+def test_monte_carlo_checker_diagnoses_the_typical_mistakes() -> None:
+    # Issue 14 item 7: a Gaussian 6.3e-5 with n=10 and 0.0 with n=100 were both "correct", and
+    # the Gaussian answer with the right n was "off by a factor of 100".
+    typed = check("01.2", 6.3e-5, n=10, quiet=True)
+    assert not typed.passed
+    assert "Gaussian" in typed.message and "n = 1,000,000" in typed.message
+    none = check("01.2", 0.0, n=100, quiet=True)
+    assert not none.passed and "no draw" in none.message and "n = 100" in none.message
     n = 1_000_000
-    se = math.sqrt(p * (1 - p) / n)
-    assert check("01.2", p + 3 * se, n=n, quiet=True).passed
-    assert not check("01.2", p + 6 * se, n=n, quiet=True).passed
-    assert check("01.2", p + 6 * se, n=10_000, quiet=True).passed
+    gauss = float(np.mean(np.abs(np.random.default_rng(1).standard_normal(n)) > 4.0))
+    res = check("01.2", gauss, n=n, quiet=True)
+    assert not res.passed and "Gaussian" in res.message and "factor of 100" not in res.message
+    assert "You passed" not in res.message  # the right n earns no advice about n
+    raw = student_t_returns(n, sigma=1.0, nu=3.0, seed=1) * math.sqrt(3.0)  # not rescaled
+    assert "rescale" in check("01.2", float(np.mean(np.abs(raw) > 4.0)), n=n, quiet=True).message
+    r = student_t_returns(n, sigma=1.0, nu=3.0, seed=1)
+    assert "one tail" in check("01.2", float(np.mean(r > 4.0)), n=n, quiet=True).message
+    assert check("01.2", float(np.mean(np.abs(r) > 4.0)), n=n, quiet=True).passed
+    assert "pass n" in check("01.2", 0.5, n="many", quiet=True).message
 
 
 def test_array_messages() -> None:
@@ -281,9 +305,87 @@ def test_function_checker_wants_numba_only_where_asked() -> None:
 def test_registry_rejects_duplicates_and_unknown_ids() -> None:
     with pytest.raises(ValueError, match="already registered"):
         register("00.1", "again", "number", lambda: 1.0)
-    with pytest.raises(ValueError, match="no exercise"):
+    with pytest.raises(ValueError, match=r"id must be a string such as '02\.1'"):
+        register("1.1", "badly named", "number", lambda: 1.0)
+    with pytest.raises(ValueError, match=r"no exercise '77\.7': an id is a string such as '02\.1'"):
         check("77.7", 1.0)
     assert isinstance(Mistake(lambda: 1.0, "m"), Mistake)
+
+
+@pytest.mark.parametrize("bad_id", [["00.1"], ("00.1",), 0.1, None, {"00.1"}])
+def test_a_malformed_id_gets_a_clean_type_error(bad_id) -> None:
+    # Issue 11 item 10: check(["00.1"], 1.0) raised "TypeError: unhashable type".
+    with pytest.raises(TypeError, match=r"exercise_id must be a string such as '02\.1'") as err:
+        check(bad_id, 1.0)
+    assert repr(bad_id) in str(err.value) and "unhashable" not in str(err.value)
+    if isinstance(bad_id, (list, tuple)):
+        assert "check('00.1', answer)" in str(err.value)
+
+
+def test_an_unknown_keyword_is_named() -> None:
+    with pytest.raises(TypeError, match=r"n=5.*exercise 00\.1 takes no extra keyword"):
+        check("00.1", 1.0, n=5)
+    with pytest.raises(TypeError, match=r"draws=10.*takes n="):
+        check("01.2", 0.006, draws=10)
+
+
+def test_a_learner_function_that_exits_does_not_escape_check() -> None:
+    import sys
+
+    def exits(liq, side, size, price):
+        sys.exit(3)
+
+    def exits_quietly(liq, side, size, price):
+        raise SystemExit
+
+    for fn in (exits, exits_quietly):
+        res = check("00.4", fn, quiet=True)
+        assert not res.passed and res.attempted and "sys.exit()" in res.message
+
+    class Broken(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no text either")
+
+    def raises_broken(liq, side, size, price):
+        raise Broken
+
+    res = check("00.4", raises_broken, quiet=True)
+    assert not res.passed and "Broken" in res.message
+
+
+class _Hostile:
+    """An answer whose conversion to an array runs learner code that misbehaves."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def __array__(self, dtype=None, copy=None):
+        raise self.error
+
+    def __len__(self) -> int:
+        raise self.error
+
+
+@pytest.mark.parametrize("error", [SystemExit(1), ValueError("bad"), ZeroDivisionError()])
+def test_an_answer_whose_own_code_fails_does_not_escape_check(error) -> None:
+    for ex_id in ("00.5", "04.2", "00.1"):
+        res = check(ex_id, _Hostile(error), quiet=True)
+        assert not res.passed and res.attempted and res.message
+
+
+def test_keyboard_interrupt_still_stops_the_cell() -> None:
+    def interrupted(liq, side, size, price):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        check("00.4", interrupted, quiet=True)
+    with pytest.raises(KeyboardInterrupt):
+        check("00.5", _Hostile(KeyboardInterrupt()), quiet=True)
+
+
+def test_a_mistake_can_carry_its_own_tolerance() -> None:
+    gauss = next(m for m in exercise("01.2").mistakes if "Gaussian" in m.message)
+    assert gauss.atol is not None and gauss.atol < exercise("01.2").atol
 
 
 # ---------------------------------------------------------------------------------------------
