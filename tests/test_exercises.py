@@ -14,6 +14,9 @@ import cascadelab.course.checks as checks_mod
 from cascadelab.course import build as course
 from cascadelab.course.checks import CheckResult, check, exercise, list_exercises
 from cascadelab.course.registry import Mistake, register
+from cascadelab.engine.simulate import default_market, simulate
+from cascadelab.mechanisms.hedging import DealerBook, bs_gamma
+from cascadelab.mechanisms.margin import fee_adjusted_leverage
 from cascadelab.tails import student_t_returns
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -263,6 +266,106 @@ def test_monte_carlo_checker_diagnoses_the_typical_mistakes() -> None:
     assert "one tail" in check("01.2", float(np.mean(r > 4.0)), n=n, quiet=True).message
     assert check("01.2", float(np.mean(np.abs(r) > 4.0)), n=n, quiet=True).passed
     assert "pass n" in check("01.2", 0.5, n="many", quiet=True).message
+
+
+def test_theory_gap_checker_names_the_first_order_approximation() -> None:
+    gap, penalty = 0.10, 0.01
+    msg = check("02.3", 1.0 / (gap + penalty), quiet=True).message
+    assert "approximation" in msg and "g * pi" in msg and "penalty at entry" not in msg
+
+
+def test_approach_checkers_diagnose_percent_and_the_puts() -> None:
+    fee_pct = 3.0 * 0.5 * math.sqrt(10.0)  # sigma typed as 0.5 instead of 0.005
+    by_hand = check("03.3", 1.0 / (1.0 / 20.0 + fee_pct), quiet=True).message
+    with_package = check("03.3", float(fee_adjusted_leverage(20.0, fee_pct)), quiet=True).message
+    for msg in (by_hand, with_package):
+        assert "factor of 100" in msg and "0.005" in msg and "too low" not in msg
+    assert "percent" in check("03.3", 0.5, quiet=True).message
+    dealer = DealerBook.straddle(100.0, -2e6, 500, vol=0.005)
+    atm = -dealer.gamma(100.0) / bs_gamma(100.0, 100.0, 500.0, 0.005)
+    assert math.isclose(atm, 4e6, rel_tol=1e-12)  # at the money = as many as were sold
+    for answer in (atm, 4e6):
+        msg = check("03.2", answer, quiet=True).message
+        assert "as many options as the dealer sold" in msg and "at the money" in msg
+    assert "one leg" in check("03.2", 2e6, quiet=True).message
+    for near in (3.9e6, 4.1e6, 4.3e6):  # only the at-the-money value gets that diagnosis
+        assert "at the money" not in check("03.2", near, quiet=True).message
+
+
+FEEDS = np.array([100.4, 99.7, 100.1, 99.2, 100.9, 99.9, 100.3])
+
+
+def _attack(replace) -> np.ndarray:
+    """Lowest medians when the attacker zeroes the feeds ``replace(k)`` picks, k = 0..3."""
+    out = []
+    for k in range(4):
+        reports = FEEDS.copy()
+        reports[list(replace(k))] = 0.0
+        out.append(float(np.median(reports)))
+    return np.array(out)
+
+
+def test_median_oracle_checker_accepts_any_real_dtype() -> None:
+    right = _attack(lambda k: np.argsort(FEEDS)[FEEDS.size - k:])
+    assert check("04.1", right, quiet=True).passed
+    for answer in (right.astype(np.float32), right.astype(np.float16),
+                   list(right.astype(np.float32)), right.tolist()):
+        res = check("04.1", answer, quiet=True)
+        assert res.passed, (type(answer), res.message)
+    assert "float32" in check("04.1", right.astype(np.float32), quiet=True).message
+    off = right.astype(np.float32)
+    off[2] = np.float32(99.9)  # a wrong entry stays wrong in float32
+    assert not check("04.1", off, quiet=True).passed
+    assert "complex" in check("04.1", right.astype(complex), quiet=True).message
+    assert check("02.6", np.float32(exercise("02.6").reference()), quiet=True).passed
+
+
+def test_median_oracle_checker_says_the_wrong_feeds_were_replaced() -> None:
+    lowest = check("04.1", _attack(lambda k: np.argsort(FEEDS)[:k]), quiet=True).message
+    assert "honest median" in lowest and "must replace honest ones" not in lowest
+    first = _attack(lambda k: range(k))  # the first k feeds in the list, not the highest
+    msg = check("04.1", first, quiet=True).message
+    assert "wrong feeds" in msg
+    # any readings at or above the median will do; one below it is wasted
+    assert check("04.1", _attack(lambda k: np.argsort(FEEDS)[3:3 + k]), quiet=True).passed
+    wasted = _attack(lambda k: np.argsort(FEEDS)[2:2 + k])
+    assert "wrong feeds" in check("04.1", wasted, quiet=True).message
+
+
+def test_waterfall_checker_tells_units_rows_and_percent_apart() -> None:
+    right = exercise("04.2").reference()
+    losses = np.array([[16.0], [30.0]])
+    messages = {
+        "USD": check("04.2", right * 1e6, quiet=True).message,
+        "rows": check("04.2", right[::-1], quiet=True).message,
+        "percent": check("04.2", 100.0 * right / losses, quiet=True).message,
+    }
+    assert len(set(messages.values())) == 3, messages
+    assert "USD millions" in messages["USD"] and "in USD" in messages["USD"]
+    assert "rows are swapped" in messages["rows"]
+    assert "percent of its row's loss" in messages["percent"]
+    assert all("add up" not in m for m in messages.values())
+    assert "share" in check("04.2", right / losses, quiet=True).message
+
+
+def test_late_oracle_checker_units_zero_and_ratio() -> None:
+    pos, sc = default_market()
+    sc = sc.replace(resilience=0.0)
+    prompt = simulate(pos, sc).total_bad_debt
+    late = simulate(pos, sc.replace(oracle_latency=5)).total_bad_debt
+    extra = late - prompt
+    assert check("04.4", extra, quiet=True).passed
+    for millions in (round(extra / 1e6, 3), round(extra / 1e6, 4)):
+        msg = check("04.4", millions, quiet=True).message
+        assert "USD millions" in msg and "ratio" not in msg
+    zero = check("04.4", 0.0, quiet=True).message
+    assert "0 USD" in zero and "never computed" in zero and "ratio" not in zero
+    for ratio in (late / prompt, late / prompt - 1.0):
+        assert "ratio" in check("04.4", round(ratio, 3), quiet=True).message
+    resilient = default_market()[1]
+    other = (simulate(pos, resilient.replace(oracle_latency=5)).total_bad_debt
+             - simulate(pos, resilient).total_bad_debt)
+    assert "resilience=0.0" in check("04.4", other, quiet=True).message
 
 
 def test_array_messages() -> None:
