@@ -14,6 +14,10 @@ import cascadelab.course.checks as checks_mod
 from cascadelab.course import build as course
 from cascadelab.course.checks import CheckResult, check, exercise, list_exercises
 from cascadelab.course.registry import Mistake, register
+from cascadelab.engine.simulate import default_market, simulate
+from cascadelab.mechanisms.hedging import DealerBook, bs_gamma
+from cascadelab.mechanisms.margin import fee_adjusted_leverage
+from cascadelab.tails import student_t_returns
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -158,7 +162,7 @@ def test_unbalanced_markers_are_an_error() -> None:
 
 
 def _right(ex_id: str):
-    return exercise(ex_id).reference(**_KW.get(ex_id, {}))
+    return exercise(ex_id).reference()
 
 
 _KW = {"01.2": {"n": 1_000_000}}
@@ -232,13 +236,136 @@ def test_number_messages_name_the_mistake() -> None:
     assert "close" in check("02.2", 96.9, quiet=True).message
 
 
-def test_monte_carlo_tolerance_follows_n() -> None:
+def test_monte_carlo_tolerance_is_the_exercises_not_the_learners_n() -> None:
     p = exercise("01.2").reference()
+    se = math.sqrt(p * (1 - p) / 1_000_000)  # the exercise's n
+    assert check("01.2", p + 3 * se, n=1_000_000, quiet=True).passed
+    assert not check("01.2", p + 6 * se, n=1_000_000, quiet=True).passed
+    for answer in (p + 3 * se, p + 6 * se, 6.3e-5, 0.0):
+        verdicts = {check("01.2", answer, quiet=True, **kw).passed
+                    for kw in ({}, {"n": 10}, {"n": 100}, {"n": 10_000}, {"n": 10**7})}
+        assert len(verdicts) == 1, answer  # n changes the advice, never the verdict
+
+
+def test_monte_carlo_checker_diagnoses_the_typical_mistakes() -> None:
+    # Issue 14 item 7: a Gaussian 6.3e-5 with n=10 and 0.0 with n=100 were both "correct", and
+    # the Gaussian answer with the right n was "off by a factor of 100".
+    typed = check("01.2", 6.3e-5, n=10, quiet=True)
+    assert not typed.passed
+    assert "Gaussian" in typed.message and "n = 1,000,000" in typed.message
+    none = check("01.2", 0.0, n=100, quiet=True)
+    assert not none.passed and "no draw" in none.message and "n = 100" in none.message
     n = 1_000_000
-    se = math.sqrt(p * (1 - p) / n)
-    assert check("01.2", p + 3 * se, n=n, quiet=True).passed
-    assert not check("01.2", p + 6 * se, n=n, quiet=True).passed
-    assert check("01.2", p + 6 * se, n=10_000, quiet=True).passed
+    gauss = float(np.mean(np.abs(np.random.default_rng(1).standard_normal(n)) > 4.0))
+    res = check("01.2", gauss, n=n, quiet=True)
+    assert not res.passed and "Gaussian" in res.message and "factor of 100" not in res.message
+    assert "You passed" not in res.message  # the right n earns no advice about n
+    raw = student_t_returns(n, sigma=1.0, nu=3.0, seed=1) * math.sqrt(3.0)  # not rescaled
+    assert "rescale" in check("01.2", float(np.mean(np.abs(raw) > 4.0)), n=n, quiet=True).message
+    r = student_t_returns(n, sigma=1.0, nu=3.0, seed=1)
+    assert "one tail" in check("01.2", float(np.mean(r > 4.0)), n=n, quiet=True).message
+    assert check("01.2", float(np.mean(np.abs(r) > 4.0)), n=n, quiet=True).passed
+    assert "pass n" in check("01.2", 0.5, n="many", quiet=True).message
+
+
+def test_theory_gap_checker_names_the_first_order_approximation() -> None:
+    gap, penalty = 0.10, 0.01
+    msg = check("02.3", 1.0 / (gap + penalty), quiet=True).message
+    assert "approximation" in msg and "g * pi" in msg and "penalty at entry" not in msg
+
+
+def test_approach_checkers_diagnose_percent_and_the_puts() -> None:
+    fee_pct = 3.0 * 0.5 * math.sqrt(10.0)  # sigma typed as 0.5 instead of 0.005
+    by_hand = check("03.3", 1.0 / (1.0 / 20.0 + fee_pct), quiet=True).message
+    with_package = check("03.3", float(fee_adjusted_leverage(20.0, fee_pct)), quiet=True).message
+    for msg in (by_hand, with_package):
+        assert "factor of 100" in msg and "0.005" in msg and "too low" not in msg
+    assert "percent" in check("03.3", 0.5, quiet=True).message
+    dealer = DealerBook.straddle(100.0, -2e6, 500, vol=0.005)
+    atm = -dealer.gamma(100.0) / bs_gamma(100.0, 100.0, 500.0, 0.005)
+    assert math.isclose(atm, 4e6, rel_tol=1e-12)  # at the money = as many as were sold
+    for answer in (atm, 4e6):
+        msg = check("03.2", answer, quiet=True).message
+        assert "as many options as the dealer sold" in msg and "at the money" in msg
+    assert "one leg" in check("03.2", 2e6, quiet=True).message
+    for near in (3.9e6, 4.1e6, 4.3e6):  # only the at-the-money value gets that diagnosis
+        assert "at the money" not in check("03.2", near, quiet=True).message
+
+
+FEEDS = np.array([100.4, 99.7, 100.1, 99.2, 100.9, 99.9, 100.3])
+
+
+def _attack(replace) -> np.ndarray:
+    """Lowest medians when the attacker zeroes the feeds ``replace(k)`` picks, k = 0..3."""
+    out = []
+    for k in range(4):
+        reports = FEEDS.copy()
+        reports[list(replace(k))] = 0.0
+        out.append(float(np.median(reports)))
+    return np.array(out)
+
+
+def test_median_oracle_checker_accepts_any_real_dtype() -> None:
+    right = _attack(lambda k: np.argsort(FEEDS)[FEEDS.size - k:])
+    assert check("04.1", right, quiet=True).passed
+    for answer in (right.astype(np.float32), right.astype(np.float16),
+                   list(right.astype(np.float32)), right.tolist()):
+        res = check("04.1", answer, quiet=True)
+        assert res.passed, (type(answer), res.message)
+    assert "float32" in check("04.1", right.astype(np.float32), quiet=True).message
+    off = right.astype(np.float32)
+    off[2] = np.float32(99.9)  # a wrong entry stays wrong in float32
+    assert not check("04.1", off, quiet=True).passed
+    assert "complex" in check("04.1", right.astype(complex), quiet=True).message
+    assert check("02.6", np.float32(exercise("02.6").reference()), quiet=True).passed
+
+
+def test_median_oracle_checker_says_the_wrong_feeds_were_replaced() -> None:
+    lowest = check("04.1", _attack(lambda k: np.argsort(FEEDS)[:k]), quiet=True).message
+    assert "honest median" in lowest and "must replace honest ones" not in lowest
+    first = _attack(lambda k: range(k))  # the first k feeds in the list, not the highest
+    msg = check("04.1", first, quiet=True).message
+    assert "wrong feeds" in msg
+    # any readings at or above the median will do; one below it is wasted
+    assert check("04.1", _attack(lambda k: np.argsort(FEEDS)[3:3 + k]), quiet=True).passed
+    wasted = _attack(lambda k: np.argsort(FEEDS)[2:2 + k])
+    assert "wrong feeds" in check("04.1", wasted, quiet=True).message
+
+
+def test_waterfall_checker_tells_units_rows_and_percent_apart() -> None:
+    right = exercise("04.2").reference()
+    losses = np.array([[16.0], [30.0]])
+    messages = {
+        "USD": check("04.2", right * 1e6, quiet=True).message,
+        "rows": check("04.2", right[::-1], quiet=True).message,
+        "percent": check("04.2", 100.0 * right / losses, quiet=True).message,
+    }
+    assert len(set(messages.values())) == 3, messages
+    assert "USD millions" in messages["USD"] and "in USD" in messages["USD"]
+    assert "rows are swapped" in messages["rows"]
+    assert "percent of its row's loss" in messages["percent"]
+    assert all("add up" not in m for m in messages.values())
+    assert "share" in check("04.2", right / losses, quiet=True).message
+
+
+def test_late_oracle_checker_units_zero_and_ratio() -> None:
+    pos, sc = default_market()
+    sc = sc.replace(resilience=0.0)
+    prompt = simulate(pos, sc).total_bad_debt
+    late = simulate(pos, sc.replace(oracle_latency=5)).total_bad_debt
+    extra = late - prompt
+    assert check("04.4", extra, quiet=True).passed
+    for millions in (round(extra / 1e6, 3), round(extra / 1e6, 4)):
+        msg = check("04.4", millions, quiet=True).message
+        assert "USD millions" in msg and "ratio" not in msg
+    zero = check("04.4", 0.0, quiet=True).message
+    assert "0 USD" in zero and "never computed" in zero and "ratio" not in zero
+    for ratio in (late / prompt, late / prompt - 1.0):
+        assert "ratio" in check("04.4", round(ratio, 3), quiet=True).message
+    resilient = default_market()[1]
+    other = (simulate(pos, resilient.replace(oracle_latency=5)).total_bad_debt
+             - simulate(pos, resilient).total_bad_debt)
+    assert "resilience=0.0" in check("04.4", other, quiet=True).message
 
 
 def test_array_messages() -> None:
@@ -281,9 +408,87 @@ def test_function_checker_wants_numba_only_where_asked() -> None:
 def test_registry_rejects_duplicates_and_unknown_ids() -> None:
     with pytest.raises(ValueError, match="already registered"):
         register("00.1", "again", "number", lambda: 1.0)
-    with pytest.raises(ValueError, match="no exercise"):
+    with pytest.raises(ValueError, match=r"id must be a string such as '02\.1'"):
+        register("1.1", "badly named", "number", lambda: 1.0)
+    with pytest.raises(ValueError, match=r"no exercise '77\.7': an id is a string such as '02\.1'"):
         check("77.7", 1.0)
     assert isinstance(Mistake(lambda: 1.0, "m"), Mistake)
+
+
+@pytest.mark.parametrize("bad_id", [["00.1"], ("00.1",), 0.1, None, {"00.1"}])
+def test_a_malformed_id_gets_a_clean_type_error(bad_id) -> None:
+    # Issue 11 item 10: check(["00.1"], 1.0) raised "TypeError: unhashable type".
+    with pytest.raises(TypeError, match=r"exercise_id must be a string such as '02\.1'") as err:
+        check(bad_id, 1.0)
+    assert repr(bad_id) in str(err.value) and "unhashable" not in str(err.value)
+    if isinstance(bad_id, (list, tuple)):
+        assert "check('00.1', answer)" in str(err.value)
+
+
+def test_an_unknown_keyword_is_named() -> None:
+    with pytest.raises(TypeError, match=r"n=5.*exercise 00\.1 takes no extra keyword"):
+        check("00.1", 1.0, n=5)
+    with pytest.raises(TypeError, match=r"draws=10.*takes n="):
+        check("01.2", 0.006, draws=10)
+
+
+def test_a_learner_function_that_exits_does_not_escape_check() -> None:
+    import sys
+
+    def exits(liq, side, size, price):
+        sys.exit(3)
+
+    def exits_quietly(liq, side, size, price):
+        raise SystemExit
+
+    for fn in (exits, exits_quietly):
+        res = check("00.4", fn, quiet=True)
+        assert not res.passed and res.attempted and "sys.exit()" in res.message
+
+    class Broken(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("no text either")
+
+    def raises_broken(liq, side, size, price):
+        raise Broken
+
+    res = check("00.4", raises_broken, quiet=True)
+    assert not res.passed and "Broken" in res.message
+
+
+class _Hostile:
+    """An answer whose conversion to an array runs learner code that misbehaves."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def __array__(self, dtype=None, copy=None):
+        raise self.error
+
+    def __len__(self) -> int:
+        raise self.error
+
+
+@pytest.mark.parametrize("error", [SystemExit(1), ValueError("bad"), ZeroDivisionError()])
+def test_an_answer_whose_own_code_fails_does_not_escape_check(error) -> None:
+    for ex_id in ("00.5", "04.2", "00.1"):
+        res = check(ex_id, _Hostile(error), quiet=True)
+        assert not res.passed and res.attempted and res.message
+
+
+def test_keyboard_interrupt_still_stops_the_cell() -> None:
+    def interrupted(liq, side, size, price):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        check("00.4", interrupted, quiet=True)
+    with pytest.raises(KeyboardInterrupt):
+        check("00.5", _Hostile(KeyboardInterrupt()), quiet=True)
+
+
+def test_a_mistake_can_carry_its_own_tolerance() -> None:
+    gauss = next(m for m in exercise("01.2").mistakes if "Gaussian" in m.message)
+    assert gauss.atol is not None and gauss.atol < exercise("01.2").atol
 
 
 # ---------------------------------------------------------------------------------------------

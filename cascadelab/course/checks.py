@@ -15,7 +15,11 @@ reference implementation).
 
 An exercise left blank (``None``, ``...``, or a stub function that returns ``None``) is reported
 as "not attempted yet": a checker never raises on a learner's answer, so the exercise notebooks
-run top to bottom before anything is filled in.
+run top to bottom before anything is filled in. That includes answers that misbehave: a
+learner's function that raises, or calls ``sys.exit()``, is reported as such (only a
+``KeyboardInterrupt``, the learner stopping the cell, goes through). A malformed exercise id or
+an unknown keyword argument is the notebook's mistake, not the learner's, and raises a
+``TypeError`` or ``ValueError`` that says what an id looks like.
 
 Examples
 --------
@@ -29,6 +33,7 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +41,7 @@ from typing import Any
 import numpy as np
 
 import cascadelab.course.exercises  # noqa: F401  (importing it registers every exercise)
-from cascadelab.course.registry import EXERCISES, Exercise
+from cascadelab.course.registry import EXERCISES, ID_FORMAT, Exercise, Mistake
 
 __all__ = ["CheckResult", "check", "exercise", "list_exercises"]
 
@@ -84,10 +89,24 @@ class CheckResult:
 
 
 def exercise(exercise_id: str) -> Exercise:
-    """The registered :class:`Exercise` with this id (``ValueError`` if there is none)."""
+    """The registered :class:`Exercise` with this id.
+
+    Raises ``TypeError`` if ``exercise_id`` is not a string and ``ValueError`` if no exercise has
+    that id; both messages say what an id looks like.
+    """
+    if not isinstance(exercise_id, str):
+        kind = type(exercise_id).__name__
+        tip = ""
+        if isinstance(exercise_id, (list, tuple)) and len(exercise_id) == 1:
+            tip = f": pass the id itself, check({exercise_id[0]!r}, answer)"
+        raise TypeError(
+            f"exercise_id must be {ID_FORMAT}, got {exercise_id!r}, a {kind}{tip}"
+        )
     if exercise_id not in EXERCISES:
-        known = ", ".join(sorted(EXERCISES))
-        raise ValueError(f"no exercise {exercise_id!r}; known exercises: {known}")
+        known = ", ".join(sorted(EXERCISES, key=_id_key))
+        raise ValueError(
+            f"no exercise {exercise_id!r}: an id is {ID_FORMAT}; known exercises: {known}"
+        )
     return EXERCISES[exercise_id]
 
 
@@ -112,12 +131,19 @@ def check(exercise_id: str, answer: Any, *, quiet: bool = False, **kwargs: Any) 
     quiet : bool
         If True, do not print.
     **kwargs
-        Extra facts some exercises need, e.g. ``n=`` the number of Monte Carlo draws.
+        Extra facts some exercises ask for, e.g. ``n=`` the number of Monte Carlo draws. They
+        never change what counts as correct; they let the message say more about a miss.
 
     Returns
     -------
     CheckResult
         ``passed`` and a ``message``; it is truthy when the answer passed.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Only for a malformed or unknown ``exercise_id`` or a keyword argument the exercise does
+        not take, never because of ``answer``.
 
     Examples
     --------
@@ -125,6 +151,13 @@ def check(exercise_id: str, answer: Any, *, quiet: bool = False, **kwargs: Any) 
     False
     """
     ex = exercise(exercise_id)
+    unknown = sorted(set(kwargs) - set(ex.extras))
+    if unknown:
+        takes = ", ".join(f"{k}=" for k in ex.extras) or "no extra keyword arguments"
+        raise TypeError(
+            f"check({ex.id!r}, ...) got the keyword argument(s) "
+            f"{', '.join(f'{k}={kwargs[k]!r}' for k in unknown)}; exercise {ex.id} takes {takes}"
+        )
     if _blank(answer):
         res = CheckResult(
             ex.id, False,
@@ -139,8 +172,15 @@ def check(exercise_id: str, answer: Any, *, quiet: bool = False, **kwargs: Any) 
                 res = _check_array(ex, answer, kwargs)
             else:
                 res = _check_function(ex, answer)
-        except Exception as err:  # a checker must never stop the notebook
+        except (Exception, SystemExit) as err:  # a checker must never stop the notebook
             res = CheckResult(ex.id, False, f"could not check this answer ({_err(err)}).")
+        if not res.passed and ex.advice is not None and kwargs:
+            try:
+                extra = ex.advice(**kwargs)
+            except Exception:  # pragma: no cover - advice is a courtesy, never an obstacle
+                extra = ""
+            if extra:
+                res = CheckResult(res.exercise, False, f"{res.message} {extra}", res.attempted)
     if not quiet:
         print(res)
     return res
@@ -155,7 +195,10 @@ def _blank(answer: Any) -> bool:
 
 
 def _err(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
+    try:
+        text = str(err).strip().splitlines()
+    except Exception:  # a learner's exception whose __str__ fails
+        text = []
     first = text[0] if text else ""
     if len(first) > 160:
         first = first[:157] + "..."
@@ -166,7 +209,7 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-def _tol_text(ex: Exercise, rtol: float, atol: float) -> str:
+def _tol_text(ex: Exercise, rtol: float, atol: float, dtype: np.dtype | None = None) -> str:
     unit = f" {ex.unit}" if ex.unit and ex.unit != "fraction" else ""
     parts = []
     if atol:
@@ -175,7 +218,8 @@ def _tol_text(ex: Exercise, rtol: float, atol: float) -> str:
         parts.append(f"{_fmt(100 * rtol)}% relative")
     elif rtol:
         parts.append(f"relative {rtol:g}")
-    return "tolerance " + (" + ".join(parts) if parts else "exact")
+    text = "tolerance " + (" + ".join(parts) if parts else "exact")
+    return f"{text} for a {dtype.name} answer" if dtype is not None else text
 
 
 def _close(a: Any, b: Any, rtol: float, atol: float) -> bool:
@@ -187,13 +231,51 @@ def _close(a: Any, b: Any, rtol: float, atol: float) -> bool:
 
 
 def _as_number(answer: Any) -> float | None:
-    if isinstance(answer, bool):
+    """``answer`` as a float if it is one real number (any real type or dtype), else None."""
+    if isinstance(answer, (bool, np.bool_)):
         return None
-    if isinstance(answer, (int, float, np.integer, np.floating)):
+    if isinstance(answer, (numbers.Real, np.integer, np.floating)):
         return float(answer)
     if isinstance(answer, np.ndarray) and answer.size == 1 and answer.dtype.kind in "iuf":
         return float(answer.reshape(()))
     return None
+
+
+def _narrow_float(answer: Any) -> np.dtype | None:
+    """The dtype of ``answer`` if it is a float type narrower than float64, else None."""
+    dtype = getattr(answer, "dtype", None)
+    if dtype is None and isinstance(answer, (list, tuple)) and answer:
+        dtype = getattr(answer[0], "dtype", None)
+    try:
+        dtype = np.dtype(dtype) if dtype is not None else None
+    except TypeError:
+        return None
+    if dtype is None or dtype.kind != "f" or dtype.itemsize >= 8:
+        return None
+    return dtype
+
+
+def _widen(rtol: float, dtype: np.dtype | None) -> float:
+    """``rtol``, widened to the precision of a narrow float answer.
+
+    An answer computed in float32 is right to a few units of 1.2e-7 of its size, and a float16
+    one, correct before it was stored, to half of 9.8e-4: it is judged to that precision instead
+    of being rejected for digits its type cannot hold (4 ulps for float32, 1 for float16, which
+    is too coarse to compute in).
+    """
+    if dtype is None:
+        return rtol
+    ulps = 4.0 if dtype.itemsize >= 4 else 1.0
+    return max(rtol, ulps * float(np.finfo(dtype).eps))
+
+
+def _matches(m: Mistake, x: Any, rtol: float, atol: float) -> bool:
+    """Whether ``x`` is the value the mistake ``m`` gives, within its tolerance or ours."""
+    if m.value is None:
+        return False
+    m_rtol = rtol if m.rtol is None else max(m.rtol, rtol)
+    m_atol = atol if m.atol is None else m.atol
+    return _close(x, m.value(), m_rtol, m_atol)
 
 
 def _generic_number(ex: Exercise, x: float, e: float, rtol: float, atol: float) -> str:
@@ -243,12 +325,14 @@ def _check_number(ex: Exercise, answer: Any, kwargs: dict) -> CheckResult:
         return CheckResult(ex.id, False, f"expected a single number{unit}, got a {what}.")
     if not math.isfinite(x):
         return CheckResult(ex.id, False, f"the answer is {x}; expected a finite number{unit}.")
-    e = float(ex.reference(**kwargs))
-    rtol, atol = ex.tol(**kwargs)
+    e = float(ex.reference())
+    rtol, atol = ex.tol()
+    dtype = _narrow_float(answer)
+    rtol = _widen(rtol, dtype)
     if _close(x, e, rtol, atol):
-        return CheckResult(ex.id, True, f"correct ({_tol_text(ex, rtol, atol)}).")
+        return CheckResult(ex.id, True, f"correct ({_tol_text(ex, rtol, atol, dtype)}).")
     for m in ex.mistakes:
-        if m.when is None and _close(x, m.value(), rtol, atol):
+        if _matches(m, x, rtol, atol):
             return CheckResult(ex.id, False, m.message)
     slip = _scale_or_sign(ex, x, e, rtol, atol)
     if slip:
@@ -264,9 +348,15 @@ def _check_number(ex: Exercise, answer: Any, kwargs: dict) -> CheckResult:
 
 
 def _check_array(ex: Exercise, answer: Any, kwargs: dict) -> CheckResult:
-    e = np.asarray(ex.reference(**kwargs), dtype=np.float64)
-    rtol, atol = ex.tol(**kwargs)
-    tol = _tol_text(ex, rtol, atol)
+    e = np.asarray(ex.reference(), dtype=np.float64)
+    rtol, atol = ex.tol()
+    dtype = _narrow_float(answer)
+    rtol = _widen(rtol, dtype)
+    tol = _tol_text(ex, rtol, atol, dtype)
+    if np.iscomplexobj(answer):
+        return CheckResult(
+            ex.id, False, f"expected {e.size} real numbers, got complex ones."
+        )
     try:
         x = np.asarray(answer, dtype=np.float64)
     except (TypeError, ValueError):
@@ -287,7 +377,7 @@ def _check_array(ex: Exercise, answer: Any, kwargs: dict) -> CheckResult:
     if _close(x, e, rtol, atol):
         return CheckResult(ex.id, True, f"correct, all {e.size} entries ({tol}).")
     for m in ex.mistakes:
-        if m.when is None and _close(x, m.value(), rtol, atol):
+        if _matches(m, x, rtol, atol):
             return CheckResult(ex.id, False, m.message)
     if e.ndim == 1 and e.size > 1 and _close(x[::-1], e, rtol, atol):
         return CheckResult(ex.id, False, f"the right numbers in reverse order ({tol}).")
@@ -345,6 +435,11 @@ def _check_function(ex: Exercise, answer: Any) -> CheckResult:
     for args in cases:
         try:
             out = _call(answer, args)
+        except SystemExit as err:
+            return CheckResult(
+                ex.id, False, f"your function called sys.exit() ({_err(err)}) when called with "
+                f"{_describe_args(args)}: it should return its result instead.",
+            )
         except Exception as err:
             return CheckResult(
                 ex.id, False, f"your function raised {_err(err)} when called with "
@@ -357,6 +452,7 @@ def _check_function(ex: Exercise, answer: Any) -> CheckResult:
             "and run the cell again.", attempted=False,
         )
     values = []
+    dtype = None
     for args, out in zip(cases, got, strict=True):
         x = _as_number(out)
         if x is None:
@@ -366,6 +462,9 @@ def _check_function(ex: Exercise, answer: Any) -> CheckResult:
                 f"{' in ' + ex.unit if ex.unit else ''}.",
             )
         values.append(x)
+        dtype = dtype or _narrow_float(out)
+    rtol = _widen(rtol, dtype)
+    tol = _tol_text(ex, rtol, atol, dtype)
     expected = [float(_call(ex.expected, args)) for args in cases]
     wrong = [
         i for i, (x, e) in enumerate(zip(values, expected, strict=True))

@@ -8,12 +8,18 @@ The authors' side of the course's checkers. Each module of :mod:`cascadelab.cour
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["EXERCISES", "Exercise", "Mistake", "register"]
+__all__ = ["EXERCISES", "ID_FORMAT", "Exercise", "Mistake", "register"]
+
+ID_FORMAT = "a string such as '02.1' (the two-digit chapter, a dot, the exercise's number)"
+"""What an exercise id looks like, in words (used in error messages)."""
+
+_ID = re.compile(r"\d\d\.\d+")
 
 
 @dataclass(frozen=True)
@@ -31,11 +37,16 @@ class Mistake:
     when : callable, optional
         For number and array exercises, instead of ``value``: a test ``when(answer) -> bool``
         that recognises the mistake (e.g. "the parts do not add up to the whole").
+    rtol, atol : float, optional
+        The tolerance within which an answer matches ``value``, when it is not the exercise's
+        own (e.g. a Monte Carlo estimate of the mistaken quantity has its own standard error).
     """
 
     value: Callable[..., Any] | None
     message: str
     when: Callable[[Any], bool] | None = None
+    rtol: float | None = None
+    atol: float | None = None
 
 
 @dataclass
@@ -51,20 +62,25 @@ class Exercise:
     kind : {"number", "array", "function"}
         What the answer is.
     expected : callable
-        No arguments (or the keyword arguments passed on to ``check()``); returns the expected
-        number or array. For a function exercise: the reference implementation.
+        No arguments; returns the expected number or array. For a function exercise: the
+        reference implementation.
     unit : str
         Unit of the answer ("USD", "units per 1%", "fraction", ...), used in messages.
     rtol, atol : float
         Relative and absolute tolerance: accepted when
-        ``|answer - expected| <= atol + rtol * |expected|``.
+        ``|answer - expected| <= atol + rtol * |expected|``. The tolerance never depends on what
+        the learner passes to ``check()``: an answer is right or wrong for the exercise as stated.
     mistakes : sequence of Mistake
         Typical wrong answers, tried in order before the generic diagnostics.
     cases : callable, optional
         For a function exercise: returns a list of argument tuples to call both functions with.
-    tolerance : callable, optional
-        ``tolerance(**kwargs) -> (rtol, atol)`` when the tolerance depends on what the learner
-        passes to ``check()`` (e.g. the number of Monte Carlo draws).
+    extras : tuple of str
+        Names of the keyword arguments ``check()`` accepts for this exercise (e.g. ``("n",)``, the
+        number of Monte Carlo draws the learner made); any other keyword is reported.
+    advice : callable, optional
+        ``advice(**extras) -> str``: a sentence appended to the message of an answer that fails,
+        about the extra facts passed to ``check()`` (e.g. "the exercise asks for a million
+        draws" when ``n`` is smaller); ``""`` when there is nothing to add.
     hint : str
         A generic nudge appended when no specific mistake is recognised.
     numba : bool
@@ -80,25 +96,22 @@ class Exercise:
     atol: float = 0.0
     mistakes: Sequence[Mistake] = ()
     cases: Callable[[], list[tuple]] | None = None
-    tolerance: Callable[..., tuple[float, float]] | None = None
+    extras: tuple[str, ...] = ()
+    advice: Callable[..., str] | None = None
     hint: str = ""
     numba: bool = False
     _cache: dict = field(default_factory=dict, repr=False)
 
-    def reference(self, **kwargs: Any) -> Any:
-        """The expected answer (cached when it takes no keyword arguments)."""
+    def reference(self) -> Any:
+        """The expected answer (computed once and cached)."""
         if self.kind == "function":
             return self.expected
-        if kwargs:
-            return self.expected(**kwargs)
         if "expected" not in self._cache:
             self._cache["expected"] = self.expected()
         return self._cache["expected"]
 
-    def tol(self, **kwargs: Any) -> tuple[float, float]:
-        """``(rtol, atol)`` for this check."""
-        if self.tolerance is not None:
-            return self.tolerance(**kwargs)
+    def tol(self) -> tuple[float, float]:
+        """``(rtol, atol)`` for this exercise."""
         return self.rtol, self.atol
 
     def test_cases(self) -> list[tuple]:
@@ -121,6 +134,8 @@ def register(
     **options: Any,
 ) -> Exercise:
     """Add an exercise to the registry (see :class:`Exercise` for the options) and return it."""
+    if not isinstance(id, str) or not _ID.fullmatch(id):
+        raise ValueError(f"id must be {ID_FORMAT}, got {id!r}")
     if kind not in ("number", "array", "function"):
         raise ValueError(f"kind must be 'number', 'array' or 'function', got {kind!r}")
     if id in _REGISTRY:

@@ -57,8 +57,15 @@ register(
     "03.2", "puts that neutralise dealer gamma", "number", _puts03, unit="units", rtol=1e-3,
     mistakes=[
         Mistake(
-            lambda: -_dealer03().gamma(100.0) / bs_gamma(100.0, 100.0, float(E03_EXPIRY), E03_VOL),
-            "that uses the gamma of an at-the-money put; the protective puts are struck at 95.",
+            lambda: 2.0 * -E03_UNITS,
+            "that is as many options as the dealer sold (2M calls and 2M puts), which is also "
+            "what puts struck at the money (100) would need. That works only at the same "
+            "strike: puts struck at 95 have less gamma at 100 per unit, so the count differs.",
+        ),
+        Mistake(
+            lambda: -E03_UNITS,
+            "that offsets only one leg of the straddle: the dealer sold calls *and* puts, and "
+            "both have gamma. The puts bought must cancel the gamma of the whole book.",
         ),
         Mistake(
             lambda: -_puts03(),
@@ -66,9 +73,9 @@ register(
             "gamma. The dealer must buy puts.",
         ),
         Mistake(
-            lambda: -E03_UNITS,
-            "buying back as many options as were sold would work only at the same strike and "
-            "expiry; puts struck at 95 have less gamma at 100 per unit.",
+            lambda: -_dealer03().gamma(100.0)
+            / bs_gamma(100.0, E03_PUT_STRIKE, float(E03_EXPIRY), 100.0 * E03_VOL),
+            "the put's volatility entered as a percent: 0.5% per step is vol=0.005.",
         ),
     ],
     hint="Long puts add gamma; find how many units bring the book's gamma at 100 USD to zero.",
@@ -98,6 +105,24 @@ register(
         Mistake(
             lambda: float(fee_adjusted_leverage(E03_LEVERAGE, E03_FEE_Z * E03_SIGMA * E03_HORIZON)),
             "volatility grows with the square root of the horizon, not the horizon itself.",
+        ),
+        Mistake(
+            lambda: 1.0 / (1.0 / E03_LEVERAGE + _fee_rate03() * 100.0),
+            "off by a factor of 100 in the fee: sigma = 0.5% per step is 0.005 as a fraction, "
+            "not 0.5. With 0.5 the fee is several times the notional and the leverage falls "
+            "below 1.",
+        ),
+        Mistake(
+            lambda: float(fee_adjusted_leverage(E03_LEVERAGE, _fee_rate03() * 100.0)),
+            "off by a factor of 100 in the fee: sigma = 0.5% per step is 0.005 as a fraction, "
+            "not 0.5. With 0.5 the fee exceeds the notional and fee_adjusted_leverage floors "
+            "the result at 1x.",
+        ),
+        Mistake(
+            None,
+            "a leverage below 1x needs a fee of nearly the whole notional: check the fee's "
+            "inputs for a percent where a fraction belongs (sigma = 0.5% is 0.005).",
+            when=lambda x: 0.0 < x < 1.0,
         ),
     ],
     hint="Budget: N (1/L + fee) = collateral. Solve for the new N / collateral.",

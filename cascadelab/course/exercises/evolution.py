@@ -9,6 +9,7 @@ typical mistakes; the tests feed every mistake back to its checker.
 from __future__ import annotations
 
 from functools import cache
+from itertools import combinations
 
 import numpy as np
 
@@ -35,6 +36,29 @@ def _oracle04_mean() -> np.ndarray:
     )
 
 
+@cache
+def _medians04(k: int) -> tuple[float, ...]:
+    """Every median the attacker can reach by setting some k of the feeds to 0 (sorted)."""
+    feeds = np.array(E04_FEEDS)
+    out = set()
+    for bad in combinations(range(feeds.size), k):
+        reports = feeds.copy()
+        reports[list(bad)] = 0.0
+        out.add(float(np.median(reports)))
+    return tuple(sorted(out))
+
+
+def _wrong_feeds04(x: np.ndarray) -> bool:
+    """Each entry is a median some choice of k feeds reaches, and at least one is not the lowest."""
+    x = np.asarray(x, dtype=np.float64).ravel()
+    if x.size != 4:
+        return False
+    reachable = all(
+        np.any(np.isclose(x[k], _medians04(k), rtol=1e-6, atol=1e-9)) for k in range(4)
+    )
+    return reachable and not np.allclose(x, _oracle04(), rtol=1e-6, atol=1e-9)
+
+
 register(
     "04.1", "lowest median with k bad feeds", "array", _oracle04, unit="USD", atol=1e-9,
     mistakes=[
@@ -44,7 +68,9 @@ register(
         ),
         Mistake(
             lambda: np.full(4, np.median(E04_FEEDS)),
-            "every entry is the honest median: the attacker's reports must replace honest ones.",
+            "every entry is the honest median: zeros that replace readings below the median (or "
+            "no replacement at all) leave it where it was. Which readings must the attacker "
+            "replace to move it?",
         ),
         Mistake(
             lambda: np.array(
@@ -52,6 +78,13 @@ register(
             ),
             "you dropped the replaced feeds instead of counting the attacker's reports: the "
             "oracle still takes the median of all 7 numbers.",
+        ),
+        Mistake(
+            None,
+            "each entry is a median the attacker can reach, but not the lowest one: for some k "
+            "you replaced the wrong feeds. Replacing a reading that is already below the median "
+            "moves it less than replacing one above it.",
+            when=_wrong_feeds04,
         ),
     ],
     hint="Sort the seven numbers the oracle sees; the median is the 4th. Which honest feeds "
@@ -86,9 +119,34 @@ def _waterfall04_ch_last() -> np.ndarray:
     return np.array(out)
 
 
+def _share_of_loss04(scale: float) -> np.ndarray:
+    """Each layer's payment as a share of its row's loss, times ``scale`` (100: percent)."""
+    return scale * _waterfall04() / np.array(E04_LOSSES)[:, None]
+
+
 register(
     "04.2", "default waterfall split", "array", _waterfall04, unit="USD millions", atol=1e-6,
     mistakes=[
+        Mistake(
+            lambda: 1e6 * _waterfall04(),
+            "the split is right, but in USD: the table's sizes and the losses are in USD "
+            "millions, and so is the answer (a loss of 16 is 16, not 16,000,000).",
+        ),
+        Mistake(
+            lambda: _waterfall04()[::-1],
+            "the rows are swapped: row 1 is the loss of 16, row 2 the loss of 30, in the order "
+            "of `losses`.",
+        ),
+        Mistake(
+            lambda: _share_of_loss04(100.0),
+            "those are each layer's percent of its row's loss; the task asks for the amounts, "
+            "in USD millions.",
+        ),
+        Mistake(
+            lambda: _share_of_loss04(1.0),
+            "those are each layer's share of its row's loss (fractions); the task asks for the "
+            "amounts, in USD millions.",
+        ),
         Mistake(
             None,
             "the layers of each row must add up to that row's loss.",
@@ -143,9 +201,35 @@ def _stale04() -> tuple[float, float]:
     return fresh, stale
 
 
+@cache
+def _stale04_resilient() -> float:
+    """The same difference with the default resilience (impact that decays)."""
+    pos, sc = default_market()
+    return (
+        simulate(pos, sc.replace(oracle_latency=E04_LATENCY)).total_bad_debt
+        - simulate(pos, sc).total_bad_debt
+    )
+
+
+def _extra04() -> float:
+    fresh, stale = _stale04()
+    return stale - fresh
+
+
+def _near(x: float, target: float, rel: float = 0.02) -> bool:
+    """``x`` within ``rel`` of ``target``: a value rounded to two or three figures."""
+    return abs(x - target) <= rel * abs(target)
+
+
+def _ratio04(x: float) -> bool:
+    fresh, stale = _stale04()
+    return _near(x, stale / fresh) or _near(x, stale / fresh - 1.0) or _near(
+        x, 100.0 * (stale / fresh - 1.0)
+    )
+
+
 register(
-    "04.4", "extra bad debt from a late oracle", "number",
-    lambda: _stale04()[1] - _stale04()[0], unit="USD", atol=1.0,
+    "04.4", "extra bad debt from a late oracle", "number", _extra04, unit="USD", atol=1.0,
     mistakes=[
         Mistake(
             lambda: _stale04()[1],
@@ -153,9 +237,43 @@ register(
             "to the bad debt with a prompt one.",
         ),
         Mistake(
+            lambda: -_stale04()[1],
+            "that is minus the late oracle's total bad debt: subtract the prompt oracle's bad "
+            "debt from the late one's.",
+        ),
+        Mistake(
+            _stale04_resilient,
+            "that is the difference with the default resilience; the exercise makes impact "
+            "permanent first (`resilience=0.0`), in both runs.",
+        ),
+        Mistake(
             None,
-            "that looks like a ratio or a relative change (a pure number); the question asks "
-            "for the extra bad debt in USD.",
+            "0 USD: the two runs gave the same bad debt, or the difference was never computed. "
+            "Check that the second run really has `oracle_latency=5` (and both "
+            "`resilience=0.0`), and that you subtract the two `total_bad_debt`s.",
+            when=lambda x: x == 0.0,
+        ),
+        Mistake(
+            None,
+            "that looks like the answer in USD millions; the question asks for USD (2 million "
+            "USD is 2_000_000, not 2.0).",
+            when=lambda x: _near(1e6 * x, _extra04()),
+        ),
+        Mistake(
+            None,
+            "that looks like the answer in thousands of USD; the question asks for USD.",
+            when=lambda x: _near(1e3 * x, _extra04()),
+        ),
+        Mistake(
+            None,
+            "that is a ratio or a relative change (late over prompt); the question asks for the "
+            "extra bad debt itself, in USD.",
+            when=_ratio04,
+        ),
+        Mistake(
+            None,
+            "that is a small pure number; the question asks for the extra bad debt in USD, "
+            "the difference of the two runs' `total_bad_debt`.",
             when=lambda x: abs(x) < 10.0,
         ),
     ],

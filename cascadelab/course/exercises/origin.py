@@ -46,29 +46,64 @@ register(
 )
 
 
-def _mc_tol(n: int | None = None) -> tuple[float, float]:
-    if n is None or n <= 0:
-        return 0.05, 0.0
-    p = _t3_tail(E01_K)
-    return 0.0, 4.0 * math.sqrt(p * (1.0 - p) / n)
+E01_DRAWS = 1_000_000  # the exercise's n
+
+
+def _mc_atol(p: float) -> float:
+    """Four standard errors of a Monte Carlo estimate of ``p`` from the exercise's draws."""
+    return 4.0 * math.sqrt(p * (1.0 - p) / E01_DRAWS)
+
+
+def _mc_mistake(p: float, message: str) -> Mistake:
+    """A mistaken probability ``p``, matched within the noise of its own estimate."""
+    return Mistake(lambda: p, message, rtol=0.0, atol=_mc_atol(p))
+
+
+def _draws_advice(n: object = None) -> str:
+    """What to say about the number of draws ``n`` the learner passed to check()."""
+    if isinstance(n, bool) or not isinstance(n, (int, float)) or not n >= 1:
+        return (
+            f"(check() got n={n!r}; pass n, the number of draws you made: the exercise asks for "
+            f"n = {E01_DRAWS:,}.)"
+        )
+    if n < E01_DRAWS:
+        factor = math.sqrt(E01_DRAWS / n)
+        return (
+            f"You passed n = {n:,.0f}: the exercise asks for n = {E01_DRAWS:,} draws. With "
+            f"{n:,.0f} the estimate's noise is about {factor:,.0f} times what this tolerance "
+            "allows, and an event this rare may not show up at all."
+        )
+    return ""
 
 
 register(
-    "01.2", "Monte Carlo estimate of the breach", "number", lambda n=None: _t3_tail(E01_K),
-    unit="fraction", tolerance=_mc_tol,
+    "01.2", "Monte Carlo estimate of the breach", "number", lambda: _t3_tail(E01_K),
+    unit="fraction", rtol=0.0, atol=_mc_atol(_t3_tail(E01_K)), extras=("n",),
+    advice=_draws_advice,
     mistakes=[
-        Mistake(
-            lambda: tail_probability(E01_K / math.sqrt(3.0), nu=E01_NU),
+        _mc_mistake(
+            tail_probability(E01_K),
+            "that is the Gaussian tail probability: draw Student-t returns with tail index 3 "
+            "(nu=3.0), not normal ones.",
+        ),
+        _mc_mistake(
+            tail_probability(E01_K / math.sqrt(E01_NU / (E01_NU - 2.0)), nu=E01_NU),
             "did you rescale the draws to unit variance? A raw t with 3 degrees of freedom has "
             "standard deviation sqrt(3).",
         ),
-        Mistake(
-            lambda: _t3_tail(E01_K) / 2.0,
+        _mc_mistake(
+            _t3_tail(E01_K) / 2.0,
             "that looks like one tail only: count moves beyond 4 standard deviations either way.",
         ),
+        Mistake(
+            lambda: 0.0,
+            "no draw at all lies beyond 4 standard deviations, yet fat tails put thousands of a "
+            "million draws there: compare the absolute value of each draw with k = 4, and make "
+            "the n = 1,000,000 draws the exercise asks for.",
+            rtol=0.0, atol=0.0,
+        ),
     ],
-    hint="Pass n=<number of draws> to check() so it can size the Monte Carlo tolerance "
-    "(4 standard errors).",
+    hint="Count the draws with |r| > 4 and divide by the number of draws.",
 )
 
 E01_BUFFER, E01_SIGMA_CALM, E01_SIGMA_STRESS = 0.06, 0.015, 0.03

@@ -108,7 +108,10 @@ register(
         ),
         Mistake(
             lambda: 1.0 / (E02_DROP + E02_PENALTY),
-            "close: the penalty is charged on the notional at the fill price, not at entry.",
+            "close: 1/(g + pi) is the chapter's first-order approximation (and what charging the "
+            "penalty on the notional at entry gives). It misses the product term g * pi: the "
+            "penalty is charged on the notional at the fill, (1 - g) times the notional at "
+            "entry, so the exact bound is a little higher. Solve 1/L - g >= pi (1 - g) exactly.",
         ),
         Mistake(
             lambda: 1.0 / (E02_DROP - E02_PENALTY),
