@@ -428,19 +428,19 @@ def runaway_depth(
     below. Unlike the closed form's critical depth :math:`\rho` (the density next to the shocked
     price), it accounts for a density that changes further down.
 
-    Let :math:`Q(y)` be the units of longs whose liquidation price is at or above :math:`y`. One
-    round takes the price :math:`y` to :math:`T(y) = p_1 \big(1 - Q(y) / (100 D)\big)`, with
-    :math:`p_1 = p_0 (1 - s)`. :math:`T` never decreases as :math:`y` rises, so the rounds
-    :math:`p_1, T(p_1), T(T(p_1)), \dots` can never pass a price :math:`y` where
-    :math:`T(y) \ge y`, and the end point :math:`p_*` is itself such a price. The cascade
-    therefore ends at or above ``floor_price`` exactly when :math:`T(y) \ge y` somewhere in
+    Let :math:`Q(p)` be the units of longs whose liquidation price is at or above :math:`p`. One
+    round takes the price :math:`p` to :math:`T(p) = p_1 \big(1 - Q(p) / (100 D)\big)`, with
+    :math:`p_1 = p_0 (1 - s)`. :math:`T` never decreases as :math:`p` rises, so the rounds
+    :math:`p_1, T(p_1), T(T(p_1)), \dots` can never fall below a price :math:`p` where
+    :math:`T(p) \ge p`, and the end point :math:`p_*` is itself such a price. The cascade
+    therefore ends at or above ``floor_price`` exactly when :math:`T(p) \ge p` somewhere in
     :math:`[\text{floor}, p_1)`, that is when
 
-    .. math:: D \ge \frac{Q(y)}{100\,(1 - y / p_1)}
-       \quad\text{for some } y \text{ in } [\text{floor}, p_1):
+    .. math:: D \ge \frac{Q(p)}{100\,(1 - p / p_1)}
+       \quad\text{for some } p \text{ in } [\text{floor}, p_1):
 
-    the units the fall down to :math:`y` closes against the units a book of depth :math:`D`
-    absorbs on the way from :math:`p_1` to :math:`y`. The returned depth is the smallest such
+    the units the fall down to :math:`p` closes against the units a book of depth :math:`D`
+    absorbs on the way from :math:`p_1` to :math:`p`. The returned depth is the smallest such
     ratio. For a uniform density :math:`\rho_1` per 1% of :math:`p_1` that starts at
     :math:`p_0` and reaches below the floor, it is
     :math:`\rho_1 (p_0 - \text{floor}) / (p_1 - \text{floor})`, which tends to the closed
@@ -482,7 +482,7 @@ def runaway_depth(
     liq, q = side.liq, np.cumsum(side.size)
     if liq.size == 0 or liq[0] < p1:
         return 0.0
-    # on (liq[j+1], liq[j]] the crossed units are q[j]; the ratio grows with y, so each
+    # on (liq[j+1], liq[j]] the crossed units are q[j]; the ratio grows with the price, so each
     # interval counts at its lowest admissible price
     lowest = np.maximum(np.r_[liq[1:], -np.inf], floor_price)
     ok = (lowest < p1) & (lowest <= liq)
