@@ -280,15 +280,17 @@ def liquidation_density(
     (``side=-1``) in :math:`[p, p (1 + w)]`, and divides by :math:`100 w`: units per 1% of
     :math:`p` (``w`` = ``window``, a fraction in (0, 1)).
 
-    The default window, the 1% of price just beyond ``price``, is the band a small cascade
-    crosses. Called at the shocked price :math:`p_1 = p_0 (1 - s)` of :func:`cascade`, where the
-    forced selling starts and where the book's depth :math:`D` is counted, it is the density the
-    forced sales run into; :func:`cascade_multiplier` of it is the static cascade's small-shock
-    amplification (chapter 00 derives it and its error). A wider window averages over
-    liquidation prices the cascade never reaches: ``window=0.05`` is the 5% average that
-    chapters 01, 04 and 05 use as a coarse gauge of a whole market. Called at the starting price
-    :math:`p_0` with the window equal to a cascade's total move, it gives the mean density over
-    the band that cascade actually crossed, per 1% of :math:`p_0`.
+    The default window is the 1% of price just beyond ``price``: where the forced sales of a
+    small cascade go. Called at the shocked price :math:`p_1 = p_0 (1 - s)` of :func:`cascade`,
+    where the forced selling starts and the book's depth :math:`D` is counted, it is the density
+    those sales run into, per 1% of :math:`p_1`, and :func:`cascade_multiplier` of it forecasts
+    the static cascade's amplification (chapter 00 derives the exact law,
+    :func:`cascadelab.chapters.essence.static_cascade_move`, and measures the forecast's error).
+    A wider window averages over liquidation prices a small cascade never reaches:
+    ``window=0.05`` is the 5% average that chapters 01, 04 and 05 use as a coarse gauge of a
+    whole market. Called at the starting price :math:`p_0` with the window equal to a cascade's
+    total move, it gives the mean density of the band that cascade actually crossed, per 1% of
+    :math:`p_0`, with which the exact law reproduces the simulation.
 
     Compare the result with the book's depth: :math:`\rho / D` close to 1 means the market sits
     near its critical point.
