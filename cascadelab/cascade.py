@@ -271,14 +271,37 @@ def cascade_multiplier(rho: float, depth: float) -> float:
 
 
 def liquidation_density(
-    positions: Positions, price: float, *, window: float = 0.05, side: int = 1
+    positions: Positions, price: float, *, window: float = 0.01, side: int = 1
 ) -> float:
-    r"""Units of liquidations per 1% of price just beyond ``price``: the :math:`\rho` of the loop.
+    r"""Units of liquidations per 1% of price in the band a fall from ``price`` crosses next.
 
-    Counts the units of longs (``side=+1``) whose liquidation price lies in
-    :math:`[p (1 - w), p]`, or of shorts (``side=-1``) in :math:`[p, p (1 + w)]`, and divides by
-    :math:`100 w` (``w`` = ``window``, a fraction in (0, 1)). Compare it with the book's depth:
-    :math:`\rho / D` close to 1 means the market sits near its critical point.
+    This is the :math:`\rho` of the loop gain :math:`k = \rho / D`. It counts the units of
+    longs (``side=+1``) whose liquidation price lies in :math:`[p (1 - w), p]`, or of shorts
+    (``side=-1``) in :math:`[p, p (1 + w)]`, and divides by :math:`100 w`: units per 1% of
+    :math:`p` (``w`` = ``window``, a fraction in (0, 1)).
+
+    The default window is the 1% of price just beyond ``price``: where the forced sales of a
+    small cascade go. Called at the shocked price :math:`p_1 = p_0 (1 - s)` of :func:`cascade`,
+    where the forced selling starts and the book's depth :math:`D` is counted, it is the density
+    those sales run into, per 1% of :math:`p_1`, and :func:`cascade_multiplier` of it forecasts
+    the static cascade's amplification (chapter 00 derives the exact law,
+    :func:`cascadelab.chapters.essence.static_cascade_move`, and measures the forecast's error).
+    A wider window averages over liquidation prices a small cascade never reaches:
+    ``window=0.05`` is the 5% average that chapters 01, 04 and 05 use as a coarse gauge of a
+    whole market. Called at the starting price :math:`p_0` with the window equal to a cascade's
+    total move, it gives the mean density of the band that cascade actually crossed, per 1% of
+    :math:`p_0`, with which the exact law reproduces the simulation.
+
+    Compare the result with the book's depth: :math:`\rho / D` close to 1 means the market sits
+    near its critical point.
+
+    Examples
+    --------
+    >>> from cascadelab import sample_positions
+    >>> pos = sample_positions(20_000, 100.0, seed=0)
+    >>> near, coarse = liquidation_density(pos, 99.0), liquidation_density(pos, 99.0, window=0.05)
+    >>> bool(near < coarse)  # the density rises further below the price
+    True
     """
     check_instance("positions", positions, Positions)
     price = check_real("price", price, lo=0.0, lo_open=True)

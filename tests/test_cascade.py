@@ -213,6 +213,37 @@ def test_liquidation_density_counts_units_per_percent() -> None:
     assert liquidation_density(pos, 100.0, window=0.1, side=-1) == 0.0
 
 
+def test_liquidation_density_defaults_to_the_one_percent_just_beyond_the_price(
+    market: Positions,
+) -> None:
+    liq, size = market.liquidation_price, market.size
+    longs, shorts = market.side > 0, market.side < 0
+    for p in (99.0, 95.0):
+        band = longs & (liq <= p) & (liq >= 0.99 * p)
+        assert liquidation_density(market, p) == pytest.approx(size[band].sum())
+        # the old 5% average is still one keyword away
+        wide = longs & (liq <= p) & (liq >= 0.95 * p)
+        assert liquidation_density(market, p, window=0.05) == pytest.approx(size[wide].sum() / 5)
+    band = shorts & (liq >= 101.0) & (liq <= 101.0 * 1.01)
+    assert liquidation_density(market, 101.0, side=-1) == pytest.approx(size[band].sum())
+    # on the course market the density grows below the price, so the 5% window, which reaches
+    # 5% further down, overstates the density the forced sales at 99 USD run into (issue 14)
+    assert liquidation_density(market, 99.0, window=0.05) > 1.3 * liquidation_density(market, 99.0)
+
+
+def test_liquidation_density_from_p0_over_the_move_makes_the_static_law_exact(
+    market: Positions,
+) -> None:
+    # the mean density over the band a cascade crossed, fed to s / (1 - k (1 - s)), gives back
+    # the simulated move: the law is exact, only the density has to be known
+    for shock, depth in ((0.01, 2e5), (0.005, 1e5), (0.02, 4e5), (-0.01, 1.5e5)):
+        res = cascade(market, 100.0, shock, Book(depth))
+        y = -res.move
+        rho = liquidation_density(market, 100.0, window=abs(y), side=res.direction)
+        k = rho / depth
+        assert shock / (1.0 - k * (1.0 - shock)) == pytest.approx(y, rel=1e-9)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "name"),
     [

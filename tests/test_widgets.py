@@ -173,3 +173,69 @@ def test_the_recipe_in_the_lab_docstring_builds_a_working_lab():
     np.testing.assert_allclose(line.get_ydata(), lab.result.price_path)
     assert "amplification" in lab._headline.value
     lab.close()
+
+
+def test_rounds_are_counted_from_the_shock_as_round_zero(lab):
+    # issue 14 item 14: one convention, the chapter's: round 0 is the shock, round j >= 1 the
+    # j-th batch of forced sales
+    res = lab.result
+    x, y = lab.view.path.get_data()
+    assert x[0] == -1.0 and y[0] == 100.0  # before the shock
+    assert x[1] == 0.0 and y[1] == pytest.approx(95.0)  # round 0: the shock
+    for j in range(1, res.cascade.rounds + 1):  # round j's price holds from x = j
+        assert y[np.searchsorted(x, j)] == res.cascade.round_prices[j]
+    edges = lab.view.vol.get_data().edges
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    np.testing.assert_array_equal(centres, np.arange(1, res.cascade.rounds + 1))
+    assert lab.view.shock_line.get_xdata()[0] == 0.0
+    assert "0 = the shock" in lab.view.ax_vol.get_xlabel()
+
+
+@pytest.mark.parametrize("changes", [{}, {"depth": 30_000.0}, {"shock": 0.5, "depth": 2e6},
+                                     {"shock": 20.0}])
+def test_the_legend_sits_off_the_data(lab, changes):
+    # issue 14 item 14: the legend used to sit on the 100 USD line of the price panel
+    lab.update(**changes)
+    assert all(ax.get_legend() is None for ax in lab.figure.axes)
+    (legend,) = lab.figure.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels == ["liquidation prices", "liquidated", "depth $D$", "shock alone",
+                      "with forced sales"]
+    renderer = lab.figure.canvas.get_renderer()
+    box = legend.get_window_extent(renderer)
+    for ax in lab.figure.axes:
+        assert not box.overlaps(ax.get_window_extent(renderer))
+
+
+def test_the_gauge_text_stays_clear_of_the_critical_mark(lab):
+    for depth in (2e6, 2e5, 1e5, 3e4):
+        lab.update(depth=depth)
+        renderer = lab.figure.canvas.get_renderer()
+        text_box = lab.view.gain_text.get_window_extent(renderer)
+        (mark,) = [ln for ln in lab.view.ax_gain.get_lines() if ln.get_linestyle() == "--"]
+        mark_box = mark.get_window_extent(renderer)
+        assert mark_box.y1 < text_box.y0
+
+
+def test_headline_shows_the_gain_as_k_and_the_penalties(lab):
+    text = lab._headline.value
+    assert f"k = ρ/D <b>{lab.summary['rho_over_depth']:.2f}</b>" in text
+    assert "penalties <b>45.3k USD</b>" in text
+    assert lab.view.gain_text.get_text().startswith(
+        f"$k$ = {lab.summary['rho_over_depth']:.2f}")
+
+
+def test_maintenance_reaches_the_rule_of_chapter_02(lab):
+    # item 5: 02 derives a maintenance margin of at least about 1.5% for a 1% penalty
+    assert lab.controls["maintenance"].max >= 1.5
+    lab.update(maintenance=1.5)
+    assert lab.result.params.maintenance == pytest.approx(0.015)
+
+
+def test_takeaway_says_when_the_fall_outruns_the_gauge(lab):
+    lab.update(shock=1.0, depth=89_337.0)
+    text = lab.figure._cascadelab_takeaway.get_text()
+    assert lab.summary["rho_over_depth"] < 1.0
+    assert "denser liquidation prices below" in text
+    lab.update(depth=200_000.0)
+    assert lab.figure._cascadelab_takeaway.get_text().startswith("Forced sales turned")

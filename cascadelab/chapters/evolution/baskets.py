@@ -343,7 +343,7 @@ def bridge_scenario(
     book = Book(depth=depth, impact=impact)
     normal = cascade(pos, PRICE, shock, book)
     outage = normal if share == 0.0 else cascade(pos, PRICE, shock, book.scaled(1.0 - share))
-    rho = liquidation_density(pos, normal.shocked_price)
+    rho = liquidation_density(pos, normal.shocked_price, window=0.05)
     return BridgeResult(
         share=share,
         normal=normal,

@@ -149,7 +149,7 @@ def fragmented_liquidity(
     venue = cascade(pos, PRICE, shock, Book(depth * venue_share, impact))
     aggregate = cascade(pos, PRICE, shock, Book(depth, impact))
     s, amp = _share_sweep(shock, depth, impact, n, seed, tuple(sorted(shares)))
-    rho = liquidation_density(pos, PRICE * (1.0 - shock))
+    rho = liquidation_density(pos, PRICE * (1.0 - shock), window=0.05)
     closed = np.array([cascade_multiplier(rho, depth * x) for x in s])
     return FragmentationResult(venue_share, shock, depth, venue, aggregate, s, amp, closed, rho,
                                rho / depth)
