@@ -40,14 +40,8 @@ from typing import Any
 import numpy as np
 
 from cascadelab._validate import check_instance, check_int, check_real
+from cascadelab.engine import DEFAULT_STEPS, Scenario, SimulationResult, default_market, simulate
 from cascadelab.engine.montecarlo import MonteCarloResult, monte_carlo
-from cascadelab.engine.simulate import (
-    DEFAULT_STEPS,
-    Scenario,
-    SimulationResult,
-    default_market,
-    simulate,
-)
 from cascadelab.mechanisms.hedging import DealerBook
 from cascadelab.mechanisms.margin import M_MAX, fee_adjusted_leverage
 from cascadelab.positions import Positions

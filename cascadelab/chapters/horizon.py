@@ -43,8 +43,8 @@ import numpy as np
 
 from cascadelab._validate import check_choice, check_int, check_real
 from cascadelab.cascade import liquidation_density
+from cascadelab.engine import Scenario, SimulationResult, simulate
 from cascadelab.engine.montecarlo import monte_carlo
-from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
 from cascadelab.positions import Positions, sample_positions
 
 __all__ = [

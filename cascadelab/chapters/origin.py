@@ -35,7 +35,7 @@ import numpy as np
 from cascadelab._validate import check_choice, check_int, check_real
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
 from cascadelab.chapters.essence import FeedbackLoopParams, population
-from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
+from cascadelab.engine import Scenario, SimulationResult, simulate
 from cascadelab.market import IMPACT_MODELS, Book
 from cascadelab.portfolio import (
     Accounts,

@@ -42,7 +42,7 @@ import numpy as np
 from cascadelab._validate import check_choice, check_int, check_real
 from cascadelab.cascade import cascade
 from cascadelab.chapters.essence import FeedbackLoopParams, population
-from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
+from cascadelab.engine import Scenario, SimulationResult, simulate
 from cascadelab.market import Book
 from cascadelab.mechanisms.hedging import DealerBook, book_delta, book_gamma
 from cascadelab.portfolio import Accounts, MultiAssetScenario, equicorrelation, simulate_portfolio

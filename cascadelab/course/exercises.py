@@ -14,8 +14,8 @@ import numpy as np
 
 from cascadelab.cascade import cascade, cascade_multiplier
 from cascadelab.course.checks import Mistake, register
+from cascadelab.engine import Scenario, default_market, simulate
 from cascadelab.engine.montecarlo import monte_carlo
-from cascadelab.engine.simulate import Scenario, default_market, simulate
 from cascadelab.market import Book, impact_price
 from cascadelab.mechanisms.hedging import DealerBook, bs_gamma
 from cascadelab.mechanisms.liquidation import slice_units

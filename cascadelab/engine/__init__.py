@@ -3,13 +3,8 @@ and ``monte_carlo`` (many paths in parallel). The loop itself is :mod:`cascadela
 """
 
 from cascadelab.engine.montecarlo import MonteCarloResult, monte_carlo
-from cascadelab.engine.simulate import (
-    DEFAULT_STEPS,
-    Scenario,
-    SimulationResult,
-    default_market,
-    simulate,
-)
+from cascadelab.engine.scenario import Scenario
+from cascadelab.engine.simulate import DEFAULT_STEPS, SimulationResult, default_market, simulate
 
 __all__ = [
     "DEFAULT_STEPS",

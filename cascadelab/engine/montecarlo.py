@@ -26,7 +26,8 @@ import numba
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
-from cascadelab.engine.simulate import Scenario, fundamental_returns, prepare
+from cascadelab.engine.scenario import Scenario
+from cascadelab.engine.simulate import fundamental_returns, prepare
 from cascadelab.kernels import engine as _k
 from cascadelab.positions import Positions
 
