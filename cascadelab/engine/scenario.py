@@ -1,14 +1,27 @@
 r"""The engine's parameters: :class:`Scenario`, every mechanism's knobs in one frozen dataclass.
 
-Each field carries its unit and allowed range; :func:`cascadelab.simulate` and
-:func:`cascadelab.monte_carlo` take one ``Scenario`` (see :mod:`cascadelab.engine.simulate` for
-the equations of a step).
+A knob is written once, as a field declared with :func:`knob`: its default, what it means, its
+unit and its allowed range. Everything else derives from that declaration:
+
+* the validation in ``Scenario.__post_init__`` (ranges from the fields' metadata);
+* the ``Parameters`` section of ``Scenario.__doc__`` (generated from the same metadata);
+* :class:`EngineParams`, the scalars the numba kernel :func:`cascadelab.kernels.engine.run`
+  reads: every numeric field of ``Scenario`` under its own name, plus four derived values
+  (:data:`DERIVED`). :func:`engine_params` builds it.
+
+Adding a knob is therefore: a field with its docstring, unit and range here; its use in the
+kernel (as ``prm.<name>``); a test. :func:`cascadelab.simulate` and
+:func:`cascadelab.monte_carlo` take one ``Scenario`` (the equations of a step are in
+:mod:`cascadelab.engine.simulate`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import textwrap
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -17,7 +30,34 @@ from cascadelab.market import IMPACT_MODELS
 from cascadelab.mechanisms.hedging import DealerBook
 from cascadelab.mechanisms.margin import M_MAX
 
-__all__ = ["Scenario"]
+__all__ = ["DERIVED", "EngineParams", "Scenario", "engine_params", "knob"]
+
+IMPACT_FLOOR = 1e-3
+"""Lowest price one batch can reach, as a fraction of the pre-trade price (as in ``Book``)."""
+
+
+def knob(
+    default: object,
+    doc: str,
+    unit: str = "",
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    lo_open: bool = False,
+    hi_open: bool = False,
+    note: str = "",
+    none: float | None = None,
+) -> Any:
+    """Declare a :class:`Scenario` field: its default, meaning, unit and allowed range.
+
+    ``doc`` says what the knob is, ``unit`` its unit, ``lo``/``hi`` (with ``lo_open``/``hi_open``)
+    its range for a number; ``note`` follows the range in the docstring (what 0 or None means).
+    ``none`` is the value the kernel reads when an optional field is None (e.g. ``math.inf`` for
+    "no cap"); a field of type ``str`` or ``DealerBook`` is not read by the kernel.
+    """
+    meta = {"doc": doc, "unit": unit, "lo": lo, "hi": hi, "lo_open": lo_open,
+            "hi_open": hi_open, "note": note, "none": none}
+    return dataclasses.field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
@@ -28,236 +68,145 @@ class Scenario:
 
     The defaults are a 5% shock at step 10 on a book of depth 200,000 units per 1% with 2%
     per-step resilience and light noise: on ``sample_positions(20_000, 100.0, seed=0)`` this
-    sets off a visible but not total cascade (see :func:`default_market`). Every mechanism
-    beyond the price path and full liquidation is off by default.
+    sets off a visible but not total cascade (see :func:`cascadelab.default_market`). Every
+    mechanism beyond the price path and full liquidation is off by default. Every field is a
+    keyword of the constructor; :meth:`replace` changes some and validates again.
 
-    Parameters
-    ----------
-    price : float
-        Starting price :math:`p_0`, USD, > 0.
-    sigma : float
-        Volatility of the fundamental's log price per step, in [0, 0.5].
-    mu : float
-        Drift of the fundamental per step, in [-0.1, 0.1].
-    tail_index : float or None
-        Degrees of freedom :math:`\\nu` of Student-t innovations, in (2, 1000]; None = normal.
-    jump_rate : float
-        Probability of a jump per step, in [0, 1].
-    jump_mean, jump_sd : float
-        Mean in [-1, 1] and sd in [0, 1] of a jump of the log price.
-    shock : float
-        Scripted shock: the fundamental falls by this fraction at ``shock_step``, in (-1, 1)
-        (negative: it rises); 0 = none.
-    shock_step : int
-        Step of the shock, >= 0 (and < ``steps`` when ``shock != 0``).
-    depth : float
-        Book depth :math:`D`, units that move the price 1%, > 0.
-    impact : {"linear", "exponential", "sqrt"}
-        Impact model of the foundation (:mod:`cascadelab.market`).
-    resilience : float
-        Share :math:`\\kappa` of the transient impact that decays each step, in [0, 1]
-        (0: impact is permanent; 1: it vanishes after a step).
-    depth_stress : float
-        Depth thins as :math:`D e^{-k |p/p_a - 1|}` with this :math:`k`, in [0, 100]; 0 = off.
-    oracle_latency : int
-        Steps of delay of the oracle, in [0, 1000].
-    heartbeat : int
-        The oracle refreshes at least every ``heartbeat`` steps, in [1, 100000].
-    deviation : float
-        ...or as soon as the price moved by this fraction, in [0, 1); 0 = off.
-    maintenance : float or None
-        Base maintenance ratio :math:`m_0` in [0, 0.5]; None = the positions' own (common) ratio.
-    penalty : float
-        Liquidation penalty, fraction of the closed notional at the fill price, in [0, 1).
-    penalty_to_fund : float
-        Share of penalties paid to the insurance fund (the rest to liquidators), in [0, 1].
-    close_factor : float
-        Largest share of a position's original size closed per step, in (0, 1]; 1 = all at once.
-    max_book_share : float or None
-        Cap on the step's liquidation units as a multiple of the depth :math:`D_t`, > 0;
-        None = no cap.
-    cooldown : int
-        Steps a position waits between two slices, in [0, 1000].
-    insurance_fund : float
-        Starting balance of the insurance fund, USD, >= 0.
-    margin_z : float
-        :math:`z` of the volatility-adjusted maintenance ratio, in [0, 100]; 0 = off.
-    margin_horizon : float
-        Horizon :math:`h` in steps of the margin (and of the opening fee), in (0, 10000].
-    ewma_lambda : float
-        Decay :math:`\\lambda` of the EWMA variance, in [0, 1).
-    margin_step : float
-        Largest rise :math:`\\delta` of the maintenance ratio per step, fraction of notional, in
-        [0, 0.5]; 0 = off (the ratio jumps to its target at once). With :math:`\\delta > 0`,
-        :math:`m_t = \\min(m^*_t, m_{t-1} + \\delta)` from :math:`m_{-1} = m_0`, where
-        :math:`m^*_t = \\max(m_0, z\\sigma_t\\sqrt h)` (capped at 0.5): rises are phased in,
-        falls apply at once.
-    fee_z : float
-        Opening fee rate :math:`\\varphi = z_f \\sigma \\sqrt{h}` (``sigma`` above) under which the
-        population opened, in [0, 1000]; 0 = off.
-    band : float
-        Circuit-breaker band, fraction, in [0, 1); 0 = no breaker.
-    window : int
-        Look-back of the breaker, steps, in [1, 10000].
-    halt_steps : int
-        Length of a halt, steps, in [1, 10000].
-    halt_resilience : float
-        Decay of transient impact per step during a halt (the book refills), in [0, 1].
-    liquidate_in_halt : bool
-        If True, liquidations (only) continue during a halt.
-    stress_halt : float
-        Threshold :math:`S^*` of the programmable stress rule, in [0, 1e6]; 0 = off. The breaker
-        also halts when the stress index
-        :math:`S_t = (\\rho_t / D_t)(\\sigma_t / \\sigma_{\\text{ref}}) \\ge S^*`, where
-        :math:`\\rho_t` is the larger of the units of longs (shorts) not yet in liquidation whose
-        trigger lies within ``stress_window`` below (above) the oracle price, per 1% of price,
-        :math:`D_t` the depth and :math:`\\sigma_t` the EWMA volatility per step (see
-        :mod:`cascadelab.mechanisms.margin`).
-    stress_window : float
-        Price window :math:`w` of :math:`\\rho_t`, fraction, in (0, 1).
-    stress_sigma_ref : float
-        Reference volatility :math:`\\sigma_{\\text{ref}}` per step, in (0, 1].
-    dealer : DealerBook or None
-        Options book a dealer delta-hedges every step; None = no dealer.
-    protective_puts : float
-        Units of long puts added to the dealer's book, >= 0 (needs ``dealer``).
-    put_strike : float
-        Strike of those puts as a fraction of ``price``, in (0, 10].
-    put_expiry : int
-        Expiry step of those puts, >= 1.
-    predator_capital : float
-        Capital of the front-running predator, USD, >= 0; 0 = no predator.
-    levels_visible : bool
-        Whether the predator sees the liquidation levels.
-    predator_reach : float
-        How far below the oracle price the predator looks for a cluster, fraction, in (0, 1).
-    predator_rate : float
-        Units the predator trades per step, as a multiple of the depth :math:`D_t`, > 0.
-    predator_patience : int
-        Steps it pushes before it gives up, in [1, 100000].
-    predator_min_cluster : float
-        Smallest cluster it attacks, in units of :math:`D_t`, >= 0.
+    Examples
+    --------
+    >>> sc = Scenario(shock=0.1).replace(depth=1e5)
+    >>> sc.shock, sc.depth, sc.band
+    (0.1, 100000.0, 0.0)
     """
 
     # 1. price path and book
-    price: float = 100.0
-    sigma: float = 0.001
-    mu: float = 0.0
-    tail_index: float | None = None
-    jump_rate: float = 0.0
-    jump_mean: float = -0.02
-    jump_sd: float = 0.01
-    shock: float = 0.05
-    shock_step: int = 10
-    depth: float = 200_000.0
-    impact: str = "linear"
-    resilience: float = 0.02
-    depth_stress: float = 0.0
+    price: float = knob(100.0, "Starting price :math:`p_0`", "USD", lo=0.0, lo_open=True)
+    sigma: float = knob(0.001, "Volatility of the fundamental's log price", "per step",
+                        lo=0.0, hi=0.5)
+    mu: float = knob(0.0, "Drift of the fundamental's log price", "per step", lo=-0.1, hi=0.1)
+    tail_index: float | None = knob(
+        None, r"Degrees of freedom :math:`\nu` of Student-t innovations", lo=2.0, hi=1000.0,
+        lo_open=True, note="None = normal (the kernel reads inf)", none=math.inf)
+    jump_rate: float = knob(0.0, "Probability of a jump", "per step", lo=0.0, hi=1.0)
+    jump_mean: float = knob(-0.02, "Mean of a jump of the log price", lo=-1.0, hi=1.0)
+    jump_sd: float = knob(0.01, "Standard deviation of a jump of the log price", lo=0.0, hi=1.0)
+    shock: float = knob(
+        0.05, "Scripted shock: the fundamental falls by this fraction at ``shock_step``",
+        lo=-1.0, hi=1.0, lo_open=True, hi_open=True, note="negative: it rises; 0 = none")
+    shock_step: int = knob(10, "Step of the shock", lo=0,
+                           note="and < ``steps`` when ``shock != 0``")
+    depth: float = knob(200_000.0, "Book depth :math:`D`", "units that move the price 1%",
+                        lo=0.0, lo_open=True)
+    impact: str = knob("linear", "Impact model of the foundation (:mod:`cascadelab.market`)",
+                       note="the kernel reads its code ``impact_code``")
+    resilience: float = knob(
+        0.02, r"Share :math:`\kappa` of the transient impact that decays each step",
+        lo=0.0, hi=1.0, note="0: impact is permanent, 1: it vanishes after a step")
+    depth_stress: float = knob(
+        0.0, r"Depth thins as :math:`D e^{-k |p/p_a - 1|}` with this :math:`k`",
+        lo=0.0, hi=100.0, note="0 = off")
     # 2. oracle
-    oracle_latency: int = 0
-    heartbeat: int = 1
-    deviation: float = 0.0
+    oracle_latency: int = knob(0, "Delay of the oracle", "steps", lo=0, hi=1000)
+    heartbeat: int = knob(1, "The oracle refreshes at least every ``heartbeat`` steps",
+                          lo=1, hi=100_000)
+    deviation: float = knob(0.0, "...or as soon as the price moved by this fraction",
+                            lo=0.0, hi=1.0, hi_open=True, note="0 = off")
     # 3. liquidation engine
-    maintenance: float | None = None
-    penalty: float = 0.01
-    penalty_to_fund: float = 1.0
-    close_factor: float = 1.0
-    max_book_share: float | None = None
-    cooldown: int = 0
+    maintenance: float | None = knob(
+        None, "Base maintenance ratio :math:`m_0`", "fraction of notional", lo=0.0, hi=M_MAX,
+        note="None = the positions' own (common) ratio; the kernel reads the resolved "
+             ":math:`m_0`")
+    penalty: float = knob(0.01, "Liquidation penalty", "fraction of the closed notional at the "
+                          "fill price", lo=0.0, hi=1.0, hi_open=True)
+    penalty_to_fund: float = knob(
+        1.0, "Share of penalties paid to the insurance fund (the rest to liquidators)",
+        lo=0.0, hi=1.0)
+    close_factor: float = knob(
+        1.0, "Largest share of a position's original size closed per step", lo=0.0, hi=1.0,
+        lo_open=True, note="1 = all at once")
+    max_book_share: float | None = knob(
+        None, "Cap on the step's liquidation units", "multiple of the depth :math:`D_t`",
+        lo=0.0, lo_open=True, note="None = no cap (the kernel reads inf)", none=math.inf)
+    cooldown: int = knob(0, "Wait of a position between two slices", "steps", lo=0, hi=1000)
     # 4. loss waterfall
-    insurance_fund: float = 1_000_000.0
+    insurance_fund: float = knob(
+        1_000_000.0, "Starting balance of the insurance fund", "USD", lo=0.0,
+        note="the kernel reads it plus the opening fees")
     # 5. volatility-adjusted margin and fees
-    margin_z: float = 0.0
-    margin_horizon: float = 10.0
-    ewma_lambda: float = 0.94
-    margin_step: float = 0.0
-    fee_z: float = 0.0
+    margin_z: float = knob(0.0, ":math:`z` of the volatility-adjusted maintenance ratio",
+                           lo=0.0, hi=100.0, note="0 = off")
+    margin_horizon: float = knob(
+        10.0, "Horizon :math:`h` of the margin (and of the opening fee)", "steps",
+        lo=0.0, hi=10_000.0, lo_open=True)
+    ewma_lambda: float = knob(0.94, r"Decay :math:`\lambda` of the EWMA variance",
+                              lo=0.0, hi=1.0, hi_open=True)
+    margin_step: float = knob(
+        0.0, r"Largest rise :math:`\delta` of the maintenance ratio per step",
+        "fraction of notional", lo=0.0, hi=M_MAX,
+        note=r"0 = off (the ratio jumps to its target at once). With :math:`\delta > 0`, "
+             r":math:`m_t = \min(m^*_t, m_{t-1} + \delta)` from :math:`m_{-1} = m_0`, where "
+             r":math:`m^*_t = \max(m_0, z\sigma_t\sqrt h)` (capped at 0.5): rises are phased "
+             "in, falls apply at once")
+    fee_z: float = knob(
+        0.0, r"Opening fee rate :math:`\varphi = z_f \sigma \sqrt{h}` (``sigma`` above) under "
+             "which the population opened", lo=0.0, hi=1000.0, note="0 = off")
     # 6. circuit breaker
-    band: float = 0.0
-    window: int = 10
-    halt_steps: int = 20
-    halt_resilience: float = 0.2
-    liquidate_in_halt: bool = False
-    stress_halt: float = 0.0
-    stress_window: float = 0.02
-    stress_sigma_ref: float = 0.002
+    band: float = knob(0.0, "Circuit-breaker band", "fraction", lo=0.0, hi=1.0, hi_open=True,
+                       note="0 = no breaker")
+    window: int = knob(10, "Look-back of the breaker", "steps", lo=1, hi=10_000)
+    halt_steps: int = knob(20, "Length of a halt", "steps", lo=1, hi=10_000)
+    halt_resilience: float = knob(
+        0.2, "Decay of transient impact during a halt (the book refills)", "per step",
+        lo=0.0, hi=1.0)
+    liquidate_in_halt: bool = knob(False, "If True, liquidations (only) continue during a halt")
+    stress_halt: float = knob(
+        0.0, r"Threshold :math:`S^*` of the programmable stress rule", lo=0.0, hi=1e6,
+        note=r"0 = off. The breaker also halts when the stress index "
+             r":math:`S_t = (\rho_t / D_t)(\sigma_t / \sigma_{\text{ref}}) \ge S^*`, where "
+             r":math:`\rho_t` is the larger of the units of longs (shorts) not yet in "
+             "liquidation whose trigger lies within ``stress_window`` below (above) the oracle "
+             r"price, per 1% of price, :math:`D_t` the depth and :math:`\sigma_t` the EWMA "
+             "volatility per step (see :mod:`cascadelab.mechanisms.breaker`)")
+    stress_window: float = knob(0.02, r"Price window :math:`w` of :math:`\rho_t`", "fraction",
+                                lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    stress_sigma_ref: float = knob(
+        0.002, r"Reference volatility :math:`\sigma_{\text{ref}}`", "per step", lo=0.0, hi=1.0,
+        lo_open=True)
     # 7. dealers' hedging
-    dealer: DealerBook | None = None
-    protective_puts: float = 0.0
-    put_strike: float = 0.95
-    put_expiry: int = 500
+    dealer: DealerBook | None = knob(  # noqa: RUF009 - knob returns a dataclasses.field
+        None, "Options book a dealer delta-hedges every step", note="None = no dealer")
+    protective_puts: float = knob(0.0, "Long puts added to the dealer's book", "units", lo=0.0,
+                                  note="needs ``dealer``")
+    put_strike: float = knob(0.95, "Strike of those puts", "fraction of ``price``",
+                             lo=0.0, hi=10.0, lo_open=True)
+    put_expiry: int = knob(500, "Expiry of those puts", "step", lo=1)
     # 8. predator
-    predator_capital: float = 0.0
-    levels_visible: bool = True
-    predator_reach: float = 0.03
-    predator_rate: float = 0.5
-    predator_patience: int = 20
-    predator_min_cluster: float = 0.5
+    predator_capital: float = knob(0.0, "Capital of the front-running predator", "USD", lo=0.0,
+                                   note="0 = no predator")
+    levels_visible: bool = knob(True, "Whether the predator sees the liquidation levels")
+    predator_reach: float = knob(
+        0.03, "How far below the oracle price the predator looks for a cluster", "fraction",
+        lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    predator_rate: float = knob(0.5, "Units the predator trades per step",
+                                "multiple of the depth :math:`D_t`", lo=0.0, lo_open=True)
+    predator_patience: int = knob(20, "Steps it pushes before it gives up", lo=1, hi=100_000)
+    predator_min_cluster: float = knob(0.5, "Smallest cluster it attacks",
+                                       "units of :math:`D_t`", lo=0.0)
 
     def __post_init__(self) -> None:
-        reals = {
-            "price": (0.0, None, True, False),
-            "sigma": (0.0, 0.5, False, False),
-            "mu": (-0.1, 0.1, False, False),
-            "jump_rate": (0.0, 1.0, False, False),
-            "jump_mean": (-1.0, 1.0, False, False),
-            "jump_sd": (0.0, 1.0, False, False),
-            "shock": (-1.0, 1.0, True, True),
-            "depth": (0.0, None, True, False),
-            "resilience": (0.0, 1.0, False, False),
-            "depth_stress": (0.0, 100.0, False, False),
-            "deviation": (0.0, 1.0, False, True),
-            "penalty": (0.0, 1.0, False, True),
-            "penalty_to_fund": (0.0, 1.0, False, False),
-            "close_factor": (0.0, 1.0, True, False),
-            "insurance_fund": (0.0, None, False, False),
-            "margin_z": (0.0, 100.0, False, False),
-            "margin_horizon": (0.0, 10_000.0, True, False),
-            "ewma_lambda": (0.0, 1.0, False, True),
-            "margin_step": (0.0, M_MAX, False, False),
-            "fee_z": (0.0, 1000.0, False, False),
-            "band": (0.0, 1.0, False, True),
-            "halt_resilience": (0.0, 1.0, False, False),
-            "stress_halt": (0.0, 1e6, False, False),
-            "stress_window": (0.0, 1.0, True, True),
-            "stress_sigma_ref": (0.0, 1.0, True, False),
-            "protective_puts": (0.0, None, False, False),
-            "put_strike": (0.0, 10.0, True, False),
-            "predator_capital": (0.0, None, False, False),
-            "predator_reach": (0.0, 1.0, True, True),
-            "predator_rate": (0.0, None, True, False),
-            "predator_min_cluster": (0.0, None, False, False),
-        }
-        for name, (lo, hi, lo_open, hi_open) in reals.items():
-            value = check_real(name, getattr(self, name), lo, hi, lo_open=lo_open,
-                               hi_open=hi_open)
-            object.__setattr__(self, name, value)
-        ints = {
-            "shock_step": (0, None),
-            "oracle_latency": (0, 1000),
-            "heartbeat": (1, 100_000),
-            "cooldown": (0, 1000),
-            "window": (1, 10_000),
-            "halt_steps": (1, 10_000),
-            "put_expiry": (1, None),
-            "predator_patience": (1, 100_000),
-        }
-        for name, (lo, hi) in ints.items():
-            object.__setattr__(self, name, check_int(name, getattr(self, name), lo, hi))
-        if self.tail_index is not None:
-            tail = check_real("tail_index", self.tail_index, 2.0, 1000.0, lo_open=True)
-            object.__setattr__(self, "tail_index", tail)
-        if self.maintenance is not None:
-            object.__setattr__(
-                self, "maintenance", check_real("maintenance", self.maintenance, 0.0, M_MAX)
-            )
-        if self.max_book_share is not None:
-            share = check_real("max_book_share", self.max_book_share, 0.0, lo_open=True)
-            object.__setattr__(self, "max_book_share", share)
+        # One pass per kind of field, each in the order of the fields.
+        for f in _fields("float"):
+            self._set(f, check_real(f.name, getattr(self, f.name), **_range(f)))
+        for f in _fields("int"):
+            self._set(f, check_int(f.name, getattr(self, f.name), f.metadata["lo"],
+                                   f.metadata["hi"]))
+        for f in _fields("float | None"):
+            if getattr(self, f.name) is not None:
+                self._set(f, check_real(f.name, getattr(self, f.name), **_range(f)))
         check_choice("impact", self.impact, tuple(IMPACT_MODELS))
-        for name in ("liquidate_in_halt", "levels_visible"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        for f in _fields("bool"):
+            if not isinstance(getattr(self, f.name), (bool, np.bool_)):
+                raise ValueError(f"{f.name} must be True or False, got {getattr(self, f.name)!r}")
         if self.dealer is not None:
             check_instance("dealer", self.dealer, DealerBook)
         if self.protective_puts > 0.0 and self.dealer is None:
@@ -266,6 +215,104 @@ class Scenario:
                 f"{self.protective_puts:g}; set dealer=DealerBook(...) first"
             )
 
+    def _set(self, f: dataclasses.Field, value: object) -> None:
+        object.__setattr__(self, f.name, value)
+
     def replace(self, **changes: object) -> Scenario:
         """A copy with some fields changed (validated again), like ``dataclasses.replace``."""
         return dataclasses.replace(self, **changes)
+
+
+def _fields(kind: str) -> list[dataclasses.Field]:
+    return [f for f in dataclasses.fields(Scenario) if f.type == kind]
+
+
+def _range(f: dataclasses.Field) -> dict[str, Any]:
+    return {key: f.metadata[key] for key in ("lo", "hi", "lo_open", "hi_open")}
+
+
+def _number(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
+def _describe(f: dataclasses.Field) -> str:
+    """One entry of the numpydoc ``Parameters`` section, from the field's metadata."""
+    m = f.metadata
+    kind = f.type.replace(" | ", " or ")
+    if f.name == "impact":
+        kind = "{" + ", ".join(f'"{name}"' for name in IMPACT_MODELS) + "}"
+    lo, hi, lo_open, hi_open = (m[key] for key in ("lo", "hi", "lo_open", "hi_open"))
+    if lo is not None and hi is not None:
+        left, right = "(" if lo_open else "[", ")" if hi_open else "]"
+        bounds = f"in {left}{_number(lo)}, {_number(hi)}{right}"
+    elif lo is not None:
+        bounds = f"{'>' if lo_open else '>='} {_number(lo)}"
+    else:
+        bounds = ""
+    text = ", ".join(part for part in (m["doc"], m["unit"], bounds) if part)
+    if m["note"]:
+        text += f"; {m['note']}"
+    indent = " " * 8
+    return f"{f.name} : {kind}\n" + textwrap.fill(
+        text + ".", 96, initial_indent=indent, subsequent_indent=indent, break_long_words=False,
+        break_on_hyphens=False)
+
+
+if Scenario.__doc__:  # None under python -OO
+    _PARAMETERS = "    Parameters\n    ----------\n" + "".join(
+        "    " + _describe(f) + "\n" for f in dataclasses.fields(Scenario)
+    )
+    Scenario.__doc__ = Scenario.__doc__.replace("    Examples\n", _PARAMETERS + "\n    Examples\n")
+
+
+# --- what the kernel reads ----------------------------------------------------------------------
+
+_KERNEL_TYPES = {"float": float, "int": int, "bool": bool, "float | None": float}
+_KERNEL_FIELDS = [f for f in dataclasses.fields(Scenario) if f.type in _KERNEL_TYPES]
+
+DERIVED = (
+    ("impact_code", int, "code of ``impact`` in :data:`cascadelab.market.IMPACT_MODELS`"),
+    ("impact_floor", float, "lowest post-trade price of a batch, fraction of the pre-trade one"),
+    ("predator_units", float, "``predator_capital / price``, the predator's budget in units"),
+    ("dealer_vol", float, "the dealer book's volatility per step (0.01 without a dealer)"),
+)
+"""The values :class:`EngineParams` adds to the fields: ``(name, type, meaning)``."""
+
+EngineParams = NamedTuple(
+    "EngineParams",
+    [(f.name, _KERNEL_TYPES[f.type]) for f in _KERNEL_FIELDS]
+    + [(name, kind) for name, kind, _ in DERIVED],
+)
+EngineParams.__doc__ = (
+    "Scalar parameters of one run as the kernel reads them (built by :func:`engine_params`).\n\n"
+    "Every numeric field of :class:`Scenario` under its own name (an optional one that is None "
+    "becomes its ``none`` value; ``maintenance`` and ``insurance_fund`` as resolved by "
+    "``prepare``), then " + "; ".join(f"``{n}``: {doc}" for n, _, doc in DERIVED) + "."
+)
+
+
+def engine_params(scenario: Scenario, **resolved: float) -> EngineParams:
+    """The kernel's parameters for ``scenario``; ``resolved`` overrides fields by name.
+
+    :func:`cascadelab.engine.simulate.prepare` passes the resolved base ratio
+    ``maintenance`` (:math:`m_0`) and ``insurance_fund`` (plus the opening fees).
+    """
+    unknown = set(resolved) - {f.name for f in _KERNEL_FIELDS}
+    if unknown:
+        raise ValueError(f"resolved must name numeric fields of Scenario, got {sorted(unknown)}")
+    values = {}
+    for f in _KERNEL_FIELDS:
+        value = resolved.get(f.name, getattr(scenario, f.name))
+        if value is None:
+            value = f.metadata["none"]
+            if value is None:
+                raise ValueError(f"{f.name} must be resolved before the kernel reads it")
+        values[f.name] = _KERNEL_TYPES[f.type](value)
+    sc = scenario
+    return EngineParams(
+        **values,
+        impact_code=IMPACT_MODELS[sc.impact],
+        impact_floor=IMPACT_FLOOR,
+        predator_units=sc.predator_capital / sc.price,
+        dealer_vol=sc.dealer.vol if sc.dealer is not None else 0.01,
+    )

@@ -67,9 +67,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from cascadelab._validate import check_instance, check_int, check_real
-from cascadelab.engine.scenario import Scenario
+from cascadelab.engine.scenario import EngineParams, Scenario, engine_params
 from cascadelab.kernels import engine as _k
-from cascadelab.market import IMPACT_MODELS
 from cascadelab.mechanisms.margin import M_MAX, apply_opening_fee
 from cascadelab.positions import Positions, sample_positions
 
@@ -77,10 +76,6 @@ __all__ = ["DEFAULT_STEPS", "SimulationResult", "default_market", "simulate"]
 
 DEFAULT_STEPS = 300
 """Steps that show the default scenario's shock, cascade and partial recovery."""
-
-IMPACT_FLOOR = 1e-3
-"""Lowest price one batch can reach, as a fraction of the pre-trade price (as in ``Book``)."""
-
 
 @dataclass(frozen=True, eq=False)
 class SimulationResult:
@@ -258,28 +253,6 @@ def _base_maintenance(positions: Positions, scenario: Scenario) -> float:
     return check_real("positions.maintenance", base, 0.0, M_MAX)
 
 
-def _params(scenario: Scenario, m0: float) -> _k.EngineParams:
-    sc = scenario
-    dealer_vol = sc.dealer.vol if sc.dealer is not None else 0.01
-    return _k.EngineParams(
-        price=sc.price, depth=sc.depth, model=IMPACT_MODELS[sc.impact], floor=IMPACT_FLOOR,
-        resilience=sc.resilience, depth_stress=sc.depth_stress, latency=sc.oracle_latency,
-        heartbeat=sc.heartbeat, deviation=sc.deviation, m0=m0, margin_z=sc.margin_z,
-        horizon=sc.margin_horizon, margin_step=sc.margin_step, ewma_lambda=sc.ewma_lambda,
-        sigma0=sc.sigma,
-        penalty=sc.penalty, penalty_to_fund=sc.penalty_to_fund, close_factor=sc.close_factor,
-        max_book_share=math.inf if sc.max_book_share is None else sc.max_book_share,
-        cooldown=sc.cooldown, fund0=sc.insurance_fund, band=sc.band, window=sc.window,
-        halt_steps=sc.halt_steps, halt_resilience=sc.halt_resilience,
-        liquidate_in_halt=bool(sc.liquidate_in_halt), stress_halt=sc.stress_halt,
-        stress_window=sc.stress_window, stress_sigma_ref=sc.stress_sigma_ref,
-        predator_units=sc.predator_capital / sc.price, levels_visible=bool(sc.levels_visible),
-        reach=sc.predator_reach, predator_rate=sc.predator_rate,
-        patience=sc.predator_patience, min_cluster=sc.predator_min_cluster,
-        dealer_vol=dealer_vol,
-    )
-
-
 def _options(scenario: Scenario) -> tuple[np.ndarray, ...]:
     sc = scenario
     if sc.dealer is None:
@@ -319,7 +292,7 @@ def fundamental_returns(
 
 def prepare(
     positions: Positions, scenario: Scenario, steps: int
-) -> tuple[_k.EngineParams, Positions, float, tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+) -> tuple[EngineParams, Positions, float, tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
     """Validate and turn the inputs into what the kernels read (shared with ``monte_carlo``)."""
     check_instance("positions", positions, Positions)
     check_instance("scenario", scenario, Scenario)
@@ -334,7 +307,7 @@ def prepare(
     if scenario.fee_z > 0.0:
         rate = scenario.fee_z * scenario.sigma * math.sqrt(scenario.margin_horizon)
         positions, fees = apply_opening_fee(positions, rate)
-    prm = _params(scenario.replace(insurance_fund=scenario.insurance_fund + fees), m0)
+    prm = engine_params(scenario, maintenance=m0, insurance_fund=scenario.insurance_fund + fees)
     return prm, positions, fees, _sorted_views(positions), _options(scenario)
 
 

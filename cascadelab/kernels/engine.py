@@ -9,7 +9,6 @@ per-path numbers that ``monte_carlo`` keeps.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
@@ -72,50 +71,9 @@ T_N_LIQ = 11
 N_TOTALS = 12
 
 
-class EngineParams(NamedTuple):
-    """Scalar parameters of one run, as the kernel reads them (built by ``engine.simulate``)."""
-
-    price: float
-    depth: float
-    model: int
-    floor: float
-    resilience: float
-    depth_stress: float
-    latency: int
-    heartbeat: int
-    deviation: float
-    m0: float
-    margin_z: float
-    horizon: float
-    margin_step: float
-    ewma_lambda: float
-    sigma0: float
-    penalty: float
-    penalty_to_fund: float
-    close_factor: float
-    max_book_share: float
-    cooldown: int
-    fund0: float
-    band: float
-    window: int
-    halt_steps: int
-    halt_resilience: float
-    liquidate_in_halt: bool
-    stress_halt: float
-    stress_window: float
-    stress_sigma_ref: float
-    predator_units: float
-    levels_visible: bool
-    reach: float
-    predator_rate: float
-    patience: int
-    min_cluster: float
-    dealer_vol: float
-
-
 @njit(cache=True)
 def run(
-    prm: EngineParams,
+    prm: tuple,
     log_ret: np.ndarray,
     side: np.ndarray,
     size: np.ndarray,
@@ -186,11 +144,11 @@ def run(
 
     fundamental = p0
     g = 1.0  # transient impact: traded price / fundamental
-    fund = prm.fund0
+    fund = prm.insurance_fund
     oracle = p0
     last_update = -1
-    var = prm.sigma0 * prm.sigma0
-    m = prm.m0  # m_{-1}: the ratio the positions opened under (for the phase-in)
+    var = prm.sigma * prm.sigma
+    m = prm.maintenance  # m_{-1}: the ratio the positions opened under (for the phase-in)
     halt_left = 0
     resume = 0
     halted_prev = False
@@ -216,11 +174,11 @@ def run(
         r = math.log(p / hist[t])
         var = ewma_variance(var, r, prm.ewma_lambda)
         sigma = math.sqrt(var)
-        m = phase_in(maintenance_ratio(prm.m0, prm.margin_z, sigma, prm.horizon), m,
-                     prm.margin_step)
+        m = phase_in(maintenance_ratio(prm.maintenance, prm.margin_z, sigma, prm.margin_horizon),
+                     m, prm.margin_step)
 
         # 3. Oracle (it reads only past prices, so it can come before the breaker).
-        reported = pre[t - prm.latency] if t >= prm.latency else p0
+        reported = pre[t - prm.oracle_latency] if t >= prm.oracle_latency else p0
         oracle, last_update = oracle_update(
             oracle, last_update, t, reported, prm.heartbeat, prm.deviation
         )
@@ -314,18 +272,18 @@ def run(
         if prm.predator_units > 0.0 and trading:
             cluster = 0.0
             if prm.levels_visible and pred_mode == IDLE:
-                reach = min(prm.reach, 0.5 * prm.predator_units / (100.0 * depth))
+                reach = min(prm.predator_reach, 0.5 * prm.predator_units / (100.0 * depth))
                 threshold = oracle * (1.0 - reach) * (1.0 - m) - levy_long
                 cluster = cluster_units(bk_long, cum_long, k_long, threshold)
             pred_sell, pred_mode, pred_timer = predator_order(
                 pred_mode, pred_timer, pred_pos, prm.predator_units, prm.levels_visible,
-                cluster, prm.min_cluster * depth, prm.predator_rate * depth, prm.patience,
-                sells,
+                cluster, prm.predator_min_cluster * depth, prm.predator_rate * depth,
+                prm.predator_patience, sells,
             )
 
         # 8. One batch through the book; everybody fills at the mean of before and after.
         net = sells - buys + dealer_sell + pred_sell
-        p_post = impact(p, net, depth, prm.model, prm.floor)
+        p_post = impact(p, net, depth, prm.impact_code, prm.impact_floor)
         fill = 0.5 * (p + p_post)
         g = p_post / fundamental
         pred_pos -= pred_sell
