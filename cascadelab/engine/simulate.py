@@ -61,7 +61,6 @@ from __future__ import annotations
 
 import functools
 import math
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -215,28 +214,14 @@ class SimulationResult:
         )
 
 
-# Sorted views of a population, computed once per Positions object (the sort is O(N log N)).
-_SORTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _sorted_views(positions: Positions) -> tuple[np.ndarray, ...]:
-    views = _SORTED.get(positions)
-    if views is None:
-        bk = positions.bankruptcy_price  # cached on the positions
-        longs = np.flatnonzero(positions.side > 0)
-        shorts = np.flatnonzero(positions.side < 0)
-        long_order = longs[np.argsort(-bk[longs], kind="stable")]
-        short_order = shorts[np.argsort(bk[shorts], kind="stable")]
-        cum_long = np.concatenate(([0.0], np.cumsum(positions.size[long_order])))
-        cum_short = np.concatenate(([0.0], np.cumsum(positions.size[short_order])))
-        collateral = np.ascontiguousarray(positions.collateral)
-        views = (
-            long_order.astype(np.int64), np.ascontiguousarray(bk[long_order]), cum_long,
-            short_order.astype(np.int64), np.ascontiguousarray(bk[short_order]), cum_short,
-            collateral,
-        )
-        _SORTED[positions] = views
-    return views
+    # both sides by bankruptcy price, from the population's one sort cache
+    longs = positions.by_trigger(1, key="bankruptcy")
+    shorts = positions.by_trigger(-1, key="bankruptcy")
+    return (
+        longs.index, longs.bankrupt, longs.size_before, shorts.index, shorts.bankrupt,
+        shorts.size_before, np.ascontiguousarray(positions.collateral),
+    )
 
 
 def _base_maintenance(positions: Positions, scenario: Scenario) -> float:

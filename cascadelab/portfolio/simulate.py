@@ -36,7 +36,8 @@ import numpy as np
 from cascadelab._validate import check_array, check_instance, check_int, check_real
 from cascadelab.kernels import portfolio as _kernel
 from cascadelab.market import Book
-from cascadelab.positions import _check_draws, _pareto_leverage
+from cascadelab.positions import check_draw_parameters as _check_draws
+from cascadelab.positions import pareto_leverage as _pareto_leverage
 
 __all__ = [
     "Accounts",
