@@ -20,6 +20,9 @@ where :math:`t_{\text{last}}` is the step of the last update (the start counts a
 ``latency = 0, heartbeat = 1`` is a perfect oracle. MakerDAO's Oracle Security Module delays
 prices by one hour on purpose; Chainlink feeds use a heartbeat plus a deviation threshold. A late
 oracle means late liquidations at worse prices, hence more bad debt.
+
+The rule is :func:`oracle_update` (one step, called by the engine's loop); :func:`oracle_path`
+applies it along a given path through the loop in :mod:`cascadelab.kernels.oracles`.
 """
 
 from __future__ import annotations
@@ -42,18 +45,6 @@ def oracle_update(
     if stale or moved:
         return reported, t
     return published, last
-
-
-@njit(cache=True)
-def _oracle_path(
-    prices: np.ndarray, p0: float, latency: int, heartbeat: int, deviation: float, out: np.ndarray
-) -> None:
-    published = p0
-    last = -1
-    for t in range(prices.shape[0]):
-        reported = prices[t - latency] if t >= latency else p0
-        published, last = oracle_update(published, last, t, reported, heartbeat, deviation)
-        out[t] = published
 
 
 def oracle_path(
@@ -96,6 +87,10 @@ def oracle_path(
     if p0 is None:
         p0 = float(prices[0]) if prices.size else 1.0
     p0 = check_real("p0", p0, lo=0.0, lo_open=True)
+    # The loop lives in kernels/ and calls the rule above, so it is imported here, at call time:
+    # importing it at the top would make this module and the kernel import each other.
+    from cascadelab.kernels.oracles import fill_path
+
     out = np.empty(prices.shape[0])
-    _oracle_path(prices, p0, latency, heartbeat, deviation, out)
+    fill_path(prices, p0, latency, heartbeat, deviation, out)
     return out
