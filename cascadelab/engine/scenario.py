@@ -194,19 +194,19 @@ class Scenario:
                                        "units of :math:`D_t`", lo=0.0)
 
     def __post_init__(self) -> None:
-        # One pass per kind of field, each in the order of the fields.
-        for f in _fields("float"):
-            self._set(f, check_real(f.name, getattr(self, f.name), **_range(f)))
-        for f in _fields("int"):
-            self._set(f, check_int(f.name, getattr(self, f.name), f.metadata["lo"],
-                                   f.metadata["hi"]))
-        for f in _fields("float | None"):
-            if getattr(self, f.name) is not None:
-                self._set(f, check_real(f.name, getattr(self, f.name), **_range(f)))
+        # One pass per kind of field, each in the order of the fields (ranges from the knobs).
+        setattr_ = object.__setattr__
+        for name, bounds in _CHECKS["float"]:
+            setattr_(self, name, check_real(name, getattr(self, name), **bounds))
+        for name, bounds in _CHECKS["int"]:
+            setattr_(self, name, check_int(name, getattr(self, name), bounds["lo"], bounds["hi"]))
+        for name, bounds in _CHECKS["float | None"]:
+            if getattr(self, name) is not None:
+                setattr_(self, name, check_real(name, getattr(self, name), **bounds))
         check_choice("impact", self.impact, tuple(IMPACT_MODELS))
-        for f in _fields("bool"):
-            if not isinstance(getattr(self, f.name), (bool, np.bool_)):
-                raise ValueError(f"{f.name} must be True or False, got {getattr(self, f.name)!r}")
+        for name, _ in _CHECKS["bool"]:
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
         if self.dealer is not None:
             check_instance("dealer", self.dealer, DealerBook)
         if self.protective_puts > 0.0 and self.dealer is None:
@@ -215,20 +215,20 @@ class Scenario:
                 f"{self.protective_puts:g}; set dealer=DealerBook(...) first"
             )
 
-    def _set(self, f: dataclasses.Field, value: object) -> None:
-        object.__setattr__(self, f.name, value)
-
     def replace(self, **changes: object) -> Scenario:
         """A copy with some fields changed (validated again), like ``dataclasses.replace``."""
         return dataclasses.replace(self, **changes)
 
 
-def _fields(kind: str) -> list[dataclasses.Field]:
-    return [f for f in dataclasses.fields(Scenario) if f.type == kind]
-
-
 def _range(f: dataclasses.Field) -> dict[str, Any]:
     return {key: f.metadata[key] for key in ("lo", "hi", "lo_open", "hi_open")}
+
+
+_CHECKS = {
+    kind: [(f.name, _range(f)) for f in dataclasses.fields(Scenario) if f.type == kind]
+    for kind in ("float", "int", "float | None", "bool")
+}
+"""The fields of each kind with their ranges, in field order (what ``__post_init__`` checks)."""
 
 
 def _number(x: float) -> str:

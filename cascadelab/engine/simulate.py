@@ -1,55 +1,62 @@
 r"""The market engine: a time-stepped cascade in which every mechanism of the course can be
 switched on.
 
-One step :math:`t` of :func:`simulate` does, in this order:
+One step :math:`t` of :func:`simulate` does, in this order (each step is one stage of the numba
+loop in :mod:`cascadelab.kernels.engine`, named in brackets, which calls the scalar rule of its
+mechanism in :mod:`cascadelab.mechanisms`):
 
-1. **Price.** The fundamental log price moves,
+1. **Price** (``price_step``). The fundamental log price moves,
    :math:`\ln F_t = \ln F_{t-1} + \mu - \tfrac12\sigma^2 + \sigma z_t + J_t`
    (:math:`z_t` standard normal, or Student-t with ``tail_index`` :math:`\nu` degrees of freedom
    scaled to unit variance; :math:`J_t` a jump of size :math:`N(\mu_J, \sigma_J^2)` with
    probability ``jump_rate``; a scripted ``shock`` multiplies :math:`F` by :math:`1 - s` at
-   ``shock_step``). The traded price is the fundamental times the transient impact
-   :math:`g_t`, which decays back towards 1 at the ``resilience`` rate :math:`\kappa`
-   (Obizhaeva-Wang): :math:`g \leftarrow 1 + (g - 1)(1 - \kappa)`, :math:`p_t = F_t g`.
-2. **Margin.** EWMA volatility and the maintenance ratio: the target
-   :math:`m^*_t = \min\{\max(m_0, z\sigma_t\sqrt h), 0.5\}`, reached at once
-   (:math:`m_t = m^*_t`) or, with ``margin_step`` :math:`\delta > 0`, phased in:
-   :math:`m_t = \min(m^*_t, m_{t-1} + \delta)`, :math:`m_{-1} = m_0` (falls apply at once; see
-   :mod:`cascadelab.mechanisms.margin`).
-3. **Oracle** :math:`o_t`, possibly late (see :mod:`cascadelab.mechanisms.oracles`).
-4. **Circuit breaker**: a price band, and/or the programmable stress rule
+   ``shock_step``; drawn beforehand by :func:`fundamental_returns`). The traded price is the
+   fundamental times the transient impact :math:`g_t`, which decays back towards 1 at the
+   ``resilience`` rate :math:`\kappa` (Obizhaeva-Wang): :math:`g \leftarrow 1 + (g - 1)(1 -
+   \kappa)`, :math:`p_t = F_t g`.
+2. **Margin** (``margin_step``; :mod:`cascadelab.mechanisms.margin`). EWMA volatility and the
+   maintenance ratio: the target :math:`m^*_t = \min\{\max(m_0, z\sigma_t\sqrt h), 0.5\}`,
+   reached at once (:math:`m_t = m^*_t`) or, with ``margin_step`` :math:`\delta > 0`, phased in:
+   :math:`m_t = \min(m^*_t, m_{t-1} + \delta)`, :math:`m_{-1} = m_0` (falls apply at once).
+3. **Oracle** :math:`o_t` (``oracle_step``; :mod:`cascadelab.mechanisms.oracles`), possibly late.
+4. **Circuit breaker** (``book_depth``, ``stress_step``, ``breaker_step``;
+   :mod:`cascadelab.mechanisms.breaker`): a price band, and/or the programmable stress rule
    :math:`S_t = (\rho_t / D_t)(\sigma_t / \sigma_{\text{ref}}) \ge S^*`, with :math:`\rho_t` the
    units per 1% of price of positions whose trigger lies within ``stress_window`` of
-   :math:`o_t` (see :mod:`cascadelab.mechanisms.margin`).
-5. **Triggers.** With bankruptcy price :math:`b_i` and a common :math:`m_t`, a long is
-   liquidatable iff :math:`o_t (1 - m_t) \le b_i + \ell_{\text{long}}` and a short iff
+   :math:`o_t`.
+5. **Triggers** (``trigger``). With bankruptcy price :math:`b_i` and a common :math:`m_t`, a long
+   is liquidatable iff :math:`o_t (1 - m_t) \le b_i + \ell_{\text{long}}` and a short iff
    :math:`o_t (1 + m_t) \ge b_i - \ell_{\text{short}}` (:math:`\ell` the socialised levy per
-   unit, below). Both sides are sorted once by :math:`b_i`; the order never changes as
-   :math:`m_t` and :math:`\ell` move, so a pointer per side walks each position once.
-6. **Liquidation orders**: triggered positions join a queue and are closed in slices (all at once
-   by default; see gradual liquidation in :mod:`cascadelab.mechanisms.margin`).
-7. **Dealer hedge** (:mod:`cascadelab.mechanisms.hedging`) and **predator**
-   (:mod:`cascadelab.mechanisms.adversary`).
-8. **One batch** of net units :math:`u` (> 0 sells) through the book of depth
+   unit, below). Both sides are sorted once by :math:`b_i` (``Positions.by_trigger(direction,
+   key="bankruptcy")``, cached on the population); the order never changes as :math:`m_t` and
+   :math:`\ell` move, so a pointer per side walks each position once.
+6. **Liquidation orders** (``liquidation_orders``; :mod:`cascadelab.mechanisms.liquidation`):
+   triggered positions join a queue and are closed in slices (all at once by default).
+7. **Dealer hedge** (``dealer_hedge``; :mod:`cascadelab.mechanisms.hedging`) and **predator**
+   (``predator_step``; :mod:`cascadelab.mechanisms.adversary`).
+8. **One batch** (``batch``) of net units :math:`u` (> 0 sells) through the book of depth
    :math:`D_t = D e^{-\text{depth\_stress}\,|p_t/p_a - 1|}` (:math:`p_a` the price at the start
    or at the last reopening) with the foundation's impact model:
    :math:`p'_t = \text{impact}(p_t, u, D_t)`; every order fills at :math:`(p_t + p'_t)/2`, as in
    the static cascade, and :math:`g \leftarrow p'_t / F_t`.
-9. **Settlement** of each slice of :math:`q` units with collateral :math:`c` (its share of the
-   position's collateral) by :func:`cascadelab.positions.settle`:
+9. **Settlement** (``settle_slices``) of each slice of :math:`q` units with collateral :math:`c`
+   (its share of the position's collateral) by :func:`cascadelab.positions.settle`:
    :math:`c = \text{returned} + \text{penalty} + \text{paid to market}`,
    :math:`\text{bad debt} = \max(-(c + \text{pnl}), 0)`.
-10. **Loss waterfall.** A share ``penalty_to_fund`` of penalties goes to the insurance fund, the
-    rest to the liquidators. Bad debt :math:`B` is paid by the fund first; the rest
-    :math:`S = B - \min(\text{fund}, B)` is **socialised pro rata per open unit on the opposite
-    side**: every open short pays :math:`S / U_{\text{short}}` USD per unit it holds when longs
-    go bankrupt (and vice versa), :math:`\ell_{\text{short}} \mathrel{+}= S / U_{\text{short}}`.
-    The levy comes out of their collateral, so it moves their bankruptcy prices by the same
-    amount and can trigger them in turn. If nobody is left on the opposite side the loss is
-    recorded as ``uncovered_loss``. Identities checked every step:
+10. **Loss waterfall** (``loss_waterfall``). A share ``penalty_to_fund`` of penalties goes to the
+    insurance fund, the rest to the liquidators. Bad debt :math:`B` is paid by the fund first;
+    the rest :math:`S = B - \min(\text{fund}, B)` is **socialised pro rata per open unit on the
+    opposite side**: every open short pays :math:`S / U_{\text{short}}` USD per unit it holds
+    when longs go bankrupt (and vice versa), :math:`\ell_{\text{short}} \mathrel{+}= S /
+    U_{\text{short}}`. The levy comes out of their collateral, so it moves their bankruptcy
+    prices by the same amount and can trigger them in turn. If nobody is left on the opposite
+    side the loss is recorded as ``uncovered_loss``. Identities checked every step:
     :math:`\text{bad debt} = \text{fund draw} + \text{socialised} + \text{uncovered}`, and
     :math:`\sum_i c_i(0) = \sum_{s \le t}(\text{closed collateral} + \text{socialised}) +
     \text{open collateral}_t`.
+
+The parameters are one :class:`~cascadelab.engine.scenario.Scenario`; the kernel reads them as
+:class:`~cascadelab.engine.scenario.EngineParams`, by the same names.
 
 Per-position maintenance: the engine applies one ratio to every position,
 :math:`m_t = \max(m_0, z\sigma_t\sqrt h)` (phased in by ``margin_step`` if set). :math:`m_0` is
@@ -214,16 +221,6 @@ class SimulationResult:
         )
 
 
-def _sorted_views(positions: Positions) -> tuple[np.ndarray, ...]:
-    # both sides by bankruptcy price, from the population's one sort cache
-    longs = positions.by_trigger(1, key="bankruptcy")
-    shorts = positions.by_trigger(-1, key="bankruptcy")
-    return (
-        longs.index, longs.bankrupt, longs.size_before, shorts.index, shorts.bankrupt,
-        shorts.size_before, np.ascontiguousarray(positions.collateral),
-    )
-
-
 def _base_maintenance(positions: Positions, scenario: Scenario) -> float:
     if scenario.maintenance is not None:
         return scenario.maintenance
@@ -238,14 +235,14 @@ def _base_maintenance(positions: Positions, scenario: Scenario) -> float:
     return check_real("positions.maintenance", base, 0.0, M_MAX)
 
 
-def _options(scenario: Scenario) -> tuple[np.ndarray, ...]:
+def _options(scenario: Scenario) -> _k.OptionBook:
     sc = scenario
     if sc.dealer is None:
-        return (np.empty(0), np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_))
+        return _k.OptionBook(np.empty(0), np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_))
     book = sc.dealer
     if sc.protective_puts > 0.0:
         book = book.with_puts(sc.put_strike * sc.price, sc.protective_puts, sc.put_expiry)
-    return (
+    return _k.OptionBook(
         np.ascontiguousarray(book.strike), np.ascontiguousarray(book.expiry),
         np.ascontiguousarray(book.units), np.ascontiguousarray(book.call),
     )
@@ -277,8 +274,14 @@ def fundamental_returns(
 
 def prepare(
     positions: Positions, scenario: Scenario, steps: int
-) -> tuple[EngineParams, Positions, float, tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-    """Validate and turn the inputs into what the kernels read (shared with ``monte_carlo``)."""
+) -> tuple[EngineParams, float, tuple]:
+    """Validate and turn the inputs into what the kernels read (shared with ``monte_carlo``).
+
+    Returns ``(prm, fees, arrays)``: the :class:`~cascadelab.engine.scenario.EngineParams`, the
+    opening fees paid into the fund, and the kernel's array arguments ``(population, longs,
+    shorts, options)`` (the positions after fees; both sides sorted by bankruptcy price, from
+    the population's one sort cache).
+    """
     check_instance("positions", positions, Positions)
     check_instance("scenario", scenario, Scenario)
     steps = check_int("steps", steps, lo=1, hi=10_000_000)
@@ -293,7 +296,11 @@ def prepare(
         rate = scenario.fee_z * scenario.sigma * math.sqrt(scenario.margin_horizon)
         positions, fees = apply_opening_fee(positions, rate)
     prm = engine_params(scenario, maintenance=m0, insurance_fund=scenario.insurance_fund + fees)
-    return prm, positions, fees, _sorted_views(positions), _options(scenario)
+    pop = _k.Population(positions.side, positions.size, positions.entry,
+                        np.ascontiguousarray(positions.collateral))
+    longs = positions.by_trigger(1, key="bankruptcy")
+    shorts = positions.by_trigger(-1, key="bankruptcy")
+    return prm, fees, (pop, longs, shorts, _options(scenario))
 
 
 def _rng(seed: object) -> np.random.Generator:
@@ -346,18 +353,14 @@ def simulate(
         positions = _default_positions(20_000, 0)
     if scenario is None:
         scenario = Scenario()
-    prm, pos, fees, views, options = prepare(positions, scenario, steps)
+    prm, fees, arrays = prepare(positions, scenario, steps)
     log_ret = fundamental_returns(scenario, steps, _rng(seed))
-    long_order, bk_long, cum_long, short_order, bk_short, cum_short, collateral = views
-    n = len(pos)
+    pop = arrays[0]
+    n = pop.side.shape[0]
     out = np.empty((steps, _k.N_ROWS))
     final_size = np.empty(n)
     final_collateral = np.empty(n)
-    _k.run(
-        prm, log_ret, pos.side, pos.size, pos.entry, collateral, long_order, bk_long, cum_long,
-        short_order, bk_short, cum_short, *options, out, final_size, final_collateral,
-        *_k.workspace(n, steps),
-    )
+    _k.run(prm, log_ret, *arrays, out, final_size, final_collateral, _k.workspace(n, steps))
     totals = np.empty(_k.N_TOTALS)
     _k.path_totals(out, prm.price, totals)
     checked = out[:, :_k.STRESS]  # the last row, stress, is NaN when the stress rule is off
@@ -391,7 +394,7 @@ def simulate(
         halted=out[:, _k.HALTED] > 0.5,
         remaining_size=final_size,
         remaining_collateral=final_collateral,
-        initial_collateral=float(collateral.sum()),
+        initial_collateral=float(pop.collateral.sum()),
         opening_fees=fees,
         max_drawdown=float(totals[_k.T_MAX_DRAWDOWN]),
         min_price=float(totals[_k.T_MIN_PRICE]),
