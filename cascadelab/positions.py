@@ -23,12 +23,19 @@ from numba import njit
 from cascadelab._validate import check_array, check_instance, check_int, check_real
 
 __all__ = [
+    "SORT_KEYS",
     "Positions",
     "SortedSide",
     "bankruptcy_price",
+    "check_draw_parameters",
     "liquidation_price",
+    "pareto_leverage",
     "sample_positions",
 ]
+
+
+SORT_KEYS = ("liquidation", "bankruptcy")
+"""The prices :meth:`Positions.by_trigger` can sort a side by."""
 
 
 class SortedSide(NamedTuple):
@@ -36,7 +43,8 @@ class SortedSide(NamedTuple):
 
     ``index`` maps back to the original positions; ``liq``, ``size``, ``bankrupt``, ``entry``
     and ``collateral`` are those positions' liquidation price, size, bankruptcy price, entry
-    price and collateral; ``collateral_cumsum[k - 1]`` is the collateral of the first ``k``.
+    price and collateral; ``collateral_cumsum[k - 1]`` is the collateral of the first ``k``
+    and ``size_before[k]`` their units (length n + 1, ``size_before[0] = 0``).
     """
 
     index: np.ndarray
@@ -46,6 +54,7 @@ class SortedSide(NamedTuple):
     entry: np.ndarray
     collateral: np.ndarray
     collateral_cumsum: np.ndarray
+    size_before: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,43 +156,42 @@ class Positions:
         """Bankruptcy price per position, USD (cached; see :func:`bankruptcy_price`)."""
         return bankruptcy_price(self)
 
-    @cached_property
-    def long_order(self) -> np.ndarray:
-        """Indices of the longs, most exposed first (liquidation price high to low).
+    def by_trigger(self, direction: int, key: str = "liquidation") -> SortedSide:
+        r"""Longs (``direction=+1``) or shorts (``-1``) sorted most exposed first (cached).
 
-        Sorting once here is what lets every cascade sweep only the positions it liquidates.
+        ``key`` names the price that orders them: ``"liquidation"`` (each position's own
+        maintenance ratio; the static cascade) or ``"bankruptcy"`` (one common ratio
+        :math:`m_t` for all, so the trigger :math:`o(1 - m_t) \le b_i + \ell` depends on
+        :math:`b_i` alone; the market engine). Longs come highest price first, shorts lowest
+        first; ties keep the input order. The one cache of the population: each order is
+        sorted and copied into contiguous arrays once, which is what lets every cascade or
+        engine run sweep only the positions it liquidates, reading memory in order.
         """
-        idx = np.flatnonzero(self.side > 0)
-        return idx[np.argsort(-self.liquidation_price[idx], kind="stable")]
-
-    @cached_property
-    def short_order(self) -> np.ndarray:
-        """Indices of the shorts, most exposed first (liquidation price low to high)."""
-        idx = np.flatnonzero(self.side < 0)
-        return idx[np.argsort(self.liquidation_price[idx], kind="stable")]
-
-    def by_trigger(self, direction: int) -> SortedSide:
-        """Longs (``direction=+1``) or shorts (``-1``) sorted most exposed first (cached).
-
-        The one-off sort and copy into contiguous arrays is what lets each cascade sweep
-        only the positions it liquidates, reading memory in order.
-        """
-        key = "_by_trigger_long" if direction > 0 else "_by_trigger_short"
-        cached = self.__dict__.get(key)
-        if cached is None:
-            idx = self.long_order if direction > 0 else self.short_order
+        if direction not in (1, -1):
+            raise ValueError(f"direction must be +1 (longs) or -1 (shorts), got {direction!r}")
+        if key not in SORT_KEYS:
+            raise ValueError(f"key must be one of {', '.join(map(repr, SORT_KEYS))}; got {key!r}")
+        cache = self.__dict__.setdefault("_sorted", {})
+        side = cache.get((direction, key))
+        if side is None:
+            price = self.liquidation_price if key == "liquidation" else self.bankruptcy_price
+            idx = np.flatnonzero(self.side == direction)
+            exposed_first = -price[idx] if direction > 0 else price[idx]
+            idx = idx[np.argsort(exposed_first, kind="stable")]
+            size = np.ascontiguousarray(self.size[idx])
             collateral = np.ascontiguousarray(self.collateral[idx])
-            cached = SortedSide(
+            side = SortedSide(
                 idx,
                 np.ascontiguousarray(self.liquidation_price[idx]),
-                np.ascontiguousarray(self.size[idx]),
+                size,
                 np.ascontiguousarray(self.bankruptcy_price[idx]),
                 np.ascontiguousarray(self.entry[idx]),
                 collateral,
                 np.cumsum(collateral),
+                np.concatenate(([0.0], np.cumsum(size))),
             )
-            self.__dict__[key] = cached
-        return cached
+            cache[(direction, key)] = side
+        return side
 
     def subset(self, mask: np.ndarray) -> Positions:
         """The positions selected by a boolean mask or an index array."""
@@ -229,7 +237,7 @@ def liquidation_price(positions: Positions) -> np.ndarray:
     return bankruptcy_price(positions) / (1.0 - positions.side * positions.maintenance)
 
 
-def _check_draws(
+def check_draw_parameters(
     max_leverage: float,
     leverage: float,
     leverage_tail: float,
@@ -239,7 +247,19 @@ def _check_draws(
     notional: float,
     notional_sigma: float,
 ) -> tuple[float, float, float, float, float, float, float, float]:
-    """Check the parameters :func:`sample_positions` and ``sample_accounts`` share, in order."""
+    """Validate the population parameters that :func:`sample_positions` and
+    :func:`cascadelab.portfolio.sample_accounts` share, and return them as floats in this order.
+
+    Ranges: ``max_leverage`` in [1, 1000], ``leverage`` (the median) in [1, max_leverage],
+    ``leverage_tail`` in (0, 100], ``long_share`` in [0, 1], ``maintenance`` in
+    [0, 1/max_leverage), ``entry_spread`` in [0, 1], ``notional`` (USD) > 0 and
+    ``notional_sigma`` in [0, 5]. Raises ``ValueError`` naming the first one out of range.
+
+    Examples
+    --------
+    >>> check_draw_parameters(50, 10, 1.5, 0.6, 0.005, 0.04, 10_000, 1.0)[:2]
+    (50.0, 10.0)
+    """
     max_leverage = check_real("max_leverage", max_leverage, lo=1.0, hi=1000.0)
     leverage = check_real("leverage", leverage, lo=1.0, hi=max_leverage)
     leverage_tail = check_real("leverage_tail", leverage_tail, lo=0.0, hi=100.0, lo_open=True)
@@ -254,14 +274,40 @@ def _check_draws(
             notional, notional_sigma)
 
 
-def _pareto_leverage(
+def pareto_leverage(
     u: np.ndarray, leverage: float, leverage_tail: float, max_leverage: float
 ) -> np.ndarray:
-    r"""Heavy-tailed leverage from uniforms ``u`` in (0, 1].
+    r"""Heavy-tailed leverage from uniforms ``u`` in (0, 1], one per position.
 
     :math:`L = \min\{1 + (\bar L - 1)\,(2U)^{-1/\alpha},\ L_{\max}\}` (at least 1), with median
-    :math:`\bar L` = ``leverage`` and Pareto tail index :math:`\alpha` = ``leverage_tail``.
+    :math:`\bar L` = ``leverage`` (at :math:`U = 1/2`) and Pareto tail index :math:`\alpha` =
+    ``leverage_tail``: the smaller :math:`\alpha`, the more positions near ``max_leverage``.
+
+    Parameters
+    ----------
+    u : array of float
+        Uniform draws in (0, 1] (e.g. ``1 - rng.random(n)``).
+    leverage : float
+        Median leverage, in [1, max_leverage].
+    leverage_tail : float
+        Pareto tail index, in (0, 100].
+    max_leverage : float
+        Largest leverage, in [1, 1000].
+
+    Returns
+    -------
+    ndarray
+        Leverage per draw, in [1, max_leverage].
+
+    Examples
+    --------
+    >>> pareto_leverage([1.0, 0.5, 0.01], 10.0, 1.5, 50.0).round(2)
+    array([ 6.67, 10.  , 50.  ])
     """
+    max_leverage = check_real("max_leverage", max_leverage, lo=1.0, hi=1000.0)
+    leverage = check_real("leverage", leverage, lo=1.0, hi=max_leverage)
+    leverage_tail = check_real("leverage_tail", leverage_tail, lo=0.0, hi=100.0, lo_open=True)
+    u = check_array("u", u, lo=0.0, hi=1.0, lo_open=True)
     lev = np.minimum(1.0 + (leverage - 1.0) * (2.0 * u) ** (-1.0 / leverage_tail), max_leverage)
     return np.maximum(lev, 1.0)
 
@@ -333,13 +379,14 @@ def sample_positions(
     n = check_int("n", n, lo=0)
     price = check_real("price", price, lo=0.0, lo_open=True)
     (max_leverage, leverage, leverage_tail, long_share, maintenance, entry_spread, notional,
-     notional_sigma) = _check_draws(max_leverage, leverage, leverage_tail, long_share,
-                                    maintenance, entry_spread, notional, notional_sigma)
+     notional_sigma) = check_draw_parameters(max_leverage, leverage, leverage_tail, long_share,
+                                             maintenance, entry_spread, notional,
+                                             notional_sigma)
 
     rng = np.random.default_rng(seed)
     side = np.where(rng.random(n) < long_share, 1, -1).astype(np.int8)
     u = 1.0 - rng.random(n)  # in (0, 1]
-    lev = _pareto_leverage(u, leverage, leverage_tail, max_leverage)
+    lev = pareto_leverage(u, leverage, leverage_tail, max_leverage)
     usd = notional * np.exp(notional_sigma * rng.standard_normal(n))
 
     # Entry prices; redraw those already past their liquidation price today.

@@ -27,6 +27,7 @@ WITH_EXAMPLES = {
     "cascadelab.chapters.theory",
     "cascadelab.course.checks",
     "cascadelab.engine.montecarlo",
+    "cascadelab.engine.scenario",
     "cascadelab.engine.simulate",
     "cascadelab.market",
     "cascadelab.mechanisms.clearing",

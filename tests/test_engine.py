@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import cascadelab as cl
 from cascadelab import Book, DealerBook, Positions, Scenario, cascade, sample_positions, simulate
 from cascadelab.chapters.approach import STRESS as STRESS_MARKET
+from cascadelab.engine.scenario import DERIVED, EngineParams, engine_params
 from cascadelab.mechanisms.margin import vol_adjusted_maintenance
 
 REPO = Path(__file__).resolve().parents[1]
@@ -394,6 +395,38 @@ def test_bad_parameter_raises_value_error_naming_it(name, value):
 
 def test_every_field_is_validated():
     assert {f.name for f in dataclasses.fields(Scenario)} == {name for name, _ in BAD}
+
+
+def test_every_field_is_documented_with_its_range():
+    doc = Scenario.__doc__
+    for f in dataclasses.fields(Scenario):
+        assert f.metadata["doc"], f.name
+        assert f"\n    {f.name} : " in doc, f.name
+    assert "oracle_latency : int\n        Delay of the oracle, steps, in [0, 1,000]." in doc
+    assert doc.index("Parameters") < doc.index("Examples")
+
+
+def test_the_kernel_reads_every_numeric_field_under_its_own_name():
+    sc = Scenario(oracle_latency=3, predator_capital=2e5, max_book_share=None, tail_index=None,
+                  dealer=DealerBook.straddle(100.0, -1e4, expiry=50, vol=0.004),
+                  levels_visible=False)
+    prm = engine_params(sc, maintenance=0.007, insurance_fund=123.0)
+    numeric = [f.name for f in dataclasses.fields(Scenario)
+               if f.type in ("float", "int", "bool", "float | None")]
+    assert list(EngineParams._fields) == numeric + [name for name, _, _ in DERIVED]
+    for name in numeric:
+        if name not in ("maintenance", "insurance_fund", "max_book_share", "tail_index"):
+            assert getattr(prm, name) == getattr(sc, name), name
+            assert type(getattr(prm, name)) is type(getattr(sc, name)), name
+    assert (prm.maintenance, prm.insurance_fund) == (0.007, 123.0)  # resolved by prepare
+    assert prm.max_book_share == np.inf and prm.tail_index == np.inf  # None = no cap, normal
+    assert prm.oracle_latency == 3 and prm.levels_visible is False
+    assert prm.predator_units == 2e5 / sc.price and prm.dealer_vol == 0.004
+    assert prm.impact_code == cl.market.IMPACT_MODELS["linear"] and prm.impact_floor == 1e-3
+    with pytest.raises(ValueError, match="maintenance"):
+        engine_params(Scenario())  # None has no kernel value: prepare resolves it
+    with pytest.raises(ValueError, match="resolved"):
+        engine_params(Scenario(), latency=3)
 
 
 def test_replace_validates_and_keeps_the_rest():

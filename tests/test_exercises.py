@@ -14,7 +14,7 @@ import cascadelab.course.checks as checks_mod
 from cascadelab.course import build as course
 from cascadelab.course.checks import CheckResult, check, exercise, list_exercises
 from cascadelab.course.registry import Mistake, register
-from cascadelab.engine.simulate import default_market, simulate
+from cascadelab.engine import default_market, simulate
 from cascadelab.mechanisms.hedging import DealerBook, bs_gamma
 from cascadelab.mechanisms.margin import fee_adjusted_leverage
 from cascadelab.tails import student_t_returns

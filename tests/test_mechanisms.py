@@ -18,6 +18,7 @@ from cascadelab.mechanisms.margin import (
     fee_adjusted_leverage,
     vol_adjusted_maintenance,
 )
+from cascadelab.mechanisms.oracles import fill_path, oracle_update
 
 # --- oracle --------------------------------------------------------------------------------------
 
@@ -43,6 +44,24 @@ def test_oracle_validation():
         oracle_path([100.0], deviation=1.0)
     with pytest.raises(ValueError, match="prices"):
         oracle_path([100.0, -1.0])
+
+
+def test_oracle_kernel_applies_the_rule_and_agrees_with_pure_python():
+    prices = 100.0 * np.exp(np.cumsum(np.random.default_rng(0).normal(0.0, 0.01, 300)))
+    for latency, heartbeat, deviation in ((0, 1, 0.0), (3, 7, 0.01), (5, 1000, 0.0)):
+        jit, py = np.empty(300), np.empty(300)
+        fill_path(prices, 100.0, latency, heartbeat, deviation, jit)
+        fill_path.py_func(prices, 100.0, latency, heartbeat, deviation, py)
+        np.testing.assert_array_equal(jit, py)
+        np.testing.assert_array_equal(
+            oracle_path(prices, latency=latency, heartbeat=heartbeat, deviation=deviation,
+                        p0=100.0), jit)
+        published, last = 100.0, -1  # the rule, one step at a time, in plain Python
+        for t in range(300):
+            reported = prices[t - latency] if t >= latency else 100.0
+            published, last = oracle_update.py_func(published, last, t, reported, heartbeat,
+                                                    deviation)
+            assert jit[t] == published
 
 
 # --- margins, fees, slices -----------------------------------------------------------------------

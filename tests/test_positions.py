@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cascadelab import Positions, bankruptcy_price, liquidation_price, sample_positions
+from cascadelab.positions import check_draw_parameters, pareto_leverage
 
 
 def one(side: int, leverage: float, m: float, entry: float = 100.0) -> Positions:
@@ -86,6 +87,51 @@ def test_by_trigger_sorts_most_exposed_first() -> None:
     assert np.all(np.diff(longs.liq) <= 0) and np.all(np.diff(shorts.liq) >= 0)
     assert len(longs.index) + len(shorts.index) == len(pos)
     assert np.array_equal(longs.size, pos.size[longs.index])
+
+
+def test_by_trigger_is_one_cache_for_both_orders() -> None:
+    # per-position ratios make the liquidation and the bankruptcy order differ
+    base = sample_positions(3_000, 100.0, seed=5)
+    m = np.where(np.arange(len(base)) % 3 == 0, 0.001, 0.015)
+    pos = Positions(base.side, base.size, base.entry, base.leverage, m)
+    for direction in (1, -1):
+        by_liq = pos.by_trigger(direction)
+        by_bk = pos.by_trigger(direction, key="bankruptcy")
+        assert pos.by_trigger(direction, "liquidation") is by_liq  # cached
+        assert pos.by_trigger(direction, key="bankruptcy") is by_bk
+        assert np.all(np.diff(direction * by_bk.bankrupt) <= 0)
+        assert not np.array_equal(by_liq.index, by_bk.index)
+        assert sorted(by_liq.index) == sorted(by_bk.index)
+        for side in (by_liq, by_bk):
+            assert np.all(pos.side[side.index] == direction)
+            np.testing.assert_array_equal(side.bankrupt, pos.bankruptcy_price[side.index])
+            np.testing.assert_array_equal(side.liq, pos.liquidation_price[side.index])
+            assert side.size_before[0] == 0.0 and side.size_before.shape == (len(side.index) + 1,)
+            np.testing.assert_allclose(np.diff(side.size_before), side.size)
+            np.testing.assert_allclose(side.collateral_cumsum, np.cumsum(side.collateral))
+    with pytest.raises(ValueError, match="direction"):
+        pos.by_trigger(0)
+    with pytest.raises(ValueError, match="key"):
+        pos.by_trigger(1, key="entry")
+
+
+def test_pareto_leverage_has_the_median_and_the_cap() -> None:
+    lev = pareto_leverage(1.0 - np.random.default_rng(0).random(100_000), 10.0, 1.5, 50.0)
+    assert np.median(lev) == pytest.approx(10.0, rel=0.03)
+    assert lev.min() >= 1.0 and lev.max() == 50.0
+    assert pareto_leverage([0.5], 10.0, 1.5, 50.0)[0] == 10.0  # U = 1/2 is the median
+    with pytest.raises(ValueError, match="u must be in"):
+        pareto_leverage([0.0], 10.0, 1.5, 50.0)
+    with pytest.raises(ValueError, match="leverage_tail"):
+        pareto_leverage([0.5], 10.0, 0.0, 50.0)
+
+
+def test_check_draw_parameters_returns_floats_and_names_the_bad_one() -> None:
+    out = check_draw_parameters(50, 10, 1.5, 0.6, 0.005, 0.04, 10_000, 1)
+    assert out == (50.0, 10.0, 1.5, 0.6, 0.005, 0.04, 10_000.0, 1.0)
+    assert all(type(x) is float for x in out)
+    with pytest.raises(ValueError, match=r"maintenance must be in \[0, 0.02\)"):
+        check_draw_parameters(50, 10, 1.5, 0.6, 0.02, 0.04, 10_000, 1)
 
 
 BAD_POSITIONS = [

@@ -43,7 +43,7 @@ def _every_mechanism() -> str:
     liquidation, a breaker, a dealer with puts and a predator, so every branch is compiled."""
     from dataclasses import replace
 
-    from cascadelab.engine.simulate import Scenario, default_market
+    from cascadelab.engine import Scenario, default_market
     from cascadelab.mechanisms.hedging import DealerBook
 
     positions, base = default_market(2_000)

@@ -26,7 +26,8 @@ import numba
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
-from cascadelab.engine.simulate import Scenario, fundamental_returns, prepare
+from cascadelab.engine.scenario import Scenario
+from cascadelab.engine.simulate import fundamental_returns, prepare
 from cascadelab.kernels import engine as _k
 from cascadelab.positions import Positions
 
@@ -170,8 +171,7 @@ def monte_carlo(
         raise ValueError(f"parallel must be True or False, got {parallel!r}")
     if progress is not None and not isinstance(progress, (bool, np.bool_)):
         raise ValueError(f"progress must be True, False or None, got {progress!r}")
-    prm, pos, _, views, options = prepare(positions, scenario, steps)
-    long_order, bk_long, cum_long, short_order, bk_short, cum_short, collateral = views
+    prm, _, arrays = prepare(positions, scenario, steps)
     kernel = _k.paths_parallel if parallel else _k.paths_serial
     blocks = numba.get_num_threads() if parallel else 1
     adaptive = chunk is None
@@ -198,11 +198,7 @@ def monte_carlo(
             start = time.perf_counter()
             c = min(b + chunk, paths)
             ahead = helper.submit(draw, b, c) if helper is not None and b < paths else None
-            kernel(
-                prm, log_ret, pos.side, pos.size, pos.entry, collateral, long_order, bk_long,
-                cum_long, short_order, bk_short, cum_short, *options, totals[a:b],
-                min(blocks, b - a),
-            )
+            kernel(prm, log_ret, *arrays, totals[a:b], min(blocks, b - a))
             if b < paths:
                 log_ret = ahead.result() if ahead is not None else draw(b, c)
             elapsed = time.perf_counter() - start

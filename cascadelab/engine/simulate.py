@@ -1,55 +1,62 @@
 r"""The market engine: a time-stepped cascade in which every mechanism of the course can be
 switched on.
 
-One step :math:`t` of :func:`simulate` does, in this order:
+One step :math:`t` of :func:`simulate` does, in this order (each step is one stage of the numba
+loop in :mod:`cascadelab.kernels.engine`, named in brackets, which calls the scalar rule of its
+mechanism in :mod:`cascadelab.mechanisms`):
 
-1. **Price.** The fundamental log price moves,
+1. **Price** (``price_step``). The fundamental log price moves,
    :math:`\ln F_t = \ln F_{t-1} + \mu - \tfrac12\sigma^2 + \sigma z_t + J_t`
    (:math:`z_t` standard normal, or Student-t with ``tail_index`` :math:`\nu` degrees of freedom
    scaled to unit variance; :math:`J_t` a jump of size :math:`N(\mu_J, \sigma_J^2)` with
    probability ``jump_rate``; a scripted ``shock`` multiplies :math:`F` by :math:`1 - s` at
-   ``shock_step``). The traded price is the fundamental times the transient impact
-   :math:`g_t`, which decays back towards 1 at the ``resilience`` rate :math:`\kappa`
-   (Obizhaeva-Wang): :math:`g \leftarrow 1 + (g - 1)(1 - \kappa)`, :math:`p_t = F_t g`.
-2. **Margin.** EWMA volatility and the maintenance ratio: the target
-   :math:`m^*_t = \min\{\max(m_0, z\sigma_t\sqrt h), 0.5\}`, reached at once
-   (:math:`m_t = m^*_t`) or, with ``margin_step`` :math:`\delta > 0`, phased in:
-   :math:`m_t = \min(m^*_t, m_{t-1} + \delta)`, :math:`m_{-1} = m_0` (falls apply at once; see
-   :mod:`cascadelab.mechanisms.margin`).
-3. **Oracle** :math:`o_t`, possibly late (see :mod:`cascadelab.mechanisms.oracles`).
-4. **Circuit breaker**: a price band, and/or the programmable stress rule
+   ``shock_step``; drawn beforehand by :func:`fundamental_returns`). The traded price is the
+   fundamental times the transient impact :math:`g_t`, which decays back towards 1 at the
+   ``resilience`` rate :math:`\kappa` (Obizhaeva-Wang): :math:`g \leftarrow 1 + (g - 1)(1 -
+   \kappa)`, :math:`p_t = F_t g`.
+2. **Margin** (``margin_step``; :mod:`cascadelab.mechanisms.margin`). EWMA volatility and the
+   maintenance ratio: the target :math:`m^*_t = \min\{\max(m_0, z\sigma_t\sqrt h), 0.5\}`,
+   reached at once (:math:`m_t = m^*_t`) or, with ``margin_step`` :math:`\delta > 0`, phased in:
+   :math:`m_t = \min(m^*_t, m_{t-1} + \delta)`, :math:`m_{-1} = m_0` (falls apply at once).
+3. **Oracle** :math:`o_t` (``oracle_step``; :mod:`cascadelab.mechanisms.oracles`), possibly late.
+4. **Circuit breaker** (``book_depth``, ``stress_step``, ``breaker_step``;
+   :mod:`cascadelab.mechanisms.breaker`): a price band, and/or the programmable stress rule
    :math:`S_t = (\rho_t / D_t)(\sigma_t / \sigma_{\text{ref}}) \ge S^*`, with :math:`\rho_t` the
    units per 1% of price of positions whose trigger lies within ``stress_window`` of
-   :math:`o_t` (see :mod:`cascadelab.mechanisms.margin`).
-5. **Triggers.** With bankruptcy price :math:`b_i` and a common :math:`m_t`, a long is
-   liquidatable iff :math:`o_t (1 - m_t) \le b_i + \ell_{\text{long}}` and a short iff
+   :math:`o_t`.
+5. **Triggers** (``trigger``). With bankruptcy price :math:`b_i` and a common :math:`m_t`, a long
+   is liquidatable iff :math:`o_t (1 - m_t) \le b_i + \ell_{\text{long}}` and a short iff
    :math:`o_t (1 + m_t) \ge b_i - \ell_{\text{short}}` (:math:`\ell` the socialised levy per
-   unit, below). Both sides are sorted once by :math:`b_i`; the order never changes as
-   :math:`m_t` and :math:`\ell` move, so a pointer per side walks each position once.
-6. **Liquidation orders**: triggered positions join a queue and are closed in slices (all at once
-   by default; see gradual liquidation in :mod:`cascadelab.mechanisms.margin`).
-7. **Dealer hedge** (:mod:`cascadelab.mechanisms.hedging`) and **predator**
-   (:mod:`cascadelab.mechanisms.adversary`).
-8. **One batch** of net units :math:`u` (> 0 sells) through the book of depth
+   unit, below). Both sides are sorted once by :math:`b_i` (``Positions.by_trigger(direction,
+   key="bankruptcy")``, cached on the population); the order never changes as :math:`m_t` and
+   :math:`\ell` move, so a pointer per side walks each position once.
+6. **Liquidation orders** (``liquidation_orders``; :mod:`cascadelab.mechanisms.liquidation`):
+   triggered positions join a queue and are closed in slices (all at once by default).
+7. **Dealer hedge** (``dealer_hedge``; :mod:`cascadelab.mechanisms.hedging`) and **predator**
+   (``predator_step``; :mod:`cascadelab.mechanisms.adversary`).
+8. **One batch** (``batch``) of net units :math:`u` (> 0 sells) through the book of depth
    :math:`D_t = D e^{-\text{depth\_stress}\,|p_t/p_a - 1|}` (:math:`p_a` the price at the start
    or at the last reopening) with the foundation's impact model:
    :math:`p'_t = \text{impact}(p_t, u, D_t)`; every order fills at :math:`(p_t + p'_t)/2`, as in
    the static cascade, and :math:`g \leftarrow p'_t / F_t`.
-9. **Settlement** of each slice of :math:`q` units with collateral :math:`c` (its share of the
-   position's collateral) by :func:`cascadelab.positions.settle`:
+9. **Settlement** (``settle_slices``) of each slice of :math:`q` units with collateral :math:`c`
+   (its share of the position's collateral) by :func:`cascadelab.positions.settle`:
    :math:`c = \text{returned} + \text{penalty} + \text{paid to market}`,
    :math:`\text{bad debt} = \max(-(c + \text{pnl}), 0)`.
-10. **Loss waterfall.** A share ``penalty_to_fund`` of penalties goes to the insurance fund, the
-    rest to the liquidators. Bad debt :math:`B` is paid by the fund first; the rest
-    :math:`S = B - \min(\text{fund}, B)` is **socialised pro rata per open unit on the opposite
-    side**: every open short pays :math:`S / U_{\text{short}}` USD per unit it holds when longs
-    go bankrupt (and vice versa), :math:`\ell_{\text{short}} \mathrel{+}= S / U_{\text{short}}`.
-    The levy comes out of their collateral, so it moves their bankruptcy prices by the same
-    amount and can trigger them in turn. If nobody is left on the opposite side the loss is
-    recorded as ``uncovered_loss``. Identities checked every step:
+10. **Loss waterfall** (``loss_waterfall``). A share ``penalty_to_fund`` of penalties goes to the
+    insurance fund, the rest to the liquidators. Bad debt :math:`B` is paid by the fund first;
+    the rest :math:`S = B - \min(\text{fund}, B)` is **socialised pro rata per open unit on the
+    opposite side**: every open short pays :math:`S / U_{\text{short}}` USD per unit it holds
+    when longs go bankrupt (and vice versa), :math:`\ell_{\text{short}} \mathrel{+}= S /
+    U_{\text{short}}`. The levy comes out of their collateral, so it moves their bankruptcy
+    prices by the same amount and can trigger them in turn. If nobody is left on the opposite
+    side the loss is recorded as ``uncovered_loss``. Identities checked every step:
     :math:`\text{bad debt} = \text{fund draw} + \text{socialised} + \text{uncovered}`, and
     :math:`\sum_i c_i(0) = \sum_{s \le t}(\text{closed collateral} + \text{socialised}) +
     \text{open collateral}_t`.
+
+The parameters are one :class:`~cascadelab.engine.scenario.Scenario`; the kernel reads them as
+:class:`~cascadelab.engine.scenario.EngineParams`, by the same names.
 
 Per-position maintenance: the engine applies one ratio to every position,
 :math:`m_t = \max(m_0, z\sigma_t\sqrt h)` (phased in by ``margin_step`` if set). :math:`m_0` is
@@ -59,280 +66,22 @@ same for all of them.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_choice, check_instance, check_int, check_real
+from cascadelab._validate import check_instance, check_int, check_real
+from cascadelab.engine.scenario import EngineParams, Scenario, engine_params
 from cascadelab.kernels import engine as _k
-from cascadelab.market import IMPACT_MODELS
-from cascadelab.mechanisms.hedging import DealerBook
 from cascadelab.mechanisms.margin import M_MAX, apply_opening_fee
 from cascadelab.positions import Positions, sample_positions
 
-__all__ = ["DEFAULT_STEPS", "Scenario", "SimulationResult", "default_market", "simulate"]
+__all__ = ["DEFAULT_STEPS", "SimulationResult", "default_market", "simulate"]
 
 DEFAULT_STEPS = 300
 """Steps that show the default scenario's shock, cascade and partial recovery."""
-
-IMPACT_FLOOR = 1e-3
-"""Lowest price one batch can reach, as a fraction of the pre-trade price (as in ``Book``)."""
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """Every parameter of the market engine, grouped by mechanism. Units: USD for prices and
-    money, units of the asset for sizes, steps for time, fractions for ratios; volatilities and
-    drifts are per step.
-
-    The defaults are a 5% shock at step 10 on a book of depth 200,000 units per 1% with 2%
-    per-step resilience and light noise: on ``sample_positions(20_000, 100.0, seed=0)`` this
-    sets off a visible but not total cascade (see :func:`default_market`). Every mechanism
-    beyond the price path and full liquidation is off by default.
-
-    Parameters
-    ----------
-    price : float
-        Starting price :math:`p_0`, USD, > 0.
-    sigma : float
-        Volatility of the fundamental's log price per step, in [0, 0.5].
-    mu : float
-        Drift of the fundamental per step, in [-0.1, 0.1].
-    tail_index : float or None
-        Degrees of freedom :math:`\\nu` of Student-t innovations, in (2, 1000]; None = normal.
-    jump_rate : float
-        Probability of a jump per step, in [0, 1].
-    jump_mean, jump_sd : float
-        Mean in [-1, 1] and sd in [0, 1] of a jump of the log price.
-    shock : float
-        Scripted shock: the fundamental falls by this fraction at ``shock_step``, in (-1, 1)
-        (negative: it rises); 0 = none.
-    shock_step : int
-        Step of the shock, >= 0 (and < ``steps`` when ``shock != 0``).
-    depth : float
-        Book depth :math:`D`, units that move the price 1%, > 0.
-    impact : {"linear", "exponential", "sqrt"}
-        Impact model of the foundation (:mod:`cascadelab.market`).
-    resilience : float
-        Share :math:`\\kappa` of the transient impact that decays each step, in [0, 1]
-        (0: impact is permanent; 1: it vanishes after a step).
-    depth_stress : float
-        Depth thins as :math:`D e^{-k |p/p_a - 1|}` with this :math:`k`, in [0, 100]; 0 = off.
-    oracle_latency : int
-        Steps of delay of the oracle, in [0, 1000].
-    heartbeat : int
-        The oracle refreshes at least every ``heartbeat`` steps, in [1, 100000].
-    deviation : float
-        ...or as soon as the price moved by this fraction, in [0, 1); 0 = off.
-    maintenance : float or None
-        Base maintenance ratio :math:`m_0` in [0, 0.5]; None = the positions' own (common) ratio.
-    penalty : float
-        Liquidation penalty, fraction of the closed notional at the fill price, in [0, 1).
-    penalty_to_fund : float
-        Share of penalties paid to the insurance fund (the rest to liquidators), in [0, 1].
-    close_factor : float
-        Largest share of a position's original size closed per step, in (0, 1]; 1 = all at once.
-    max_book_share : float or None
-        Cap on the step's liquidation units as a multiple of the depth :math:`D_t`, > 0;
-        None = no cap.
-    cooldown : int
-        Steps a position waits between two slices, in [0, 1000].
-    insurance_fund : float
-        Starting balance of the insurance fund, USD, >= 0.
-    margin_z : float
-        :math:`z` of the volatility-adjusted maintenance ratio, in [0, 100]; 0 = off.
-    margin_horizon : float
-        Horizon :math:`h` in steps of the margin (and of the opening fee), in (0, 10000].
-    ewma_lambda : float
-        Decay :math:`\\lambda` of the EWMA variance, in [0, 1).
-    margin_step : float
-        Largest rise :math:`\\delta` of the maintenance ratio per step, fraction of notional, in
-        [0, 0.5]; 0 = off (the ratio jumps to its target at once). With :math:`\\delta > 0`,
-        :math:`m_t = \\min(m^*_t, m_{t-1} + \\delta)` from :math:`m_{-1} = m_0`, where
-        :math:`m^*_t = \\max(m_0, z\\sigma_t\\sqrt h)` (capped at 0.5): rises are phased in,
-        falls apply at once.
-    fee_z : float
-        Opening fee rate :math:`\\varphi = z_f \\sigma \\sqrt{h}` (``sigma`` above) under which the
-        population opened, in [0, 1000]; 0 = off.
-    band : float
-        Circuit-breaker band, fraction, in [0, 1); 0 = no breaker.
-    window : int
-        Look-back of the breaker, steps, in [1, 10000].
-    halt_steps : int
-        Length of a halt, steps, in [1, 10000].
-    halt_resilience : float
-        Decay of transient impact per step during a halt (the book refills), in [0, 1].
-    liquidate_in_halt : bool
-        If True, liquidations (only) continue during a halt.
-    stress_halt : float
-        Threshold :math:`S^*` of the programmable stress rule, in [0, 1e6]; 0 = off. The breaker
-        also halts when the stress index
-        :math:`S_t = (\\rho_t / D_t)(\\sigma_t / \\sigma_{\\text{ref}}) \\ge S^*`, where
-        :math:`\\rho_t` is the larger of the units of longs (shorts) not yet in liquidation whose
-        trigger lies within ``stress_window`` below (above) the oracle price, per 1% of price,
-        :math:`D_t` the depth and :math:`\\sigma_t` the EWMA volatility per step (see
-        :mod:`cascadelab.mechanisms.margin`).
-    stress_window : float
-        Price window :math:`w` of :math:`\\rho_t`, fraction, in (0, 1).
-    stress_sigma_ref : float
-        Reference volatility :math:`\\sigma_{\\text{ref}}` per step, in (0, 1].
-    dealer : DealerBook or None
-        Options book a dealer delta-hedges every step; None = no dealer.
-    protective_puts : float
-        Units of long puts added to the dealer's book, >= 0 (needs ``dealer``).
-    put_strike : float
-        Strike of those puts as a fraction of ``price``, in (0, 10].
-    put_expiry : int
-        Expiry step of those puts, >= 1.
-    predator_capital : float
-        Capital of the front-running predator, USD, >= 0; 0 = no predator.
-    levels_visible : bool
-        Whether the predator sees the liquidation levels.
-    predator_reach : float
-        How far below the oracle price the predator looks for a cluster, fraction, in (0, 1).
-    predator_rate : float
-        Units the predator trades per step, as a multiple of the depth :math:`D_t`, > 0.
-    predator_patience : int
-        Steps it pushes before it gives up, in [1, 100000].
-    predator_min_cluster : float
-        Smallest cluster it attacks, in units of :math:`D_t`, >= 0.
-    """
-
-    # 1. price path and book
-    price: float = 100.0
-    sigma: float = 0.001
-    mu: float = 0.0
-    tail_index: float | None = None
-    jump_rate: float = 0.0
-    jump_mean: float = -0.02
-    jump_sd: float = 0.01
-    shock: float = 0.05
-    shock_step: int = 10
-    depth: float = 200_000.0
-    impact: str = "linear"
-    resilience: float = 0.02
-    depth_stress: float = 0.0
-    # 2. oracle
-    oracle_latency: int = 0
-    heartbeat: int = 1
-    deviation: float = 0.0
-    # 3. liquidation engine
-    maintenance: float | None = None
-    penalty: float = 0.01
-    penalty_to_fund: float = 1.0
-    close_factor: float = 1.0
-    max_book_share: float | None = None
-    cooldown: int = 0
-    # 4. loss waterfall
-    insurance_fund: float = 1_000_000.0
-    # 5. volatility-adjusted margin and fees
-    margin_z: float = 0.0
-    margin_horizon: float = 10.0
-    ewma_lambda: float = 0.94
-    margin_step: float = 0.0
-    fee_z: float = 0.0
-    # 6. circuit breaker
-    band: float = 0.0
-    window: int = 10
-    halt_steps: int = 20
-    halt_resilience: float = 0.2
-    liquidate_in_halt: bool = False
-    stress_halt: float = 0.0
-    stress_window: float = 0.02
-    stress_sigma_ref: float = 0.002
-    # 7. dealers' hedging
-    dealer: DealerBook | None = None
-    protective_puts: float = 0.0
-    put_strike: float = 0.95
-    put_expiry: int = 500
-    # 8. predator
-    predator_capital: float = 0.0
-    levels_visible: bool = True
-    predator_reach: float = 0.03
-    predator_rate: float = 0.5
-    predator_patience: int = 20
-    predator_min_cluster: float = 0.5
-
-    def __post_init__(self) -> None:
-        reals = {
-            "price": (0.0, None, True, False),
-            "sigma": (0.0, 0.5, False, False),
-            "mu": (-0.1, 0.1, False, False),
-            "jump_rate": (0.0, 1.0, False, False),
-            "jump_mean": (-1.0, 1.0, False, False),
-            "jump_sd": (0.0, 1.0, False, False),
-            "shock": (-1.0, 1.0, True, True),
-            "depth": (0.0, None, True, False),
-            "resilience": (0.0, 1.0, False, False),
-            "depth_stress": (0.0, 100.0, False, False),
-            "deviation": (0.0, 1.0, False, True),
-            "penalty": (0.0, 1.0, False, True),
-            "penalty_to_fund": (0.0, 1.0, False, False),
-            "close_factor": (0.0, 1.0, True, False),
-            "insurance_fund": (0.0, None, False, False),
-            "margin_z": (0.0, 100.0, False, False),
-            "margin_horizon": (0.0, 10_000.0, True, False),
-            "ewma_lambda": (0.0, 1.0, False, True),
-            "margin_step": (0.0, M_MAX, False, False),
-            "fee_z": (0.0, 1000.0, False, False),
-            "band": (0.0, 1.0, False, True),
-            "halt_resilience": (0.0, 1.0, False, False),
-            "stress_halt": (0.0, 1e6, False, False),
-            "stress_window": (0.0, 1.0, True, True),
-            "stress_sigma_ref": (0.0, 1.0, True, False),
-            "protective_puts": (0.0, None, False, False),
-            "put_strike": (0.0, 10.0, True, False),
-            "predator_capital": (0.0, None, False, False),
-            "predator_reach": (0.0, 1.0, True, True),
-            "predator_rate": (0.0, None, True, False),
-            "predator_min_cluster": (0.0, None, False, False),
-        }
-        for name, (lo, hi, lo_open, hi_open) in reals.items():
-            value = check_real(name, getattr(self, name), lo, hi, lo_open=lo_open,
-                               hi_open=hi_open)
-            object.__setattr__(self, name, value)
-        ints = {
-            "shock_step": (0, None),
-            "oracle_latency": (0, 1000),
-            "heartbeat": (1, 100_000),
-            "cooldown": (0, 1000),
-            "window": (1, 10_000),
-            "halt_steps": (1, 10_000),
-            "put_expiry": (1, None),
-            "predator_patience": (1, 100_000),
-        }
-        for name, (lo, hi) in ints.items():
-            object.__setattr__(self, name, check_int(name, getattr(self, name), lo, hi))
-        if self.tail_index is not None:
-            tail = check_real("tail_index", self.tail_index, 2.0, 1000.0, lo_open=True)
-            object.__setattr__(self, "tail_index", tail)
-        if self.maintenance is not None:
-            object.__setattr__(
-                self, "maintenance", check_real("maintenance", self.maintenance, 0.0, M_MAX)
-            )
-        if self.max_book_share is not None:
-            share = check_real("max_book_share", self.max_book_share, 0.0, lo_open=True)
-            object.__setattr__(self, "max_book_share", share)
-        check_choice("impact", self.impact, tuple(IMPACT_MODELS))
-        for name in ("liquidate_in_halt", "levels_visible"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        if self.dealer is not None:
-            check_instance("dealer", self.dealer, DealerBook)
-        if self.protective_puts > 0.0 and self.dealer is None:
-            raise ValueError(
-                f"protective_puts must be 0 when there is no dealer, got "
-                f"{self.protective_puts:g}; set dealer=DealerBook(...) first"
-            )
-
-    def replace(self, **changes: object) -> Scenario:
-        """A copy with some fields changed (validated again), like ``dataclasses.replace``."""
-        return dataclasses.replace(self, **changes)
-
 
 @dataclass(frozen=True, eq=False)
 class SimulationResult:
@@ -472,30 +221,6 @@ class SimulationResult:
         )
 
 
-# Sorted views of a population, computed once per Positions object (the sort is O(N log N)).
-_SORTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _sorted_views(positions: Positions) -> tuple[np.ndarray, ...]:
-    views = _SORTED.get(positions)
-    if views is None:
-        bk = positions.bankruptcy_price  # cached on the positions
-        longs = np.flatnonzero(positions.side > 0)
-        shorts = np.flatnonzero(positions.side < 0)
-        long_order = longs[np.argsort(-bk[longs], kind="stable")]
-        short_order = shorts[np.argsort(bk[shorts], kind="stable")]
-        cum_long = np.concatenate(([0.0], np.cumsum(positions.size[long_order])))
-        cum_short = np.concatenate(([0.0], np.cumsum(positions.size[short_order])))
-        collateral = np.ascontiguousarray(positions.collateral)
-        views = (
-            long_order.astype(np.int64), np.ascontiguousarray(bk[long_order]), cum_long,
-            short_order.astype(np.int64), np.ascontiguousarray(bk[short_order]), cum_short,
-            collateral,
-        )
-        _SORTED[positions] = views
-    return views
-
-
 def _base_maintenance(positions: Positions, scenario: Scenario) -> float:
     if scenario.maintenance is not None:
         return scenario.maintenance
@@ -510,36 +235,14 @@ def _base_maintenance(positions: Positions, scenario: Scenario) -> float:
     return check_real("positions.maintenance", base, 0.0, M_MAX)
 
 
-def _params(scenario: Scenario, m0: float) -> _k.EngineParams:
-    sc = scenario
-    dealer_vol = sc.dealer.vol if sc.dealer is not None else 0.01
-    return _k.EngineParams(
-        price=sc.price, depth=sc.depth, model=IMPACT_MODELS[sc.impact], floor=IMPACT_FLOOR,
-        resilience=sc.resilience, depth_stress=sc.depth_stress, latency=sc.oracle_latency,
-        heartbeat=sc.heartbeat, deviation=sc.deviation, m0=m0, margin_z=sc.margin_z,
-        horizon=sc.margin_horizon, margin_step=sc.margin_step, ewma_lambda=sc.ewma_lambda,
-        sigma0=sc.sigma,
-        penalty=sc.penalty, penalty_to_fund=sc.penalty_to_fund, close_factor=sc.close_factor,
-        max_book_share=math.inf if sc.max_book_share is None else sc.max_book_share,
-        cooldown=sc.cooldown, fund0=sc.insurance_fund, band=sc.band, window=sc.window,
-        halt_steps=sc.halt_steps, halt_resilience=sc.halt_resilience,
-        liquidate_in_halt=bool(sc.liquidate_in_halt), stress_halt=sc.stress_halt,
-        stress_window=sc.stress_window, stress_sigma_ref=sc.stress_sigma_ref,
-        predator_units=sc.predator_capital / sc.price, levels_visible=bool(sc.levels_visible),
-        reach=sc.predator_reach, predator_rate=sc.predator_rate,
-        patience=sc.predator_patience, min_cluster=sc.predator_min_cluster,
-        dealer_vol=dealer_vol,
-    )
-
-
-def _options(scenario: Scenario) -> tuple[np.ndarray, ...]:
+def _options(scenario: Scenario) -> _k.OptionBook:
     sc = scenario
     if sc.dealer is None:
-        return (np.empty(0), np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_))
+        return _k.OptionBook(np.empty(0), np.empty(0, np.int64), np.empty(0), np.empty(0, np.bool_))
     book = sc.dealer
     if sc.protective_puts > 0.0:
         book = book.with_puts(sc.put_strike * sc.price, sc.protective_puts, sc.put_expiry)
-    return (
+    return _k.OptionBook(
         np.ascontiguousarray(book.strike), np.ascontiguousarray(book.expiry),
         np.ascontiguousarray(book.units), np.ascontiguousarray(book.call),
     )
@@ -571,8 +274,14 @@ def fundamental_returns(
 
 def prepare(
     positions: Positions, scenario: Scenario, steps: int
-) -> tuple[_k.EngineParams, Positions, float, tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-    """Validate and turn the inputs into what the kernels read (shared with ``monte_carlo``)."""
+) -> tuple[EngineParams, float, tuple]:
+    """Validate and turn the inputs into what the kernels read (shared with ``monte_carlo``).
+
+    Returns ``(prm, fees, arrays)``: the :class:`~cascadelab.engine.scenario.EngineParams`, the
+    opening fees paid into the fund, and the kernel's array arguments ``(population, longs,
+    shorts, options)`` (the positions after fees; both sides sorted by bankruptcy price, from
+    the population's one sort cache).
+    """
     check_instance("positions", positions, Positions)
     check_instance("scenario", scenario, Scenario)
     steps = check_int("steps", steps, lo=1, hi=10_000_000)
@@ -586,8 +295,12 @@ def prepare(
     if scenario.fee_z > 0.0:
         rate = scenario.fee_z * scenario.sigma * math.sqrt(scenario.margin_horizon)
         positions, fees = apply_opening_fee(positions, rate)
-    prm = _params(scenario.replace(insurance_fund=scenario.insurance_fund + fees), m0)
-    return prm, positions, fees, _sorted_views(positions), _options(scenario)
+    prm = engine_params(scenario, maintenance=m0, insurance_fund=scenario.insurance_fund + fees)
+    pop = _k.Population(positions.side, positions.size, positions.entry,
+                        np.ascontiguousarray(positions.collateral))
+    longs = positions.by_trigger(1, key="bankruptcy")
+    shorts = positions.by_trigger(-1, key="bankruptcy")
+    return prm, fees, (pop, longs, shorts, _options(scenario))
 
 
 def _rng(seed: object) -> np.random.Generator:
@@ -640,18 +353,14 @@ def simulate(
         positions = _default_positions(20_000, 0)
     if scenario is None:
         scenario = Scenario()
-    prm, pos, fees, views, options = prepare(positions, scenario, steps)
+    prm, fees, arrays = prepare(positions, scenario, steps)
     log_ret = fundamental_returns(scenario, steps, _rng(seed))
-    long_order, bk_long, cum_long, short_order, bk_short, cum_short, collateral = views
-    n = len(pos)
+    pop = arrays[0]
+    n = pop.side.shape[0]
     out = np.empty((steps, _k.N_ROWS))
     final_size = np.empty(n)
     final_collateral = np.empty(n)
-    _k.run(
-        prm, log_ret, pos.side, pos.size, pos.entry, collateral, long_order, bk_long, cum_long,
-        short_order, bk_short, cum_short, *options, out, final_size, final_collateral,
-        *_k.workspace(n, steps),
-    )
+    _k.run(prm, log_ret, *arrays, out, final_size, final_collateral, _k.workspace(n, steps))
     totals = np.empty(_k.N_TOTALS)
     _k.path_totals(out, prm.price, totals)
     checked = out[:, :_k.STRESS]  # the last row, stress, is NaN when the stress rule is off
@@ -685,7 +394,7 @@ def simulate(
         halted=out[:, _k.HALTED] > 0.5,
         remaining_size=final_size,
         remaining_collateral=final_collateral,
-        initial_collateral=float(collateral.sum()),
+        initial_collateral=float(pop.collateral.sum()),
         opening_fees=fees,
         max_drawdown=float(totals[_k.T_MAX_DRAWDOWN]),
         min_price=float(totals[_k.T_MIN_PRICE]),

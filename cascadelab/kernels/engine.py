@@ -1,9 +1,36 @@
-"""The time loop of the market engine (see ``cascadelab.engine`` for the model in words).
+r"""The time loop of the market engine: one small numba stage per step of the model.
 
 One call of :func:`run` simulates one path. Everything random (the fundamental's log returns) is
-drawn by the caller and passed in, so the kernel is a plain deterministic loop. The per-step
-results go into the rows of ``out`` (row names below); :func:`path_totals` reduces them to the
-per-path numbers that ``monte_carlo`` keeps.
+drawn by the caller and passed in, so the kernel is a plain deterministic loop. The equations are
+in :mod:`cascadelab.engine.simulate`; each step of :func:`run` is one stage below (a small
+function compiled into the loop), and each stage calls the scalar ``@njit`` rule of its
+mechanism:
+
+1. price and impact decay: :func:`price_step`;
+2. volatility and maintenance ratio: :func:`margin_step` (rules in
+   :mod:`cascadelab.mechanisms.margin`);
+3. oracle: :func:`oracle_step` (rule in :mod:`cascadelab.mechanisms.oracles`);
+4. depth, stress index and circuit breaker: :func:`book_depth`, :func:`stress_step`,
+   :func:`breaker_step` (rules in :mod:`cascadelab.mechanisms.breaker`);
+5. triggers, one pointer per side: :func:`trigger`;
+6. liquidation orders: :func:`liquidation_orders` (rule in
+   :mod:`cascadelab.mechanisms.liquidation`);
+7. dealer hedge and predator: :func:`dealer_hedge` (:mod:`cascadelab.mechanisms.hedging`),
+   :func:`predator_step` (:mod:`cascadelab.mechanisms.adversary`);
+8. one batch through the book: :func:`batch` (:func:`cascadelab.market.impact`);
+9. settlement: :func:`settle_slices` (:func:`cascadelab.positions.settle`);
+10. loss waterfall: :func:`loss_waterfall`;
+11. record: in :func:`run` (the rows of ``out`` are named below), and :func:`remaining` at the
+    end.
+
+The inputs travel in a few named tuples: ``prm`` (:class:`cascadelab.engine.scenario.EngineParams`:
+every numeric field of ``Scenario`` under its own name), the :class:`Population` in input order,
+the longs and shorts sorted by bankruptcy price (:class:`cascadelab.positions.SortedSide`, from
+``Positions.by_trigger(direction, key="bankruptcy")``), the dealer's :class:`OptionBook` and the
+scratch :class:`Workspace`. A stage returns the state it changes and writes its own rows of
+``out``; the order of every floating-point operation is that of the equations, so the stages
+give the same numbers bit for bit, compiled or as plain Python (``NUMBA_DISABLE_JIT=1``).
+:func:`path_totals` reduces a path's rows to the per-path numbers that ``monte_carlo`` keeps.
 """
 
 from __future__ import annotations
@@ -13,6 +40,7 @@ from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
+from numba.extending import register_jitable
 
 from cascadelab.market import impact
 from cascadelab.mechanisms.adversary import IDLE, cluster_units, predator_order
@@ -21,7 +49,7 @@ from cascadelab.mechanisms.hedging import book_delta, book_gamma
 from cascadelab.mechanisms.liquidation import slice_units
 from cascadelab.mechanisms.margin import ewma_variance, maintenance_ratio, phase_in
 from cascadelab.mechanisms.oracles import oracle_update
-from cascadelab.positions import settle
+from cascadelab.positions import SortedSide, settle
 
 # Rows of ``out`` (one value per step in each).
 PRICE = 0  # traded price at the end of the step, USD
@@ -72,107 +100,415 @@ T_N_LIQ = 11
 N_TOTALS = 12
 
 
-class EngineParams(NamedTuple):
-    """Scalar parameters of one run, as the kernel reads them (built by ``engine.simulate``)."""
+class Population(NamedTuple):
+    """The positions in the order of the input (arrays of length n)."""
 
-    price: float
-    depth: float
-    model: int
-    floor: float
-    resilience: float
-    depth_stress: float
-    latency: int
-    heartbeat: int
-    deviation: float
-    m0: float
-    margin_z: float
-    horizon: float
-    margin_step: float
-    ewma_lambda: float
-    sigma0: float
-    penalty: float
-    penalty_to_fund: float
-    close_factor: float
-    max_book_share: float
-    cooldown: int
-    fund0: float
-    band: float
-    window: int
-    halt_steps: int
-    halt_resilience: float
-    liquidate_in_halt: bool
-    stress_halt: float
-    stress_window: float
-    stress_sigma_ref: float
-    predator_units: float
-    levels_visible: bool
-    reach: float
-    predator_rate: float
-    patience: int
-    min_cluster: float
-    dealer_vol: float
+    side: np.ndarray  # +1 long, -1 short (int8)
+    size: np.ndarray  # units
+    entry: np.ndarray  # entry price, USD
+    collateral: np.ndarray  # collateral at the start, USD
+
+
+class OptionBook(NamedTuple):
+    """The dealer's options (empty arrays: no dealer); see ``DealerBook``."""
+
+    strike: np.ndarray  # USD
+    expiry: np.ndarray  # step (int64)
+    units: np.ndarray  # signed units of the asset
+    call: np.ndarray  # True for a call (bool)
+
+
+# Rows of the workspace: the state of the positions in liquidation ("entries"), kept only for
+# the positions ever triggered, and the path's prices.
+ENT_POS = 0  # ints: position index of each entry
+ENT_NEXT = 1  # ints: first step at which the entry may be sliced again
+QUEUE = 2  # ints: FIFO ring of entry numbers with units left
+SLICE_ENT = 3  # ints: entries sliced in the current step
+ENT_REM = 0  # floats: remaining units
+ENT_COLL = 1  # floats: collateral held at the last touch, USD
+ENT_H0 = 2  # floats: levy index of its side at the last touch, USD per unit
+SLICE_Q = 3  # floats: units of each slice of the current step
+HIST = 0  # prices: traded price at the end of each step, HIST[0] = p0
+PRE = 1  # prices: pre-trade price of each step (what the oracle reports)
+
+
+class Workspace(NamedTuple):
+    """Scratch space of :func:`run` (from :func:`workspace`), reused across paths."""
+
+    ints: np.ndarray  # (4, max(n, 1)) int64, rows ENT_POS, ENT_NEXT, QUEUE, SLICE_ENT
+    floats: np.ndarray  # (4, max(n, 1)), rows ENT_REM, ENT_COLL, ENT_H0, SLICE_Q
+    prices: np.ndarray  # (2, steps + 1), rows HIST, PRE
+
+
+@njit(cache=True)
+def workspace(n: int, steps: int) -> Workspace:
+    """Scratch space for :func:`run` with ``n`` positions and ``steps`` steps."""
+    cap = max(n, 1)
+    return Workspace(np.empty((4, cap), np.int64), np.empty((4, cap)), np.empty((2, steps + 1)))
+
+
+# --- the stages, in the order of a step -------------------------------------------------------
+# A stage is a plain function that numba compiles into run() (register_jitable: no Python
+# wrapper and no cache file of its own, so the cold compile stays close to that of one loop); from
+# Python, and under NUMBA_DISABLE_JIT, it runs as ordinary Python. A stage takes the arrays it
+# reads, not the named tuples: numba counts references to an array taken out of a tuple, and
+# doing that every step would cost atomic updates (contended between monte_carlo's threads), so
+# run() unpacks the tuples once.
+
+
+@register_jitable
+def price_step(
+    prm: tuple, fundamental: float, g: float, log_ret: float, halted_prev: bool
+) -> tuple[float, float, float]:
+    """1. The fundamental moves and transient impact ``g`` decays; returns ``(F, g, p)``."""
+    fundamental *= math.exp(log_ret)
+    res = prm.halt_resilience if halted_prev else prm.resilience
+    g = 1.0 + (g - 1.0) * (1.0 - res)
+    return fundamental, g, fundamental * g
+
+
+@register_jitable
+def margin_step(
+    prm: tuple, var: float, m: float, p: float, p_prev: float
+) -> tuple[float, float, float]:
+    """2. EWMA variance and the maintenance ratio (rises phased in); returns ``(var, sigma, m)``."""
+    r = math.log(p / p_prev)
+    var = ewma_variance(var, r, prm.ewma_lambda)
+    sigma = math.sqrt(var)
+    m = phase_in(maintenance_ratio(prm.maintenance, prm.margin_z, sigma, prm.margin_horizon),
+                 m, prm.margin_step)
+    return var, sigma, m
+
+
+@register_jitable
+def oracle_step(
+    prm: tuple, prices: np.ndarray, t: int, published: float, last: int
+) -> tuple[float, int]:
+    """3. The oracle reads the pre-trade price of ``oracle_latency`` steps ago (only past
+    prices, so it can come before the breaker); returns ``(published, last update)``."""
+    lag = prm.oracle_latency
+    reported = prices[PRE, t - lag] if t >= lag else prm.price
+    return oracle_update(published, last, t, reported, prm.heartbeat, prm.deviation)
+
+
+@register_jitable
+def book_depth(prm: tuple, p: float, anchor: float) -> float:
+    """The step's depth :math:`D_t = D e^{-k |p/p_a - 1|}`, units per 1% (used from step 4 on)."""
+    return prm.depth * math.exp(-prm.depth_stress * abs(p / anchor - 1.0))
+
+
+@register_jitable
+def stress_step(
+    prm: tuple, bk_long: np.ndarray, cum_long: np.ndarray, k_long: int, levy_long: float,
+    bk_short: np.ndarray, cum_short: np.ndarray, k_short: int, levy_short: float,
+    oracle: float, m: float, depth: float, sigma: float,
+) -> float:
+    """4a. Stress index :math:`S_t` of the positions not yet triggered (``bk_*`` their sorted
+    bankruptcy prices, ``cum_*`` cumulative sizes); run only while the rule is on."""
+    w = prm.stress_window
+    u_long = units_near(bk_long, cum_long, k_long, oracle * (1.0 - m) - levy_long,
+                        oracle * (1.0 - w) * (1.0 - m) - levy_long, -1.0)
+    u_short = units_near(bk_short, cum_short, k_short, oracle * (1.0 + m) + levy_short,
+                         oracle * (1.0 + w) * (1.0 + m) + levy_short, 1.0)
+    return stress_index(max(u_long, u_short), w, depth, sigma, prm.stress_sigma_ref)
+
+
+@register_jitable
+def breaker_step(
+    prm: tuple, p: float, prices: np.ndarray, t: int, resume: int, halt_left: int,
+    stress: float,
+) -> tuple[bool, int]:
+    """4b. Circuit breaker: a halt goes on, or the band or the stress rule trips one; returns
+    ``(halted, steps of the halt left after this one)``."""
+    if halt_left > 0:
+        return True, halt_left - 1
+    if breaker_trips(p, prices[HIST, max(t + 1 - prm.window, resume)], prm.band) or (
+        prm.stress_halt > 0.0 and stress >= prm.stress_halt
+    ):
+        return True, prm.halt_steps - 1
+    return False, halt_left
+
+
+@register_jitable
+def crossed(direction: int, limit: float, bankrupt: float, levy: float) -> bool:
+    """Whether a position is liquidatable: a long iff ``limit = o (1 - m) <= bankrupt + levy``,
+    a short iff ``limit = o (1 + m) >= bankrupt - levy``."""
+    if direction > 0:
+        return limit <= bankrupt + levy
+    return limit >= bankrupt - levy
+
+
+@register_jitable
+def trigger(
+    index: np.ndarray, bankrupt: np.ndarray, k: int, direction: int, limit: float, levy: float,
+    size: np.ndarray, collateral: np.ndarray, ints: np.ndarray, floats: np.ndarray, t: int,
+    q_head: int, q_len: int, n_ent: int,
+) -> tuple[int, int, int]:
+    """5. Queue the positions of one side that the oracle now triggers, from pointer ``k`` on.
+
+    ``index`` and ``bankrupt`` are the side sorted most exposed first (see :func:`crossed`).
+    Returns ``(k, q_len, n_ent)``.
+    """
+    n_side = index.shape[0]
+    cap = max(ints.shape[1], 1)  # >= 1: lets the compiler drop the check of "% cap" by 0
+    while k < n_side and crossed(direction, limit, bankrupt[k], levy):
+        i = index[k]
+        ints[ENT_POS, n_ent] = i
+        floats[ENT_REM, n_ent] = size[i]
+        floats[ENT_COLL, n_ent] = collateral[i]
+        floats[ENT_H0, n_ent] = 0.0
+        ints[ENT_NEXT, n_ent] = t
+        ints[QUEUE, (q_head + q_len) % cap] = n_ent
+        q_len += 1
+        n_ent += 1
+        k += 1
+    return k, q_len, n_ent
+
+
+@register_jitable
+def liquidation_orders(
+    prm: tuple, side: np.ndarray, size: np.ndarray, ints: np.ndarray, floats: np.ndarray,
+    t: int, depth: float, liquidating: bool, q_head: int, q_len: int,
+) -> tuple[int, float, float, int, int]:
+    """6. Slices from the queue within the step's budget ``max_book_share * D_t``; returns
+    ``(slices, units sold by longs, units bought by shorts, q_head, q_len)``."""
+    n_slices = 0
+    sells = 0.0
+    buys = 0.0
+    if not (liquidating and q_len > 0):
+        return n_slices, sells, buys, q_head, q_len
+    cap = max(ints.shape[1], 1)  # >= 1: lets the compiler drop the check of "% cap" by 0
+    budget = prm.max_book_share * depth
+    for _ in range(q_len):
+        e = ints[QUEUE, q_head]
+        q_head = (q_head + 1) % cap
+        q_len -= 1
+        q = 0.0
+        if t >= ints[ENT_NEXT, e] and budget > 0.0:
+            i = ints[ENT_POS, e]
+            q = slice_units(floats[ENT_REM, e], size[i], prm.close_factor, budget)
+        if q > 0.0:
+            budget -= q
+            ints[SLICE_ENT, n_slices] = e
+            floats[SLICE_Q, n_slices] = q
+            n_slices += 1
+            if side[ints[ENT_POS, e]] > 0:
+                sells += q
+            else:
+                buys += q
+            ints[ENT_NEXT, e] = t + 1 + prm.cooldown
+        if floats[ENT_REM, e] - q > 0.0:
+            ints[QUEUE, (q_head + q_len) % cap] = e
+            q_len += 1
+    return n_slices, sells, buys, q_head, q_len
+
+
+@register_jitable
+def dealer_hedge(
+    prm: tuple, strike: np.ndarray, expiry: np.ndarray, units: np.ndarray, call: np.ndarray,
+    p: float, t: int, trading: bool, delta_prev: float,
+) -> tuple[float, float, float]:
+    """7a. The dealer's book gamma, and its re-hedge of the book's delta while the market
+    trades; returns ``(units it sells, book gamma, delta now hedged)``. Run only with a dealer."""
+    dealer_sell = 0.0
+    gamma = book_gamma(p, t, strike, expiry, units, prm.dealer_vol)
+    if trading:
+        d = book_delta(p, t, strike, expiry, units, call, prm.dealer_vol)
+        dealer_sell = d - delta_prev
+        delta_prev = d
+    return dealer_sell, gamma, delta_prev
+
+
+@register_jitable
+def predator_step(
+    prm: tuple, bk_long: np.ndarray, cum_long: np.ndarray, k_long: int, levy_long: float,
+    oracle: float, m: float, depth: float, sells: float, mode: int, timer: int,
+    position: float,
+) -> tuple[float, int, int]:
+    """7b. The predator's order (it reads the longs' map if visible); returns ``(units it
+    sells, mode, timer)``. Run only with a predator, while the market trades."""
+    cluster = 0.0
+    if prm.levels_visible and mode == IDLE:
+        reach = min(prm.predator_reach, 0.5 * prm.predator_units / (100.0 * depth))
+        threshold = oracle * (1.0 - reach) * (1.0 - m) - levy_long
+        cluster = cluster_units(bk_long, cum_long, k_long, threshold)
+    return predator_order(
+        mode, timer, position, prm.predator_units, prm.levels_visible, cluster,
+        prm.predator_min_cluster * depth, prm.predator_rate * depth, prm.predator_patience, sells,
+    )
+
+
+@register_jitable
+def batch(prm: tuple, p: float, net: float, depth: float) -> tuple[float, float]:
+    """8. One batch of ``net`` units (> 0 sells) through the book; everybody fills at the mean
+    of the prices before and after. Returns ``(post-trade price, fill price)``."""
+    p_post = impact(p, net, depth, prm.impact_code, prm.impact_floor)
+    return p_post, 0.5 * (p + p_post)
+
+
+@register_jitable
+def settle_slices(
+    prm: tuple, side: np.ndarray, entry: np.ndarray, ints: np.ndarray, floats: np.ndarray,
+    n_slices: int, fill: float, levy_long: float, levy_short: float, open_long: float,
+    open_short: float, alive_long: int, alive_short: int, out: np.ndarray, t: int,
+) -> tuple[float, float, float, float, float, float, int, int]:
+    """9. Settle the step's slices: collateral = returned + penalty + paid to market.
+
+    Writes the settlement rows of ``out[t]``; returns ``(closed collateral, penalties, bad debt
+    of longs, of shorts, open units of longs, of shorts, open longs, open shorts)``.
+    """
+    closed = 0.0
+    returned = 0.0
+    penalties = 0.0
+    paid = 0.0
+    pnl_sum = 0.0
+    bad_long = 0.0
+    bad_short = 0.0
+    notional = 0.0
+    for s in range(n_slices):
+        e = ints[SLICE_ENT, s]
+        q = floats[SLICE_Q, s]
+        i = ints[ENT_POS, e]
+        levy = levy_long if side[i] > 0 else levy_short
+        held = floats[ENT_COLL, e] - floats[ENT_REM, e] * (levy - floats[ENT_H0, e])
+        c = held * (q / floats[ENT_REM, e])
+        pnl = side[i] * q * (fill - entry[i])
+        r_i, pen_i, paid_i, bad_i = settle(c, pnl, prm.penalty * q * fill)
+        floats[ENT_COLL, e] = held - c
+        floats[ENT_H0, e] = levy
+        floats[ENT_REM, e] -= q
+        closed += c
+        returned += r_i
+        penalties += pen_i
+        paid += paid_i
+        pnl_sum += pnl
+        notional += q * fill
+        if side[i] > 0:
+            bad_long += bad_i
+            open_long -= q
+            if floats[ENT_REM, e] == 0.0:
+                alive_long -= 1
+        else:
+            bad_short += bad_i
+            open_short -= q
+            if floats[ENT_REM, e] == 0.0:
+                alive_short -= 1
+    out[t, LIQ_NOTIONAL] = notional
+    out[t, CLOSED_COLLATERAL] = closed
+    out[t, RETURNED] = returned
+    out[t, PENALTIES] = penalties
+    out[t, PAID_TO_MARKET] = paid
+    out[t, REALIZED_PNL] = pnl_sum
+    return (closed, penalties, bad_long, bad_short, open_long, open_short, alive_long,
+            alive_short)
+
+
+@register_jitable
+def loss_waterfall(
+    prm: tuple, fund: float, penalties: float, bad_long: float, bad_short: float,
+    levy_long: float, levy_short: float, open_long: float, open_short: float,
+    alive_long: int, alive_short: int, out: np.ndarray, t: int,
+) -> tuple[float, float, float, float]:
+    """10. Penalties feed the fund; bad debt draws it, then is levied pro rata per open unit on
+    the opposite side (longs' losses on shorts, and back), or is uncovered if nobody is left.
+
+    Writes the waterfall rows of ``out[t]``; returns ``(fund, levy_long, levy_short,
+    socialised)``.
+    """
+    to_fund = prm.penalty_to_fund * penalties
+    fund += to_fund
+    bad = bad_long + bad_short
+    draw = min(fund, bad)
+    fund -= draw
+    rest = bad - draw
+    socialized = 0.0
+    uncovered = 0.0
+    if rest > 0.0:
+        from_long = rest * (bad_long / bad)
+        from_short = rest - from_long
+        if from_long > 0.0:
+            if alive_short > 0:
+                levy_short += from_long / open_short
+                socialized += from_long
+            else:
+                uncovered += from_long
+        if from_short > 0.0:
+            if alive_long > 0:
+                levy_long += from_short / open_long
+                socialized += from_short
+            else:
+                uncovered += from_short
+    out[t, PENALTY_TO_FUND] = to_fund
+    out[t, BAD_DEBT] = bad
+    out[t, FUND_DRAW] = draw
+    out[t, SOCIALIZED] = socialized
+    out[t, UNCOVERED] = uncovered
+    out[t, INSURANCE_FUND] = fund
+    return fund, levy_long, levy_short, socialized
+
+
+@register_jitable
+def remaining(
+    pop: Population, longs: SortedSide, shorts: SortedSide, work: Workspace, k_long: int,
+    k_short: int, n_ent: int, levy_long: float, levy_short: float, final_size: np.ndarray,
+    final_collateral: np.ndarray,
+) -> None:
+    """The size and collateral (after levies) left to every position at the end (once a run)."""
+    for j in range(k_long, longs.index.shape[0]):
+        i = longs.index[j]
+        final_size[i] = pop.size[i]
+        final_collateral[i] = pop.collateral[i] - pop.size[i] * levy_long
+    for j in range(k_short, shorts.index.shape[0]):
+        i = shorts.index[j]
+        final_size[i] = pop.size[i]
+        final_collateral[i] = pop.collateral[i] - pop.size[i] * levy_short
+    ints, floats = work.ints, work.floats
+    for e in range(n_ent):
+        i = ints[ENT_POS, e]
+        levy = levy_long if pop.side[i] > 0 else levy_short
+        final_size[i] = floats[ENT_REM, e]
+        final_collateral[i] = floats[ENT_COLL, e] - floats[ENT_REM, e] * (levy - floats[ENT_H0, e])
+
+
+# --- the loop ------------------------------------------------------------------------------------
 
 
 @njit(cache=True)
 def run(
-    prm: EngineParams,
+    prm: tuple,
     log_ret: np.ndarray,
-    side: np.ndarray,
-    size: np.ndarray,
-    entry: np.ndarray,
-    collateral: np.ndarray,
-    long_order: np.ndarray,
-    bk_long: np.ndarray,
-    cum_long: np.ndarray,
-    short_order: np.ndarray,
-    bk_short: np.ndarray,
-    cum_short: np.ndarray,
-    opt_strike: np.ndarray,
-    opt_expiry: np.ndarray,
-    opt_units: np.ndarray,
-    opt_call: np.ndarray,
+    pop: Population,
+    longs: SortedSide,
+    shorts: SortedSide,
+    options: OptionBook,
     out: np.ndarray,
     final_size: np.ndarray,
     final_collateral: np.ndarray,
-    work_int: np.ndarray,
-    work_float: np.ndarray,
-    work_steps: np.ndarray,
+    work: Workspace,
 ) -> None:
-    """Simulate one path of ``log_ret.shape[0]`` steps and fill ``out[:, t]``.
+    """Simulate one path of ``log_ret.shape[0]`` steps and fill ``out[t, :]``.
 
-    Longs are visited in ``long_order`` (bankruptcy price ``bk_long`` decreasing), shorts in
-    ``short_order`` (``bk_short`` increasing); ``cum_*`` are the cumulative sizes in that order
-    (length n + 1). A pointer per side marks the first position not yet triggered, so a step
-    touches only the positions it triggers plus the small queue of positions in liquidation.
-    If ``final_size`` has one entry per position, the remaining size and collateral of every
-    position are written there at the end. ``work_*`` is scratch space from :func:`workspace`,
-    reused across paths so that ``monte_carlo`` does not allocate per path.
+    ``longs`` are sorted by bankruptcy price decreasing, ``shorts`` increasing. A pointer per
+    side marks the first position not yet triggered, so a step touches only the positions it
+    triggers plus the small queue of positions in liquidation. If ``final_size`` has one entry
+    per position, the remaining size and collateral of every position are written there at the
+    end. ``work`` is scratch space from :func:`workspace`, reused across paths so that
+    ``monte_carlo`` does not allocate per path.
     """
     steps = log_ret.shape[0]
-    n = side.shape[0]
-    n_long = long_order.shape[0]
-    n_short = short_order.shape[0]
+    side, size, entry, collateral = pop.side, pop.size, pop.entry, pop.collateral
+    long_index, bk_long, cum_long = longs.index, longs.bankrupt, longs.size_before
+    short_index, bk_short, cum_short = shorts.index, shorts.bankrupt, shorts.size_before
+    ints, floats, prices = work.ints, work.floats, work.prices
+    n_long = long_index.shape[0]
+    n_short = short_index.shape[0]
     p0 = prm.price
+    prices[HIST, 0] = p0
 
-    # Positions in liquidation ("entries"): state kept only for the positions ever triggered.
-    cap = max(n, 1)
-    ent_pos = work_int[0]  # position index of each entry
-    ent_next = work_int[1]  # first step at which it may be sliced again
-    queue = work_int[2]  # FIFO ring of entry numbers with units left
-    slice_ent = work_int[3]  # entries sliced in the current step
-    ent_rem = work_float[0]  # remaining units
-    ent_coll = work_float[1]  # collateral held at the last touch, USD
-    ent_h0 = work_float[2]  # levy index of its side at the last touch, USD per unit
-    slice_q = work_float[3]  # units of each slice of the current step
-    q_head = 0
+    q_head = 0  # the queue of positions in liquidation
     q_len = 0
     n_ent = 0
-
-    hist = work_steps[0]  # traded price at the end of each step; hist[0] = p0
-    hist[0] = p0
-    pre = work_steps[1]  # pre-trade price of each step (what the oracle reports)
-
-    k_long = 0
+    k_long = 0  # first position of each side not yet triggered
     k_short = 0
     levy_long = 0.0  # cumulative per-unit levy on open longs, USD per unit
     levy_short = 0.0
@@ -181,224 +517,90 @@ def run(
     alive_long = n_long  # open positions per side: a levy needs somebody to pay it
     alive_short = n_short
     open_coll = 0.0
-    for i in range(n):
+    for i in range(side.shape[0]):
         open_coll += collateral[i]
 
     fundamental = p0
     g = 1.0  # transient impact: traded price / fundamental
-    fund = prm.fund0
+    fund = prm.insurance_fund
     oracle = p0
     last_update = -1
-    var = prm.sigma0 * prm.sigma0
-    m = prm.m0  # m_{-1}: the ratio the positions opened under (for the phase-in)
+    var = prm.sigma * prm.sigma
+    m = prm.maintenance  # m_{-1}: the ratio the positions opened under (for the phase-in)
     halt_left = 0
     resume = 0
     halted_prev = False
     anchor = p0
-    n_opt = opt_strike.shape[0]
+    strike, expiry, units, call = options.strike, options.expiry, options.units, options.call
+    n_opt = strike.shape[0]
     delta_prev = 0.0
     if n_opt > 0:
-        delta_prev = book_delta(p0, 0, opt_strike, opt_expiry, opt_units, opt_call, prm.dealer_vol)
+        delta_prev = book_delta(p0, 0, strike, expiry, units, call, prm.dealer_vol)
     pred_mode = IDLE
     pred_timer = 0
     pred_pos = 0.0
     pred_cash = 0.0
 
     for t in range(steps):
-        # 1. The price before trading: the fundamental moves, transient impact decays.
-        fundamental *= math.exp(log_ret[t])
-        res = prm.halt_resilience if halted_prev else prm.resilience
-        g = 1.0 + (g - 1.0) * (1.0 - res)
-        p = fundamental * g
-        pre[t] = p
-
-        # 2. Volatility estimate and the maintenance ratio (rises phased in by margin_step).
-        r = math.log(p / hist[t])
-        var = ewma_variance(var, r, prm.ewma_lambda)
-        sigma = math.sqrt(var)
-        m = phase_in(maintenance_ratio(prm.m0, prm.margin_z, sigma, prm.horizon), m,
-                     prm.margin_step)
-
-        # 3. Oracle (it reads only past prices, so it can come before the breaker).
-        reported = pre[t - prm.latency] if t >= prm.latency else p0
-        oracle, last_update = oracle_update(
-            oracle, last_update, t, reported, prm.heartbeat, prm.deviation
-        )
-
-        # 4. Stress index and circuit breaker (band rule or stress rule).
-        depth = prm.depth * math.exp(-prm.depth_stress * abs(p / anchor - 1.0))
+        # 1. Price before trading.
+        fundamental, g, p = price_step(prm, fundamental, g, log_ret[t], halted_prev)
+        prices[PRE, t] = p
+        # 2. Volatility and maintenance ratio.
+        var, sigma, m = margin_step(prm, var, m, p, prices[HIST, t])
+        # 3. Oracle.
+        oracle, last_update = oracle_step(prm, prices, t, oracle, last_update)
+        # 4. Depth, stress index and circuit breaker.
+        depth = book_depth(prm, p, anchor)
         stress = math.nan  # not computed when the rule is off: it costs nothing then
         if prm.stress_halt > 0.0:
-            w = prm.stress_window
-            u_long = units_near(bk_long, cum_long, k_long, oracle * (1.0 - m) - levy_long,
-                                oracle * (1.0 - w) * (1.0 - m) - levy_long, -1.0)
-            u_short = units_near(bk_short, cum_short, k_short, oracle * (1.0 + m) + levy_short,
-                                 oracle * (1.0 + w) * (1.0 + m) + levy_short, 1.0)
-            stress = stress_index(max(u_long, u_short), w, depth, sigma, prm.stress_sigma_ref)
-        halted = False
-        if halt_left > 0:
-            halted = True
-            halt_left -= 1
-        elif breaker_trips(p, hist[max(t + 1 - prm.window, resume)], prm.band) or (
-            prm.stress_halt > 0.0 and stress >= prm.stress_halt
-        ):
-            halted = True
-            halt_left = prm.halt_steps - 1
+            stress = stress_step(prm, bk_long, cum_long, k_long, levy_long, bk_short,
+                                 cum_short, k_short, levy_short, oracle, m, depth, sigma)
+        halted, halt_left = breaker_step(prm, p, prices, t, resume, halt_left, stress)
         reopening = halted and halt_left == 0
         trading = not halted
         liquidating = trading or prm.liquidate_in_halt
-
-        # 5. Triggers: a long is liquidatable iff o (1 - m) <= bankrupt + levy (shorts mirrored).
+        # 5. Triggers.
         if liquidating:
-            while k_long < n_long and oracle * (1.0 - m) <= bk_long[k_long] + levy_long:
-                i = long_order[k_long]
-                ent_pos[n_ent] = i
-                ent_rem[n_ent] = size[i]
-                ent_coll[n_ent] = collateral[i]
-                ent_h0[n_ent] = 0.0
-                ent_next[n_ent] = t
-                queue[(q_head + q_len) % cap] = n_ent
-                q_len += 1
-                n_ent += 1
-                k_long += 1
-            while k_short < n_short and oracle * (1.0 + m) >= bk_short[k_short] - levy_short:
-                i = short_order[k_short]
-                ent_pos[n_ent] = i
-                ent_rem[n_ent] = size[i]
-                ent_coll[n_ent] = collateral[i]
-                ent_h0[n_ent] = 0.0
-                ent_next[n_ent] = t
-                queue[(q_head + q_len) % cap] = n_ent
-                q_len += 1
-                n_ent += 1
-                k_short += 1
-
-        # 6. Liquidation orders: slices from the queue, within the step's budget.
-        n_slices = 0
-        sells = 0.0
-        buys = 0.0
-        if liquidating and q_len > 0:
-            budget = prm.max_book_share * depth
-            for _ in range(q_len):
-                e = queue[q_head]
-                q_head = (q_head + 1) % cap
-                q_len -= 1
-                q = 0.0
-                if t >= ent_next[e] and budget > 0.0:
-                    i = ent_pos[e]
-                    q = slice_units(ent_rem[e], size[i], prm.close_factor, budget)
-                if q > 0.0:
-                    budget -= q
-                    slice_ent[n_slices] = e
-                    slice_q[n_slices] = q
-                    n_slices += 1
-                    if side[ent_pos[e]] > 0:
-                        sells += q
-                    else:
-                        buys += q
-                    ent_next[e] = t + 1 + prm.cooldown
-                if ent_rem[e] - q > 0.0:
-                    queue[(q_head + q_len) % cap] = e
-                    q_len += 1
-
-        # 7. Dealer hedge and predator orders (only while the market trades).
+            k_long, q_len, n_ent = trigger(long_index, bk_long, k_long, 1, oracle * (1.0 - m),
+                                           levy_long, size, collateral, ints, floats, t, q_head,
+                                           q_len, n_ent)
+            k_short, q_len, n_ent = trigger(short_index, bk_short, k_short, -1,
+                                            oracle * (1.0 + m), levy_short, size, collateral,
+                                            ints, floats, t, q_head, q_len, n_ent)
+        # 6. Liquidation orders.
+        n_slices, sells, buys, q_head, q_len = liquidation_orders(
+            prm, side, size, ints, floats, t, depth, liquidating, q_head, q_len)
+        # 7. Dealer hedge and predator (only while the market trades).
         dealer_sell = 0.0
         gamma = 0.0
         if n_opt > 0:
-            gamma = book_gamma(p, t, opt_strike, opt_expiry, opt_units, prm.dealer_vol)
-            if trading:
-                d = book_delta(p, t, opt_strike, opt_expiry, opt_units, opt_call, prm.dealer_vol)
-                dealer_sell = d - delta_prev
-                delta_prev = d
+            dealer_sell, gamma, delta_prev = dealer_hedge(prm, strike, expiry, units, call, p,
+                                                          t, trading, delta_prev)
         pred_sell = 0.0
         if prm.predator_units > 0.0 and trading:
-            cluster = 0.0
-            if prm.levels_visible and pred_mode == IDLE:
-                reach = min(prm.reach, 0.5 * prm.predator_units / (100.0 * depth))
-                threshold = oracle * (1.0 - reach) * (1.0 - m) - levy_long
-                cluster = cluster_units(bk_long, cum_long, k_long, threshold)
-            pred_sell, pred_mode, pred_timer = predator_order(
-                pred_mode, pred_timer, pred_pos, prm.predator_units, prm.levels_visible,
-                cluster, prm.min_cluster * depth, prm.predator_rate * depth, prm.patience,
-                sells,
-            )
-
-        # 8. One batch through the book; everybody fills at the mean of before and after.
+            pred_sell, pred_mode, pred_timer = predator_step(
+                prm, bk_long, cum_long, k_long, levy_long, oracle, m, depth, sells, pred_mode,
+                pred_timer, pred_pos)
+        # 8. One batch through the book.
         net = sells - buys + dealer_sell + pred_sell
-        p_post = impact(p, net, depth, prm.model, prm.floor)
-        fill = 0.5 * (p + p_post)
+        p_post, fill = batch(prm, p, net, depth)
         g = p_post / fundamental
         pred_pos -= pred_sell
         pred_cash += pred_sell * fill
-
-        # 9. Settle the slices: collateral = returned + penalty + paid to market.
-        closed = 0.0
-        returned = 0.0
-        penalties = 0.0
-        paid = 0.0
-        pnl_sum = 0.0
-        bad_long = 0.0
-        bad_short = 0.0
-        notional = 0.0
-        for s in range(n_slices):
-            e = slice_ent[s]
-            q = slice_q[s]
-            i = ent_pos[e]
-            levy = levy_long if side[i] > 0 else levy_short
-            held = ent_coll[e] - ent_rem[e] * (levy - ent_h0[e])
-            c = held * (q / ent_rem[e])
-            pnl = side[i] * q * (fill - entry[i])
-            r_i, pen_i, paid_i, bad_i = settle(c, pnl, prm.penalty * q * fill)
-            ent_coll[e] = held - c
-            ent_h0[e] = levy
-            ent_rem[e] -= q
-            closed += c
-            returned += r_i
-            penalties += pen_i
-            paid += paid_i
-            pnl_sum += pnl
-            notional += q * fill
-            if side[i] > 0:
-                bad_long += bad_i
-                open_long -= q
-                if ent_rem[e] == 0.0:
-                    alive_long -= 1
-            else:
-                bad_short += bad_i
-                open_short -= q
-                if ent_rem[e] == 0.0:
-                    alive_short -= 1
+        # 9. Settlement.
+        (closed, penalties, bad_long, bad_short, open_long, open_short, alive_long,
+         alive_short) = settle_slices(prm, side, entry, ints, floats, n_slices, fill, levy_long,
+                                      levy_short, open_long, open_short, alive_long,
+                                      alive_short, out, t)
         open_coll -= closed
-
-        # 10. Loss waterfall: penalties feed the fund; bad debt draws it, then is levied
-        # pro rata per open unit on the opposite side (longs' losses on shorts, and back).
-        to_fund = prm.penalty_to_fund * penalties
-        fund += to_fund
-        bad = bad_long + bad_short
-        draw = min(fund, bad)
-        fund -= draw
-        rest = bad - draw
-        socialized = 0.0
-        uncovered = 0.0
-        if rest > 0.0:
-            from_long = rest * (bad_long / bad)
-            from_short = rest - from_long
-            if from_long > 0.0:
-                if alive_short > 0:
-                    levy_short += from_long / open_short
-                    socialized += from_long
-                else:
-                    uncovered += from_long
-            if from_short > 0.0:
-                if alive_long > 0:
-                    levy_long += from_short / open_long
-                    socialized += from_short
-                else:
-                    uncovered += from_short
+        # 10. Loss waterfall.
+        fund, levy_long, levy_short, socialized = loss_waterfall(
+            prm, fund, penalties, bad_long, bad_short, levy_long, levy_short, open_long,
+            open_short, alive_long, alive_short, out, t)
         open_coll -= socialized
 
         # 11. Record.
-        hist[t + 1] = p_post
+        prices[HIST, t + 1] = p_post
         if reopening:
             resume = t + 1
             anchor = p_post
@@ -411,20 +613,8 @@ def run(
         out[t, SIGMA] = sigma
         out[t, DEPTH] = depth
         out[t, LIQ_UNITS] = sells + buys
-        out[t, LIQ_NOTIONAL] = notional
         out[t, N_LIQ] = n_slices
         out[t, SLIPPAGE] = abs(fill / p - 1.0) if n_slices > 0 else 0.0
-        out[t, CLOSED_COLLATERAL] = closed
-        out[t, RETURNED] = returned
-        out[t, PENALTIES] = penalties
-        out[t, PENALTY_TO_FUND] = to_fund
-        out[t, PAID_TO_MARKET] = paid
-        out[t, REALIZED_PNL] = pnl_sum
-        out[t, BAD_DEBT] = bad
-        out[t, FUND_DRAW] = draw
-        out[t, SOCIALIZED] = socialized
-        out[t, UNCOVERED] = uncovered
-        out[t, INSURANCE_FUND] = fund
         out[t, OPEN_COLLATERAL] = open_coll
         out[t, HALTED] = 1.0 if halted else 0.0
         out[t, DEALER_FLOW] = dealer_sell
@@ -434,27 +624,9 @@ def run(
         out[t, NET_FLOW] = net
         out[t, STRESS] = stress
 
-    if final_size.shape[0] == n:
-        for j in range(k_long, n_long):
-            i = long_order[j]
-            final_size[i] = size[i]
-            final_collateral[i] = collateral[i] - size[i] * levy_long
-        for j in range(k_short, n_short):
-            i = short_order[j]
-            final_size[i] = size[i]
-            final_collateral[i] = collateral[i] - size[i] * levy_short
-        for e in range(n_ent):
-            i = ent_pos[e]
-            levy = levy_long if side[i] > 0 else levy_short
-            final_size[i] = ent_rem[e]
-            final_collateral[i] = ent_coll[e] - ent_rem[e] * (levy - ent_h0[e])
-
-
-@njit(cache=True)
-def workspace(n: int, steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Scratch arrays for :func:`run` with ``n`` positions and ``steps`` steps."""
-    cap = max(n, 1)
-    return np.empty((4, cap), np.int64), np.empty((4, cap)), np.empty((2, steps + 1))
+    if final_size.shape[0] == side.shape[0]:
+        remaining(pop, longs, shorts, work, k_long, k_short, n_ent, levy_long, levy_short,
+                  final_size, final_collateral)
 
 
 @njit(cache=True)
@@ -496,8 +668,7 @@ def path_totals(out: np.ndarray, p0: float, totals: np.ndarray) -> None:
 
 
 def _paths(
-    prm, log_ret, side, size, entry, collateral, long_order, bk_long, cum_long, short_order,
-    bk_short, cum_short, opt_strike, opt_expiry, opt_units, opt_call, totals, blocks,
+    prm, log_ret, pop, longs, shorts, options, totals, blocks,
 ):  # pragma: no cover - compiled twice below
     # Paths j = b, b + blocks, b + 2 blocks, ... run one after the other in block b, which
     # allocates its scratch space once: allocating per path serialises the threads on the OS.
@@ -505,13 +676,9 @@ def _paths(
     empty = np.empty(0)
     for b in prange(blocks):
         out = np.empty((steps, N_ROWS))
-        work_int, work_float, work_steps = workspace(side.shape[0], steps)
+        work = workspace(pop.side.shape[0], steps)
         for j in range(b, n_paths, blocks):
-            run(
-                prm, log_ret[j], side, size, entry, collateral, long_order, bk_long, cum_long,
-                short_order, bk_short, cum_short, opt_strike, opt_expiry, opt_units, opt_call,
-                out, empty, empty, work_int, work_float, work_steps,
-            )
+            run(prm, log_ret[j], pop, longs, shorts, options, out, empty, empty, work)
             path_totals(out, prm.price, totals[j])
 
 

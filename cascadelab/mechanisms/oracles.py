@@ -20,6 +20,10 @@ where :math:`t_{\text{last}}` is the step of the last update (the start counts a
 ``latency = 0, heartbeat = 1`` is a perfect oracle. MakerDAO's Oracle Security Module delays
 prices by one hour on purpose; Chainlink feeds use a heartbeat plus a deviation threshold. A late
 oracle means late liquidations at worse prices, hence more bad debt.
+
+The rule is :func:`oracle_update` (one step, called by the engine's loop); :func:`oracle_path`
+applies it along a given path with :func:`fill_path` (the rule, looped; kept here with the rule
+because the engine's own loop calls the rule once per step instead).
 """
 
 from __future__ import annotations
@@ -45,9 +49,14 @@ def oracle_update(
 
 
 @njit(cache=True)
-def _oracle_path(
+def fill_path(
     prices: np.ndarray, p0: float, latency: int, heartbeat: int, deviation: float, out: np.ndarray
 ) -> None:
+    """Fill ``out[t]`` with the published oracle price :math:`o_t` for each step of ``prices``.
+
+    The feed reports :math:`q_t = p_{t - L}` (``p0`` before the start) and
+    :func:`~cascadelab.mechanisms.oracles.oracle_update` decides whether to publish it.
+    """
     published = p0
     last = -1
     for t in range(prices.shape[0]):
@@ -97,5 +106,5 @@ def oracle_path(
         p0 = float(prices[0]) if prices.size else 1.0
     p0 = check_real("p0", p0, lo=0.0, lo_open=True)
     out = np.empty(prices.shape[0])
-    _oracle_path(prices, p0, latency, heartbeat, deviation, out)
+    fill_path(prices, p0, latency, heartbeat, deviation, out)
     return out

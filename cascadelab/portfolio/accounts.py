@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cascadelab._validate import check_array, check_int
-from cascadelab.positions import _check_draws, _pareto_leverage
+from cascadelab.positions import check_draw_parameters, pareto_leverage
 
 __all__ = ["Accounts", "sample_accounts"]
 
@@ -268,7 +268,7 @@ def sample_accounts(
         raise ValueError("prices must list at least one asset, got an empty array")
     legs = check_int("legs", legs, lo=1, hi=K)
     (max_leverage, leverage, leverage_tail, long_share, maintenance, entry_spread, notional,
-     notional_sigma) = _check_draws(max_leverage, leverage, leverage_tail, long_share,
+     notional_sigma) = check_draw_parameters(max_leverage, leverage, leverage_tail, long_share,
                                     maintenance, entry_spread, notional, notional_sigma)
     if collateral_mix is None:
         mix = np.zeros(K)
@@ -286,7 +286,7 @@ def sample_accounts(
     split = rng.dirichlet(np.ones(legs), size=n) if n else np.zeros((0, legs))
     gross = notional * np.exp(notional_sigma * rng.standard_normal(n))
     u = 1.0 - rng.random(n)  # in (0, 1]
-    lev = _pareto_leverage(u, leverage, leverage_tail, max_leverage)
+    lev = pareto_leverage(u, leverage, leverage_tail, max_leverage)
     margin = gross / lev
 
     leg_usd = np.zeros((n, K))

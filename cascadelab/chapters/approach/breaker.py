@@ -21,7 +21,7 @@ import numpy as np
 
 from cascadelab._validate import check_instance
 from cascadelab.chapters.approach.markets import FAST_CRASH, PolicyPair, _pair
-from cascadelab.engine.simulate import DEFAULT_STEPS, Scenario
+from cascadelab.engine import DEFAULT_STEPS, Scenario
 
 __all__ = ["CircuitBreakerResult", "circuit_breaker_scenario", "halt_intervals"]
 

@@ -18,8 +18,8 @@ import numpy as np
 
 from cascadelab._validate import check_instance, check_int, check_real
 from cascadelab.chapters.approach.markets import FAST_CRASH, STRESS, _headline, _market
+from cascadelab.engine import DEFAULT_STEPS, Scenario, SimulationResult, simulate
 from cascadelab.engine.montecarlo import MonteCarloResult, monte_carlo
-from cascadelab.engine.simulate import DEFAULT_STEPS, Scenario, SimulationResult, simulate
 
 __all__ = ["POLICIES", "MitigationComparison", "MitigationMonteCarlo", "mitigation_comparison",
            "mitigation_monte_carlo"]

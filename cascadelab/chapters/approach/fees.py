@@ -17,7 +17,7 @@ import numpy as np
 
 from cascadelab._validate import check_instance, check_real
 from cascadelab.chapters.approach.markets import FAST_CRASH, PolicyPair, _market, _pair
-from cascadelab.engine.simulate import DEFAULT_STEPS, Scenario
+from cascadelab.engine import DEFAULT_STEPS, Scenario
 from cascadelab.mechanisms.margin import fee_adjusted_leverage
 
 __all__ = ["FeeResult", "fee_scenario"]

@@ -18,7 +18,7 @@ import numpy as np
 
 from cascadelab._validate import check_instance, check_int, check_real
 from cascadelab.chapters.approach.markets import FAST_CRASH, _market
-from cascadelab.engine.simulate import DEFAULT_STEPS, Scenario, SimulationResult, simulate
+from cascadelab.engine import DEFAULT_STEPS, Scenario, SimulationResult, simulate
 
 __all__ = ["FundResult", "insurance_fund_scenario"]
 

@@ -13,7 +13,7 @@ waits ``cooldown`` steps between slices, and all slices of a step together stay 
 from __future__ import annotations
 
 from cascadelab.chapters.approach.markets import FAST_CRASH, PolicyPair, _pair
-from cascadelab.engine.simulate import DEFAULT_STEPS, Scenario
+from cascadelab.engine import DEFAULT_STEPS, Scenario
 
 __all__ = ["gradual_scenario"]
 

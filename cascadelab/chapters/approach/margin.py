@@ -18,7 +18,7 @@ import numpy as np
 
 from cascadelab._validate import check_instance, check_int, check_real
 from cascadelab.chapters.approach.markets import STRESS, _market
-from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
+from cascadelab.engine import Scenario, SimulationResult, simulate
 from cascadelab.mechanisms.margin import M_MAX
 
 __all__ = ["MarginComparison", "vol_margin_scenario"]

@@ -23,7 +23,7 @@ import numpy as np
 
 from cascadelab._validate import check_instance, check_int, check_real
 from cascadelab.chapters._course import population
-from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
+from cascadelab.engine import Scenario, SimulationResult, simulate
 from cascadelab.positions import Positions
 
 __all__ = ["FAST_CRASH", "PUTS_MARKET", "STRESS", "PolicyPair", "drawdown_path"]

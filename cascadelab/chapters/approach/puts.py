@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from cascadelab._validate import check_instance, check_int, check_real
 from cascadelab.chapters.approach.markets import PUTS_MARKET, _market
-from cascadelab.engine.simulate import DEFAULT_STEPS, Scenario, SimulationResult, simulate
+from cascadelab.engine import DEFAULT_STEPS, Scenario, SimulationResult, simulate
 from cascadelab.mechanisms.hedging import DealerBook
 
 __all__ = ["PutsResult", "protective_puts_scenario"]

@@ -22,7 +22,7 @@ import numpy as np
 
 from cascadelab._validate import check_int, check_real
 from cascadelab.chapters._course import PRICE, population
-from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
+from cascadelab.engine import Scenario, SimulationResult, simulate
 
 __all__ = ["BackstopResult", "backstop_scenario"]
 

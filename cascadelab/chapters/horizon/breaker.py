@@ -23,7 +23,7 @@ from cascadelab._validate import check_int, check_real
 from cascadelab.cascade import liquidation_density
 from cascadelab.chapters._course import PRICE, SIGMA_REF, cached, population
 from cascadelab.chapters.horizon.stats import _loguniform
-from cascadelab.engine.simulate import Scenario, simulate
+from cascadelab.engine import Scenario, simulate
 from cascadelab.mechanisms import breaker as rule
 from cascadelab.positions import Positions
 

@@ -14,8 +14,8 @@ import numpy as np
 
 from cascadelab._validate import check_int
 from cascadelab.chapters._course import population
+from cascadelab.engine import Scenario
 from cascadelab.engine.montecarlo import monte_carlo
-from cascadelab.engine.simulate import Scenario
 
 __all__ = ["FUNDING_MARKET", "FundingCurve", "funding_charge"]
 

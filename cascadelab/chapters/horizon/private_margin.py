@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from cascadelab._validate import check_int, check_real
 from cascadelab.chapters._course import PRICE, population
-from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
+from cascadelab.engine import Scenario, SimulationResult, simulate
 
 __all__ = ["PrivateMarginResult", "private_margin_scenario"]
 

@@ -39,7 +39,7 @@ from cascadelab.chapters.horizon.stats import (
     fit_logistic,
     roc_curve,
 )
-from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
+from cascadelab.engine import Scenario, SimulationResult, simulate
 from cascadelab.positions import Positions
 
 __all__ = [

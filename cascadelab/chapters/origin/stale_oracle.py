@@ -14,7 +14,7 @@ import numpy as np
 
 from cascadelab._validate import check_int, check_real
 from cascadelab.chapters._course import cached, population
-from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
+from cascadelab.engine import Scenario, SimulationResult, simulate
 
 __all__ = ["DEFAULT_LATENCIES", "StaleOracleResult", "stale_oracle"]
 

@@ -16,7 +16,7 @@ import numpy as np
 from cascadelab._validate import check_choice, check_int, check_real
 from cascadelab.cascade import cascade
 from cascadelab.chapters._course import PRICE, cached, population
-from cascadelab.engine.simulate import Scenario, simulate
+from cascadelab.engine import Scenario, simulate
 from cascadelab.market import Book
 from cascadelab.portfolio import Accounts, MultiAssetScenario, equicorrelation, simulate_portfolio
 

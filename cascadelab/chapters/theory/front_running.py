@@ -16,7 +16,7 @@ import numpy as np
 
 from cascadelab._validate import check_int, check_real
 from cascadelab.chapters._course import PRICE, cached
-from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
+from cascadelab.engine import Scenario, SimulationResult, simulate
 from cascadelab.positions import Positions
 
 __all__ = ["CURVE_CAPITALS", "MAP_CAPITALS", "MAP_DISTANCES", "FrontRunningParams",

@@ -17,7 +17,7 @@ import numpy as np
 
 from cascadelab._validate import check_int, check_real
 from cascadelab.chapters._course import PRICE, cached, population
-from cascadelab.engine.simulate import Scenario, SimulationResult, simulate
+from cascadelab.engine import Scenario, SimulationResult, simulate
 from cascadelab.mechanisms.hedging import DealerBook, book_delta, book_gamma
 from cascadelab.positions import Positions
 

@@ -14,7 +14,7 @@ from itertools import combinations
 import numpy as np
 
 from cascadelab.course.registry import Mistake, register
-from cascadelab.engine.simulate import default_market, simulate
+from cascadelab.engine import default_market, simulate
 from cascadelab.portfolio import basket_drawdown, equicorrelation
 
 E04_FEEDS = (100.4, 99.7, 100.1, 99.2, 100.9, 99.9, 100.3)  # USD, honest readings

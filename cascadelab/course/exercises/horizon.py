@@ -13,8 +13,8 @@ from functools import cache
 import numpy as np
 
 from cascadelab.course.registry import Mistake, register
+from cascadelab.engine import Scenario, default_market, simulate
 from cascadelab.engine.montecarlo import monte_carlo
-from cascadelab.engine.simulate import Scenario, default_market, simulate
 from cascadelab.positions import sample_positions
 
 E05_BANDS = tuple(round(0.01 + 0.005 * i, 3) for i in range(19))  # 0.010, 0.015, ..., 0.100
