@@ -174,7 +174,7 @@ class GammaHedgingLab(Lab):
     headline: ClassVar[dict[str, Any]] = {
         "gamma": lambda v: f"gamma <b>{_units(v)} units/USD</b>",
         "hedge_sales_per_pct": lambda v: f"hedge sells <b>{_units(v)} units</b> per 1% fall",
-        "gain": "loop gain <b>{:.2f}</b>",
+        "gain": "loop gain k<sub>&Gamma;</sub> <b>{:.2f}</b>",
         "vol_without": "realised vol <b>{:.3f}%</b>",
         "vol_with": "&rarr; <b>{:.3f}%</b> per step",
         "drawdown_with": "drawdown <b>{:.1f}%</b>",
@@ -314,12 +314,14 @@ class GammaHedgingLab(Lab):
     def takeaway_text(self, result: GammaHedgingResult) -> str:
         """What the picture says, in one line."""
         s = result.summary
+        law = s["vol_multiplier_path"]
+        law_text = f"{law:.2f}x" if np.isfinite(law) else "unstable: past 1/(1-kappa)"
         if s["gamma"] < 0:
             return (f"Short gamma: the hedge sells into the fall and realised volatility rises "
-                    f"{s['vol_ratio']:.2f}x (theory {s['vol_multiplier_theory']:.2f}x)")
+                    f"{s['vol_ratio']:.2f}x (the engine's law at the run's gains: {law_text})")
         if s["gamma"] > 0:
             return (f"Net long gamma: the hedge buys into the fall and damps volatility "
-                    f"({s['vol_ratio']:.2f}x)")
+                    f"({s['vol_ratio']:.2f}x; law {law_text})")
         return "No net gamma: the hedge does not trade on price moves"
 
 

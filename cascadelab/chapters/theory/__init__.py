@@ -7,8 +7,11 @@ dataclasses out; every mechanism runs in the package's own models (:func:`cascad
   factor (depth, leverage, oracle latency, collateral correlation) swept at a time;
 * :mod:`~cascadelab.chapters.theory.insolvency`: :func:`insolvency_price`, :func:`equity_left`,
   :func:`max_safe_leverage`, :func:`gap_tolerance`, when a forced sale cannot pay its penalty;
-* :mod:`~cascadelab.chapters.theory.gamma`: :func:`gamma_hedging_scenario` and
-  :func:`gamma_feedback_gain`, a dealer delta-hedging a short option book;
+* :mod:`~cascadelab.chapters.theory.gamma`: :func:`gamma_hedging_scenario`,
+  :func:`gamma_feedback_gain`, the engine's law :func:`gamma_vol_multiplier` with
+  :func:`hedging_stability_bound` and :func:`hedging_law_check`, and
+  :func:`feedback_sign_scenario` (the same flow with either sign), a dealer delta-hedging a
+  short option book;
 * :mod:`~cascadelab.chapters.theory.front_running`: :func:`front_running_scenario`,
   :func:`hunting_map` and :func:`planted_cluster`, a predator hunting liquidations.
 
@@ -38,10 +41,16 @@ from cascadelab.chapters.theory.front_running import (
     planted_cluster,
 )
 from cascadelab.chapters.theory.gamma import (
+    FeedbackSignResult,
     GammaHedgingParams,
     GammaHedgingResult,
+    HedgingLawCheck,
+    feedback_sign_scenario,
     gamma_feedback_gain,
     gamma_hedging_scenario,
+    gamma_vol_multiplier,
+    hedging_law_check,
+    hedging_stability_bound,
 )
 from cascadelab.chapters.theory.insolvency import (
     equity_left,
@@ -58,16 +67,22 @@ __all__ = [
     "MAP_CAPITALS",
     "MAP_DISTANCES",
     "AmplifierSweep",
+    "FeedbackSignResult",
     "FrontRunningParams",
     "FrontRunningResult",
     "GammaHedgingParams",
     "GammaHedgingResult",
+    "HedgingLawCheck",
     "HuntingMap",
     "equity_left",
+    "feedback_sign_scenario",
     "front_running_scenario",
     "gamma_feedback_gain",
     "gamma_hedging_scenario",
+    "gamma_vol_multiplier",
     "gap_tolerance",
+    "hedging_law_check",
+    "hedging_stability_bound",
     "hunting_map",
     "insolvency_price",
     "max_safe_leverage",
