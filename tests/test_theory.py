@@ -121,6 +121,52 @@ def test_insolvency_validation(call, kwargs):
         call(**kwargs)
 
 
+# --- toxic liquidation spiral --------------------------------------------------------------------
+
+@pytest.mark.parametrize("bonus", [0.0, 0.05, 0.10, 0.15])
+def test_liquidation_loop_turns_toxic_exactly_at_the_closed_form_frontier(bonus):
+    frontier = th.toxic_frontier(bonus)
+    assert frontier == pytest.approx(1 / (1 + bonus))
+    # bisect the loop's own behaviour (no closed form inside it) for the LTV where it turns
+    lo, hi = 0.5 * frontier, min(1.5 * frontier, 9.0)
+    assert not th.liquidation_spiral(lo, bonus, threshold=0.0, max_rounds=5).toxic
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        one = th.liquidation_spiral(mid, bonus, threshold=0.0, max_rounds=1)
+        lo, hi = (lo, mid) if one.ltv[1] > one.ltv[0] else (mid, hi)
+    assert 0.5 * (lo + hi) == pytest.approx(frontier, rel=1e-12)
+
+
+def test_liquidation_loop_agrees_with_the_one_call_formula():
+    for lv in (0.3, 0.85, 0.9, 0.95):
+        for f in (0.25, 0.5):
+            r = th.liquidation_spiral(lv, 0.1, close_factor=f, threshold=0.0, max_rounds=1)
+            assert r.ltv[1] == pytest.approx(th.ltv_after_liquidation(lv, f, 0.1), rel=1e-12)
+            assert r.seized[0] == pytest.approx(1.1 * r.repaid[0])
+    lvs = np.array([0.5, 0.9, 0.95])
+    out = th.ltv_after_liquidation(lvs, 0.5, 0.1)
+    assert out[0] < lvs[0] and out[1] < lvs[1] and out[2] > lvs[2]
+    assert th.ltv_after_liquidation(1.9, 0.5, 0.1) == float("inf")  # seizure exceeds collateral
+
+
+def test_spiral_heals_below_the_frontier_and_ends_in_bad_debt_above():
+    below = th.liquidation_spiral(0.9, 0.10)
+    above = th.liquidation_spiral(0.92, 0.10)
+    assert not below.toxic and below.ltv[-1] <= 0.8 and np.all(np.diff(below.ltv) < 0)
+    assert above.toxic and above.collateral[-1] == 0.0 and above.bad_debt > 0.0
+    assert np.all(np.diff(above.ltv[np.isfinite(above.ltv)]) > 0)
+    # the bookkeeping: what was repaid plus what is left is the debt
+    assert above.repaid.sum() + above.bad_debt == pytest.approx(1e6)
+    assert above.seized.sum() == pytest.approx(1e6 / 0.92)
+    for call, kwargs in ((th.toxic_frontier, {"bonus": -0.1}),
+                         (th.ltv_after_liquidation, {"ltv": -1.0, "repaid": 0.5, "bonus": 0.1}),
+                         (th.ltv_after_liquidation, {"ltv": 0.5, "repaid": 0.0, "bonus": 0.1}),
+                         (th.liquidation_spiral, {"ltv": 0.0, "bonus": 0.1}),
+                         (th.liquidation_spiral, {"ltv": 0.9, "bonus": 0.1, "close_factor": 2.0})):
+        with pytest.raises(ValueError, match=r"bonus|ltv|repaid|close_factor"):
+            call(**kwargs)
+
+
 # --- gamma hedging -------------------------------------------------------------------------------
 
 def test_short_gamma_sells_into_the_fall_and_raises_volatility():

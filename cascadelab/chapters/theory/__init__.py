@@ -7,11 +7,14 @@ dataclasses out; every mechanism runs in the package's own models (:func:`cascad
   factor (depth, leverage, oracle latency, collateral correlation) swept at a time;
 * :mod:`~cascadelab.chapters.theory.insolvency`: :func:`insolvency_price`, :func:`equity_left`,
   :func:`max_safe_leverage`, :func:`gap_tolerance`, when a forced sale cannot pay its penalty;
-* :mod:`~cascadelab.chapters.theory.gamma`: :func:`gamma_hedging_scenario`,
-  :func:`gamma_feedback_gain`, the engine's law :func:`gamma_vol_multiplier` with
-  :func:`hedging_stability_bound` and :func:`hedging_law_check`, and
-  :func:`feedback_sign_scenario` (the same flow with either sign), a dealer delta-hedging a
-  short option book;
+* :mod:`~cascadelab.chapters.theory.toxic`: :func:`toxic_frontier`,
+  :func:`ltv_after_liquidation` and :func:`liquidation_spiral`, when liquidating a loan makes
+  its loan-to-value worse;
+* :mod:`~cascadelab.chapters.theory.gamma`: :func:`gamma_hedging_scenario` and
+  :func:`gamma_feedback_gain`, a dealer delta-hedging a short option book;
+* :mod:`~cascadelab.chapters.theory.hedging_law`: the engine's law of that loop,
+  :func:`gamma_vol_multiplier` and :func:`hedging_stability_bound`, checked in long runs by
+  :func:`hedging_law_check`; :func:`feedback_sign_scenario`, the same flow with either sign;
 * :mod:`~cascadelab.chapters.theory.front_running`: :func:`front_running_scenario`,
   :func:`hunting_map` and :func:`planted_cluster`, a predator hunting liquidations.
 
@@ -41,13 +44,15 @@ from cascadelab.chapters.theory.front_running import (
     planted_cluster,
 )
 from cascadelab.chapters.theory.gamma import (
-    FeedbackSignResult,
     GammaHedgingParams,
     GammaHedgingResult,
-    HedgingLawCheck,
-    feedback_sign_scenario,
     gamma_feedback_gain,
     gamma_hedging_scenario,
+)
+from cascadelab.chapters.theory.hedging_law import (
+    FeedbackSignResult,
+    HedgingLawCheck,
+    feedback_sign_scenario,
     gamma_vol_multiplier,
     hedging_law_check,
     hedging_stability_bound,
@@ -57,6 +62,12 @@ from cascadelab.chapters.theory.insolvency import (
     gap_tolerance,
     insolvency_price,
     max_safe_leverage,
+)
+from cascadelab.chapters.theory.toxic import (
+    LiquidationSpiral,
+    liquidation_spiral,
+    ltv_after_liquidation,
+    toxic_frontier,
 )
 
 __all__ = [
@@ -74,6 +85,7 @@ __all__ = [
     "GammaHedgingResult",
     "HedgingLawCheck",
     "HuntingMap",
+    "LiquidationSpiral",
     "equity_left",
     "feedback_sign_scenario",
     "front_running_scenario",
@@ -85,7 +97,10 @@ __all__ = [
     "hedging_stability_bound",
     "hunting_map",
     "insolvency_price",
+    "liquidation_spiral",
+    "ltv_after_liquidation",
     "max_safe_leverage",
     "planted_cluster",
     "sweep_amplifier",
+    "toxic_frontier",
 ]
