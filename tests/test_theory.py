@@ -39,6 +39,27 @@ def test_collateral_correlation_deepens_the_crash():
     assert np.all(np.diff(sw.bad_debt) > 0)
 
 
+def test_risk_based_margin_on_correlated_collateral_adds_forced_sales():
+    fixed = th.sweep_amplifier("correlation")
+    risk = th.sweep_amplifier("correlation", margin="risk")
+    assert risk.margin == "risk" and fixed.margin == "fixed"
+    rho = risk.values
+    # the requirement rises with the correlation: more sales above 0, fewer below, equal at 0
+    extra = risk.liquidated_notional - fixed.liquidated_notional
+    assert np.all(extra[rho > 0] > 0) and np.all(extra[rho < 0] < 0)
+    assert np.all(extra[rho == 0] == 0)
+    lift = risk.amplification - fixed.amplification
+    assert np.all(lift[rho > 0] > 0) and np.all(lift[rho < 0] < 0)
+    assert np.all(np.diff(risk.amplification) > 0)
+    # the two channels together rise faster than the value channel alone
+    assert (risk.amplification[-1] - risk.amplification[0]
+            > fixed.amplification[-1] - fixed.amplification[0])
+    with pytest.raises(ValueError, match="margin"):
+        th.sweep_amplifier("depth", margin="risk")
+    with pytest.raises(ValueError, match="margin"):
+        th.sweep_amplifier("correlation", margin="var")
+
+
 def test_depth_sweep_agrees_with_the_static_cascade():
     from cascadelab import Book, cascade
     from cascadelab.chapters._course import population

@@ -5,6 +5,18 @@ the rest at the course defaults. The amplification is the largest fall over the 
 :math:`A = \text{drawdown} / s`. Each factor runs in the package's own model: book depth and
 leverage in the static :func:`cascadelab.cascade`, oracle latency in :func:`cascadelab.simulate`,
 the correlation of pledged collateral in :func:`cascadelab.simulate_portfolio`.
+
+Correlated collateral hurts twice. It loses value with the asset (the default sweep), and a
+risk-based margin also *raises the requirement* on it: ``margin="risk"`` sets each account's
+maintenance ratio to cover the whole account's risk, long :math:`V` of asset A (notional) and
+collateral worth :math:`C = V\,w` in asset B,
+
+.. math:: m_i(\varrho) = m\,\frac{\sqrt{1 + w_i^2 + 2\varepsilon_i\varrho\,w_i}}{\sqrt{1 + w_i^2}},
+
+the standard deviation of the account's value for a correlation :math:`\varrho` between A and B
+(side :math:`\varepsilon_i`), scaled so that :math:`m_i(0) = m`. For a long with
+:math:`w = 1/L = 10\%` it rises by :math:`(1 + w)/\sqrt{1 + w^2} - 1 \approx 9.5\%` from
+:math:`\varrho = 0` to 1: positions are closed earlier, nearer the price.
 """
 
 from __future__ import annotations
@@ -66,6 +78,8 @@ class AmplifierSweep:
         The factor's course default (where the other sweeps sit).
     model : str
         Which of the package's models produced the numbers.
+    margin : str
+        ``"fixed"`` or ``"risk"`` (the correlation factor's requirement; see the module).
     """
 
     factor: str
@@ -79,6 +93,7 @@ class AmplifierSweep:
     shock: float
     default: float
     model: str
+    margin: str = "fixed"
 
 
 #: Book depth of the static cascades (units per 1%) when depth is not the factor swept.
@@ -114,19 +129,30 @@ def _collateral_accounts(n: int, seed: int) -> Accounts:
     return Accounts(units, entry, np.zeros(k), pledged, pos.maintenance, True)
 
 
-def _correlation_point(shock: float, rho: float, n: int, seed: int) -> tuple[float, float, float]:
+def _risk_margin(acc: Accounts, pos_side: np.ndarray, w: np.ndarray, rho: float) -> Accounts:
+    # the requirement on the whole account's risk, scaled to the fixed ratio at rho = 0
+    scale = np.sqrt(1.0 + w * w + 2.0 * pos_side * rho * w) / np.sqrt(1.0 + w * w)
+    return acc.replace(maintenance=acc.maintenance * scale)
+
+
+def _correlation_point(shock: float, rho: float, n: int, seed: int, margin: str = "fixed"
+                       ) -> tuple[float, float, float]:
     d = Scenario().depth
+    acc = _collateral_accounts(n, seed)
+    if margin == "risk":
+        pos = population(n, seed=seed)
+        acc = _risk_margin(acc, pos.side, pos.collateral / (pos.size * pos.entry), rho)
     ms = MultiAssetScenario(
         prices=(PRICE, PRICE), vols=(0.0, 0.0), corr=equicorrelation(2, rho),
         books=(Book(d), Book(d)), shock=shock, shock_step=10, steps=120,
         resilience=Scenario().resilience,
     )
-    res = simulate_portfolio(_collateral_accounts(n, seed), ms, seed=seed)
+    res = simulate_portfolio(acc, ms, seed=seed)
     return float(res.max_drawdown[0]), res.total_bad_debt, res.total_liquidated_notional
 
 
 @cached
-def _point(factor: str, value: float, shock: float, n: int, seed: int
+def _point(factor: str, value: float, shock: float, n: int, seed: int, margin: str = "fixed"
            ) -> tuple[float, float, float]:
     if factor == "depth":
         return _static_point(shock, value, n, seed)
@@ -134,7 +160,7 @@ def _point(factor: str, value: float, shock: float, n: int, seed: int
         return _static_point(shock, _DEPTH, n, seed, leverage=value)
     if factor == "latency":
         return _latency_point(shock, int(value), n, seed)
-    return _correlation_point(shock, value, n, seed)
+    return _correlation_point(shock, value, n, seed, margin)
 
 
 def sweep_amplifier(
@@ -144,6 +170,7 @@ def sweep_amplifier(
     shock: float = 0.05,
     n: int = 20_000,
     seed: int = 0,
+    margin: str = "fixed",
 ) -> AmplifierSweep:
     r"""Sweep one amplifier of a cascade on one shock; everything else at the course defaults.
 
@@ -168,6 +195,10 @@ def sweep_amplifier(
         Positions in the population, in [100, 200000].
     seed : int
         Seed of the population (and of the engine's noise), >= 0.
+    margin : {"fixed", "risk"}
+        For ``"correlation"`` only: ``"fixed"`` keeps every account's maintenance ratio (the
+        collateral only loses value), ``"risk"`` also raises it with the correlation, the
+        risk-based requirement of the module docstring.
 
     Returns
     -------
@@ -181,6 +212,9 @@ def sweep_amplifier(
     True
     """
     factor = check_choice("factor", factor, tuple(AMPLIFIERS))
+    margin = check_choice("margin", margin, ("fixed", "risk"))
+    if margin == "risk" and factor != "correlation":
+        raise ValueError(f"margin='risk' applies to factor 'correlation' only, got {factor!r}")
     shock = check_real("shock", shock, 0.0, 0.5, lo_open=True)
     n = check_int("n", n, 100, 200_000)
     seed = check_int("seed", seed, lo=0)
@@ -199,11 +233,11 @@ def sweep_amplifier(
             f"values for factor {factor!r} must lie in [{lo:g}, {hi:g}]"
             f"{' (whole steps)' if factor == 'latency' else ''}, got {vals[bad][0]:g}"
         )
-    pts = np.array([_point(factor, float(v), shock, n, seed) for v in vals])
+    pts = np.array([_point(factor, float(v), shock, n, seed, margin) for v in vals])
     model = {"depth": "static cascade", "leverage": "static cascade",
              "latency": "market engine", "correlation": "multi-asset engine"}[factor]
     return AmplifierSweep(
         factor=factor, label=label, unit=unit, values=vals,
         amplification=pts[:, 0] / shock, drawdown=pts[:, 0], bad_debt=pts[:, 1],
-        liquidated_notional=pts[:, 2], shock=shock, default=default, model=model,
+        liquidated_notional=pts[:, 2], shock=shock, default=default, model=model, margin=margin,
     )
