@@ -4,7 +4,8 @@ dataclasses out; every mechanism runs in the package's own models (:func:`cascad
 :func:`cascadelab.simulate`, :func:`cascadelab.simulate_portfolio`), nothing is re-implemented.
 
 * :mod:`~cascadelab.chapters.theory.amplifiers`: :func:`sweep_amplifier`, one shock and one
-  factor (depth, leverage, oracle latency, collateral correlation) swept at a time;
+  factor (depth, leverage, oracle latency, collateral correlation) swept at a time, and
+  :func:`critical_depth`, the depth at which the loop gain reaches 1 after a shock;
 * :mod:`~cascadelab.chapters.theory.insolvency`: :func:`insolvency_price`, :func:`equity_left`,
   :func:`max_safe_leverage`, :func:`gap_tolerance`, when a forced sale cannot pay its penalty;
 * :mod:`~cascadelab.chapters.theory.toxic`: :func:`toxic_frontier`,
@@ -27,9 +28,11 @@ Examples
 
 from cascadelab.chapters.theory.amplifiers import (
     AMPLIFIERS,
+    CRITICAL_WINDOW,
     LATENCY_SLIDE,
     LATENCY_STEPS,
     AmplifierSweep,
+    critical_depth,
     sweep_amplifier,
 )
 from cascadelab.chapters.theory.front_running import (
@@ -72,6 +75,7 @@ from cascadelab.chapters.theory.toxic import (
 
 __all__ = [
     "AMPLIFIERS",
+    "CRITICAL_WINDOW",
     "CURVE_CAPITALS",
     "LATENCY_SLIDE",
     "LATENCY_STEPS",
@@ -86,6 +90,7 @@ __all__ = [
     "HedgingLawCheck",
     "HuntingMap",
     "LiquidationSpiral",
+    "critical_depth",
     "equity_left",
     "feedback_sign_scenario",
     "front_running_scenario",

@@ -26,13 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from cascadelab._validate import check_choice, check_int, check_real
-from cascadelab.cascade import cascade
+from cascadelab.cascade import cascade, liquidation_density
 from cascadelab.chapters._course import PRICE, cached, population
 from cascadelab.engine.simulate import Scenario, simulate
 from cascadelab.market import Book
 from cascadelab.portfolio import Accounts, MultiAssetScenario, equicorrelation, simulate_portfolio
 
-__all__ = ["AMPLIFIERS", "LATENCY_SLIDE", "LATENCY_STEPS", "AmplifierSweep", "sweep_amplifier"]
+__all__ = ["AMPLIFIERS", "CRITICAL_WINDOW", "LATENCY_SLIDE", "LATENCY_STEPS", "AmplifierSweep",
+           "critical_depth", "sweep_amplifier"]
 
 
 #: The four amplifiers: name -> (axis label, unit, default sweep values, course default).
@@ -50,6 +51,10 @@ AMPLIFIERS: dict[str, tuple[str, str, tuple[float, ...], float]] = {
 #: shock there (a falling market: a stale oracle only matters while the price keeps moving).
 LATENCY_STEPS = 120
 LATENCY_SLIDE = 0.001
+
+#: Width of the band below the shocked price over which :func:`critical_depth` measures the
+#: liquidation density, fraction of the price.
+CRITICAL_WINDOW = 0.02
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +85,8 @@ class AmplifierSweep:
         Which of the package's models produced the numbers.
     margin : str
         ``"fixed"`` or ``"risk"`` (the correlation factor's requirement; see the module).
+    critical_depth : float or None
+        For the depth factor, :func:`critical_depth` at this shock (units per 1%); else None.
     """
 
     factor: str
@@ -94,6 +101,40 @@ class AmplifierSweep:
     default: float
     model: str
     margin: str = "fixed"
+    critical_depth: float | None = None
+
+
+def critical_depth(shock: float, *, n: int = 20_000, seed: int = 0) -> float:
+    r"""The depth at which the small-shock loop gain reaches 1 after a shock, :math:`D^* = \rho`.
+
+    :math:`\rho` is the liquidation density of the course population just below the shocked
+    price :math:`p_1 = 100\,(1 - s)` USD, :func:`cascadelab.liquidation_density` over the band
+    :math:`[p_1(1 - w), p_1]` with :math:`w` = :data:`CRITICAL_WINDOW`. A book shallower than
+    :math:`D^*` has :math:`\rho/D > 1` where the cascade starts: the multiplier
+    :math:`1/(1 - \rho/D)` of chapter 00 has no finite value there.
+
+    Parameters
+    ----------
+    shock : float
+        :math:`s`, fraction in (0, 0.5].
+    n, seed : int
+        The population (as in :func:`sweep_amplifier`).
+
+    Returns
+    -------
+    float
+        :math:`D^*`, units per 1%.
+
+    Examples
+    --------
+    >>> critical_depth(0.10) > critical_depth(0.05)   # a bigger shock lands in denser stops
+    True
+    """
+    shock = check_real("shock", shock, 0.0, 0.5, lo_open=True)
+    n = check_int("n", n, 100, 200_000)
+    seed = check_int("seed", seed, lo=0)
+    return liquidation_density(population(n, seed=seed), PRICE * (1.0 - shock),
+                               window=CRITICAL_WINDOW)
 
 
 #: Book depth of the static cascades (units per 1%) when depth is not the factor swept.
@@ -240,4 +281,5 @@ def sweep_amplifier(
         factor=factor, label=label, unit=unit, values=vals,
         amplification=pts[:, 0] / shock, drawdown=pts[:, 0], bad_debt=pts[:, 1],
         liquidated_notional=pts[:, 2], shock=shock, default=default, model=model, margin=margin,
+        critical_depth=critical_depth(shock, n=n, seed=seed) if factor == "depth" else None,
     )
