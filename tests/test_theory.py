@@ -421,3 +421,34 @@ def test_scenario_functions_take_the_fields_of_their_params_as_keywords():
             fn(bogus=1.0)
         with pytest.raises(TypeError):
             fn(th.FrontRunningParams())  # no params object: name the fields instead
+
+
+# --- the rules the chapter shows -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "must"), [
+    ("impact", "r = 1.0 - x"), ("cascade", "p = impact(p1, direction * q"),
+    ("delta", "d1 = (math.log(spot / strike)"), ("decay", "g = 1.0 + (g - 1.0) * (1.0 - res)"),
+    ("dealer", "dealer_sell = d - delta_prev"), ("batch", "net = sells - buys + dealer_sell"),
+    ("predator", "mode = COVER"),
+])
+def test_rule_source_is_a_short_excerpt_of_the_running_code(name, must):
+    import inspect
+    from pathlib import Path
+
+    import cascadelab
+
+    text = th.rule_source(name)
+    head, *body = text.splitlines()
+    assert head.startswith("# cascadelab/") and must in text
+    assert 3 <= len(body) <= 20, len(body)
+    # the excerpt is the file's own lines, at the line numbers it names
+    rel, lines = head[2:].split(", lines ")
+    a, b = (int(x) for x in lines.split("-"))
+    src = (Path(inspect.getfile(cascadelab)).parent.parent / rel).read_text().splitlines()
+    assert [ln.strip() for ln in src[a - 1:b]] == [ln.strip() for ln in body]
+    assert name in th.RULES
+
+
+def test_rule_source_validation():
+    with pytest.raises(ValueError, match="name"):
+        th.rule_source("margin")

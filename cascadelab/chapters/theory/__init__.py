@@ -17,7 +17,9 @@ dataclasses out; every mechanism runs in the package's own models (:func:`cascad
   :func:`gamma_vol_multiplier` and :func:`hedging_stability_bound`, checked in long runs by
   :func:`hedging_law_check`; :func:`feedback_sign_scenario`, the same flow with either sign;
 * :mod:`~cascadelab.chapters.theory.front_running`: :func:`front_running_scenario`,
-  :func:`hunting_map` and :func:`planted_cluster`, a predator hunting liquidations.
+  :func:`hunting_map` and :func:`planted_cluster`, a predator hunting liquidations;
+* :mod:`~cascadelab.chapters.theory.rules`: :func:`rule_source`, the lines of the package
+  that run each of these mechanisms, to show next to the text.
 
 Examples
 --------
@@ -66,6 +68,7 @@ from cascadelab.chapters.theory.insolvency import (
     insolvency_price,
     max_safe_leverage,
 )
+from cascadelab.chapters.theory.rules import RULES, rule_source
 from cascadelab.chapters.theory.toxic import (
     LiquidationSpiral,
     liquidation_spiral,
@@ -81,6 +84,7 @@ __all__ = [
     "LATENCY_STEPS",
     "MAP_CAPITALS",
     "MAP_DISTANCES",
+    "RULES",
     "AmplifierSweep",
     "FeedbackSignResult",
     "FrontRunningParams",
@@ -106,6 +110,7 @@ __all__ = [
     "ltv_after_liquidation",
     "max_safe_leverage",
     "planted_cluster",
+    "rule_source",
     "sweep_amplifier",
     "toxic_frontier",
 ]
