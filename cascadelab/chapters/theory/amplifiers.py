@@ -103,6 +103,17 @@ class AmplifierSweep:
     margin: str = "fixed"
     critical_depth: float | None = None
 
+    def describe(self, value: float) -> str:
+        """One value of the factor with its unit, for printing (``"60k units per 1%"``)."""
+        v = float(value)
+        if self.factor == "depth":
+            return f"{v / 1e6:.1f}M units per 1%" if v >= 1e6 else f"{v / 1e3:,.0f}k units per 1%"
+        if self.factor == "leverage":
+            return f"{v:g}x"
+        if self.factor == "latency":
+            return f"{v:.0f} step" if v == 1.0 else f"{v:.0f} steps"
+        return f"correlation {v:+.2f}"
+
 
 def critical_depth(shock: float, *, n: int = 20_000, seed: int = 0) -> float:
     r"""The depth at which the small-shock loop gain reaches 1 after a shock, :math:`D^* = \rho`.
