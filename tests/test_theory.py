@@ -54,6 +54,11 @@ def test_risk_based_margin_on_correlated_collateral_adds_forced_sales():
     # the two channels together rise faster than the value channel alone
     assert (risk.amplification[-1] - risk.amplification[0]
             > fixed.amplification[-1] - fixed.amplification[0])
+    # ... but the requirement channel is much the weaker one at 10x (the chapter's sentence)
+    value = fixed.amplification[-1] - fixed.amplification[0]
+    assert value > 5.0 * (risk.amplification[-1] - fixed.amplification[-1])
+    # closing earlier leaves a little less bad debt at full correlation
+    assert risk.bad_debt[-1] < fixed.bad_debt[-1]
     with pytest.raises(ValueError, match="margin"):
         th.sweep_amplifier("depth", margin="risk")
     with pytest.raises(ValueError, match="margin"):
