@@ -8,14 +8,15 @@ the correlation of pledged collateral in :func:`cascadelab.simulate_portfolio`.
 
 Correlated collateral hurts twice. It loses value with the asset (the default sweep), and a
 risk-based margin also *raises the requirement* on it: ``margin="risk"`` sets each account's
-maintenance ratio to cover the whole account's risk, long :math:`V` of asset A (notional) and
-collateral worth :math:`C = V\,w` in asset B,
+maintenance ratio to cover the whole account's risk, notional :math:`V` in asset A and
+collateral worth :math:`V/L_i` in asset B,
 
-.. math:: m_i(\varrho) = m\,\frac{\sqrt{1 + w_i^2 + 2\varepsilon_i\varrho\,w_i}}{\sqrt{1 + w_i^2}},
+.. math::
+    m_i(\varrho) = m\,\frac{\sqrt{1 + 1/L_i^2 + 2\varepsilon_i\varrho/L_i}}{\sqrt{1 + 1/L_i^2}},
 
 the standard deviation of the account's value for a correlation :math:`\varrho` between A and B
-(side :math:`\varepsilon_i`), scaled so that :math:`m_i(0) = m`. For a long with
-:math:`w = 1/L = 10\%` it rises by :math:`(1 + w)/\sqrt{1 + w^2} - 1 \approx 9.5\%` from
+(side :math:`\varepsilon_i`, leverage :math:`L_i` at entry), scaled so that :math:`m_i(0) = m`.
+For a 10x long it rises by :math:`(1 + 1/L)/\sqrt{1 + 1/L^2} - 1 \approx 9.5\%` from
 :math:`\varrho = 0` to 1: positions are closed earlier, nearer the price.
 """
 
@@ -182,7 +183,8 @@ def _collateral_accounts(n: int, seed: int) -> Accounts:
 
 
 def _risk_margin(acc: Accounts, pos_side: np.ndarray, w: np.ndarray, rho: float) -> Accounts:
-    # the requirement on the whole account's risk, scaled to the fixed ratio at rho = 0
+    # the requirement on the whole account's risk, scaled to the fixed ratio at rho = 0;
+    # w = collateral / notional at entry = 1 / L
     scale = np.sqrt(1.0 + w * w + 2.0 * pos_side * rho * w) / np.sqrt(1.0 + w * w)
     return acc.replace(maintenance=acc.maintenance * scale)
 

@@ -8,24 +8,26 @@ price a further :math:`k` percent, the loop gain :math:`k = -\Gamma p / (100 D)`
 **The engine's law.** In :func:`cascadelab.simulate` the dealer trades at step :math:`t` on the
 move of the *pre-trade* price since step :math:`t-1`, so it answers its own impact one step
 late, and that impact decays at the resilience :math:`\kappa` per step. Log-linearised (linear
-book, no liquidations), with :math:`e_t` the fundamental's log return, :math:`x_t` the log of
-the traded price over the fundamental after the step's trade and :math:`a = 1 - \kappa`:
+book, no liquidations), with :math:`\bar r_t` the fundamental's log return,
+:math:`x_t = \ln\xi_t` the log of the traded price over the fundamental after the step's trade
+and :math:`\bar\kappa = 1 - \kappa`:
 
 .. math::
-    x_t = a(1+k)\,x_{t-1} - a k\,x_{t-2} + k\,e_t, \qquad r_t = e_t + x_t - x_{t-1},
+    x_t = \bar\kappa(1+k)\,x_{t-1} - \bar\kappa k\,x_{t-2} + k\,\bar r_t, \qquad
+    r_t = \bar r_t + x_t - x_{t-1},
 
 an AR(2) deviation under an ARMA(2, 2) return. Its one-step volatility multiplier is
 
 .. math::
-    M_1(k, \kappa)^2 = \frac{\operatorname{Var} r_t}{\operatorname{Var} e_t}
-    = 1 + 2k + \frac{2k^2}{(1 - ak)(1 + a + 2ak)},
+    M_1(k, \kappa)^2 = \frac{\operatorname{Var} r_t}{\operatorname{Var} \bar r_t}
+    = 1 + 2k + \frac{2k^2}{(1 - \bar\kappa k)(1 + \bar\kappa + 2\bar\kappa k)},
 
-stable for :math:`-(1+a)/(2a) < k < 1/a = 1/(1-\kappa)`
+stable for :math:`-(1+\bar\kappa)/(2\bar\kappa) < k < 1/\bar\kappa = 1/(1-\kappa)`
 (:mod:`~cascadelab.chapters.theory.hedging_law`: :func:`gamma_vol_multiplier`,
-:func:`hedging_stability_bound`). A fundamental move :math:`e` moves the price by
-:math:`e\,(1 + \psi_j)` after :math:`j` steps, :math:`\psi_j` the impulse response of :math:`x`;
-with permanent impact (:math:`\kappa = 0`), :math:`1 + \psi_j = (1 - k^{j+2})/(1 - k) \to
-1/(1 - k)`, the multiplier of Frey & Stremme (1997), which the volatility of long-horizon
+:func:`hedging_stability_bound`). A fundamental move :math:`\bar r` moves the price by
+:math:`\bar r\,(1 + \psi_j)` after :math:`j` steps, :math:`\psi_j` the impulse response of
+:math:`x`; with permanent impact (:math:`\kappa = 0`), :math:`1 + \psi_j = (1 - k^{j+2})/(1 - k)
+\to 1/(1 - k)`, the multiplier of Frey & Stremme (1997), which the volatility of long-horizon
 returns reaches. :func:`gamma_hedging_scenario` runs the dealer in the engine;
 :func:`~cascadelab.chapters.theory.hedging_law.hedging_law_check` sets the law against long
 engine runs and :func:`~cascadelab.chapters.theory.hedging_law.feedback_sign_scenario` flips the

@@ -1,9 +1,10 @@
 r"""The engine's delta-hedging law, checked against the engine (chapter 02).
 
 The derivation is in :mod:`cascadelab.chapters.theory.gamma`: with the loop gain
-:math:`k = -\Gamma p/(100D)` and the resilience :math:`\kappa` (:math:`a = 1 - \kappa`), the
-log-linearised engine has the deviation :math:`x_t = a(1+k)x_{t-1} - akx_{t-2} + ke_t` and the
-return :math:`r_t = e_t + x_t - x_{t-1}`. This module holds its volatility multiplier
+:math:`k = -\Gamma p/(100D)` and the resilience :math:`\kappa` (:math:`\bar\kappa = 1 - \kappa`),
+the log-linearised engine has the deviation
+:math:`x_t = \bar\kappa(1+k)x_{t-1} - \bar\kappa k x_{t-2} + k\bar r_t` and the return
+:math:`r_t = \bar r_t + x_t - x_{t-1}`. This module holds its volatility multiplier
 (:func:`gamma_vol_multiplier`), its stability bound (:func:`hedging_stability_bound`), a check in
 long engine runs (:func:`hedging_law_check`) and the same flow with the sign flipped
 (:func:`feedback_sign_scenario`).
@@ -35,14 +36,15 @@ __all__ = [
 def hedging_stability_bound(resilience: float = 0.02) -> tuple[float, float]:
     r"""Range of loop gains :math:`k` for which the engine's hedging loop is stable.
 
-    The deviation of the module docstring, :math:`x_t = a(1+k)x_{t-1} - ak\,x_{t-2} + k e_t`
-    with :math:`a = 1 - \kappa`, has the characteristic polynomial
-    :math:`P(\lambda) = \lambda^2 - a(1+k)\lambda + ak`. Both roots lie inside the unit circle
-    iff :math:`P(1) = 1 - a > 0` (true for :math:`\kappa > 0`; at :math:`\kappa = 0` one root is
-    exactly 1, permanent impact, and the returns stay stationary),
-    :math:`P(-1) = 1 + a + 2ak > 0` and :math:`|ak| < 1`:
+    The deviation of the module docstring,
+    :math:`x_t = \bar\kappa(1+k)x_{t-1} - \bar\kappa k\,x_{t-2} + k \bar r_t` with
+    :math:`\bar\kappa = 1 - \kappa`, has the characteristic polynomial
+    :math:`P(\lambda) = \lambda^2 - \bar\kappa(1+k)\lambda + \bar\kappa k`. Both roots lie inside
+    the unit circle iff :math:`P(1) = 1 - \bar\kappa > 0` (true for :math:`\kappa > 0`; at
+    :math:`\kappa = 0` one root is exactly 1, permanent impact, and the returns stay stationary),
+    :math:`P(-1) = 1 + \bar\kappa + 2\bar\kappa k > 0` and :math:`|\bar\kappa k| < 1`:
 
-    .. math:: -\frac{1 + a}{2a} < k < \frac1a = \frac{1}{1 - \kappa}.
+    .. math:: -\frac{1 + \bar\kappa}{2\bar\kappa} < k < \frac{1}{\bar\kappa} = \frac{1}{1 - \kappa}.
 
     A short-gamma loop (:math:`k > 0`) runs away past :math:`1/(1-\kappa)`, just above 1 at
     the default :math:`\kappa = 0.02`; a large long-gamma book (:math:`k < 0`) overshoots into
@@ -83,9 +85,9 @@ def gamma_vol_multiplier(gain: float, resilience: float = 0.02,
     dealer trades on the move of the pre-trade price, so it answers its own impact one step
     late, and that impact decays at :math:`\kappa` per step.
 
-    * :math:`h = 1`, in closed form from the AR(2) deviation (:math:`a = 1 - \kappa`):
+    * :math:`h = 1`, in closed form from the AR(2) deviation (:math:`\bar\kappa = 1 - \kappa`):
 
-      .. math:: M_1^2 = 1 + 2k + \frac{2k^2}{(1 - ak)(1 + a + 2ak)};
+      .. math:: M_1^2 = 1 + 2k + \frac{2k^2}{(1 - \bar\kappa k)(1 + \bar\kappa + 2\bar\kappa k)};
 
       at :math:`\kappa = 0`, :math:`M_1^2 = (1 + k)^2 + k^4/(1 - k^2)`: the step's own move
       is amplified by :math:`1 + k`, and the further rounds :math:`k^2, k^3, \dots` arrive in
@@ -94,8 +96,8 @@ def gamma_vol_multiplier(gain: float, resilience: float = 0.02,
       :math:`C_j = 1 + \psi_j` the price's response after :math:`j` steps to a unit
       fundamental move (:math:`C_j = 0` for :math:`j < 0`) and
       :math:`\psi_j = k(\lambda_1^{j+1} - \lambda_2^{j+1})/(\lambda_1 - \lambda_2)`, from the
-      roots of :math:`\lambda^2 - a(1+k)\lambda + ak`; summed until the terms fall below 1e-17
-      (at most 4 million terms).
+      roots of :math:`\lambda^2 - \bar\kappa(1+k)\lambda + \bar\kappa k`; summed until the terms
+      fall below 1e-17 (at most 4 million terms).
     * :math:`h = \infty`: :math:`1/(1 - k)` at :math:`\kappa = 0`, Frey & Stremme's
       multiplier (the rounds of feedback add up, :math:`C_j \to 1/(1-k)`), and 1 for
       :math:`\kappa > 0` (transient impact fades; the fundamental alone remains).

@@ -1,20 +1,22 @@
 r"""The toxic liquidation spiral: when liquidating a loan makes it worse (chapter 02).
 
-A lending protocol liquidates a loan of debt :math:`B` (USD) against collateral worth :math:`C`
-(USD), loan-to-value :math:`\ell = B/C`, by letting a liquidator repay :math:`x` of the debt and
-seize :math:`(1+i)\,x` of collateral, :math:`i` the liquidation bonus. Afterwards
+A lending protocol liquidates a loan by letting a liquidator repay :math:`x` (USD) of its debt
+and seize :math:`(1+\pi)\,x` of its collateral, :math:`\pi` the liquidation bonus (the course's
+penalty, paid to the liquidator; often written :math:`i`). With
+:math:`\mathrm{LTV} = \mathrm{debt}/\mathrm{collateral}` (collateral at market value, USD),
 
 .. math::
-    \ell' = \frac{B - x}{C - (1+i)\,x}, \qquad
-    \ell' > \ell \iff (B - x)\,C > B\,(C - (1+i)x) \iff \ell > \frac{1}{1+i}.
+    \mathrm{LTV}' = \frac{\mathrm{debt} - x}{\mathrm{collateral} - (1+\pi)\,x}, \qquad
+    \mathrm{LTV}' > \mathrm{LTV} \iff \mathrm{debt}\,(1+\pi) > \mathrm{collateral}
+    \iff \mathrm{LTV} > \frac{1}{1+\pi}.
 
-So a liquidation lowers the LTV only below the **toxicity frontier** :math:`\ell^* = 1/(1+i)`;
-above it, every partial liquidation raises the LTV, the next one raises it further, and the
-spiral ends when the collateral is gone and debt is left over (Warmuz, Chaudhary & Pinna, 2022,
-on Aave v2; the frontier :math:`\ell < 1/(1+i)` is stated in McFarlane, 2025). With a close
-factor :math:`f` (the share :math:`x/B` repaid per call),
-:math:`\ell' = \ell(1-f)/(1 - f(1+i)\ell)`, and :math:`\ell^*` is the map's unstable fixed
-point.
+So a liquidation lowers the LTV only below the **toxicity frontier** :math:`1/(1+\pi)`; above it,
+every partial liquidation raises the LTV, the next one raises it further, and the spiral ends
+when the collateral is gone and debt is left over (Warmuz, Chaudhary & Pinna, 2022, on Aave
+v2; the frontier in this form is stated in McFarlane, 2025). With a close factor :math:`f`
+(the share of the debt repaid per call),
+:math:`\mathrm{LTV}' = \mathrm{LTV}\,(1-f)/(1 - f(1+\pi)\,\mathrm{LTV})`, and the frontier is the
+map's unstable fixed point.
 """
 
 from __future__ import annotations
@@ -33,18 +35,18 @@ def _bonus(bonus: float) -> float:
 
 
 def toxic_frontier(bonus: float) -> float:
-    r"""The LTV above which a liquidation raises the LTV, :math:`\ell^* = 1/(1+i)` (fraction).
+    r"""The LTV above which a liquidation raises the LTV, :math:`1/(1+\pi)` (fraction).
 
     Parameters
     ----------
     bonus : float
-        Liquidation bonus :math:`i`: the liquidator seizes :math:`(1+i)` USD of collateral per
-        USD of debt repaid; fraction in [0, 1].
+        Liquidation bonus :math:`\pi`: the liquidator seizes :math:`(1+\pi)` USD of collateral
+        per USD of debt repaid; fraction in [0, 1].
 
     Returns
     -------
     float
-        :math:`\ell^*`, debt over collateral value.
+        The frontier, debt over collateral value.
 
     Examples
     --------
@@ -59,25 +61,25 @@ def ltv_after_liquidation(
 ) -> float | np.ndarray:
     r"""LTV after one liquidation that repays a share ``repaid`` of the debt.
 
-    .. math:: \ell' = \frac{\ell\,(1 - f)}{1 - f\,(1+i)\,\ell},
+    .. math:: \mathrm{LTV}' = \frac{\mathrm{LTV}\,(1 - f)}{1 - f\,(1+\pi)\,\mathrm{LTV}},
 
-    with :math:`f` = ``repaid`` (:math:`x = fB`). ``inf`` where the seizure :math:`(1+i)fB`
-    would take all the collateral or more while debt is left (:math:`f(1+i)\ell \ge 1`,
+    with :math:`f` = ``repaid`` (:math:`x = f\,\mathrm{debt}`). ``inf`` where the seizure would
+    take all the collateral or more while debt is left (:math:`f(1+\pi)\,\mathrm{LTV} \ge 1`,
     :math:`f < 1`).
 
     Parameters
     ----------
     ltv : float or array of float
-        :math:`\ell = B/C` before, each >= 0.
+        LTV before the call (debt over collateral value), each >= 0.
     repaid : float
         :math:`f`, share of the debt repaid, in (0, 1].
     bonus : float
-        :math:`i`, in [0, 1].
+        :math:`\pi`, in [0, 1].
 
     Returns
     -------
     float or ndarray
-        :math:`\ell'`.
+        LTV after the call.
 
     Examples
     --------
@@ -115,7 +117,7 @@ class LiquidationSpiral:
     bad_debt : float
         Debt left with no collateral behind it at the end, USD.
     bonus, close_factor, threshold : float
-        :math:`i`, :math:`f` and the liquidation threshold (fractions).
+        :math:`\pi`, :math:`f` and the liquidation threshold (fractions).
     """
 
     ltv: np.ndarray
@@ -151,25 +153,25 @@ def liquidation_spiral(
     r"""Liquidate one loan call after call, the way a lending protocol's liquidators do.
 
     While the loan's LTV is above ``threshold`` and collateral is left, a liquidator repays
-    :math:`x = \min(fB,\ C/(1+i))` of the debt and seizes :math:`(1+i)x` of collateral (all of
-    it, if that is less). The loop does the bookkeeping in USD, call by call; it does not use
-    the closed form of :func:`ltv_after_liquidation`, so the two can be checked against each
-    other. Below the frontier :func:`toxic_frontier` the calls heal the loan (its LTV falls
-    under the threshold); above it they raise the LTV until the collateral is gone and bad
-    debt is left.
+    :math:`x = \min(f\,\mathrm{debt},\ \mathrm{collateral}/(1+\pi))` and seizes
+    :math:`(1+\pi)\,x` of collateral (all of it, if that is less). The loop does the
+    bookkeeping in USD, call by call; it does not use the closed form of
+    :func:`ltv_after_liquidation`, so the two can be checked against each other. Below the
+    frontier :func:`toxic_frontier` the calls heal the loan (its LTV falls under the
+    threshold); above it they raise the LTV until the collateral is gone and bad debt is left.
 
     Parameters
     ----------
     ltv : float
-        :math:`\ell_0 = B/C` at the first call, in (0, 10].
+        LTV at the first call, in (0, 10].
     bonus : float
-        :math:`i`, in [0, 1].
+        :math:`\pi`, in [0, 1].
     close_factor : float
         :math:`f`, largest share of the debt one call may repay, in (0, 1].
     threshold : float
-        Liquidation threshold: calls are made while :math:`\ell >` ``threshold``, in [0, 10].
+        Liquidation threshold: calls are made while the LTV is above it, in [0, 10].
     debt : float
-        :math:`B` at the start, USD, > 0.
+        Debt at the start, USD, > 0.
     max_rounds : int
         Largest number of calls, in [1, 100000].
 
