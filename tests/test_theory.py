@@ -39,6 +39,32 @@ def test_collateral_correlation_deepens_the_crash():
     assert np.all(np.diff(sw.bad_debt) > 0)
 
 
+def test_risk_based_margin_on_correlated_collateral_adds_forced_sales():
+    fixed = th.sweep_amplifier("correlation")
+    risk = th.sweep_amplifier("correlation", margin="risk")
+    assert risk.margin == "risk" and fixed.margin == "fixed"
+    rho = risk.values
+    # the requirement rises with the correlation: more sales above 0, fewer below, equal at 0
+    extra = risk.liquidated_notional - fixed.liquidated_notional
+    assert np.all(extra[rho > 0] > 0) and np.all(extra[rho < 0] < 0)
+    assert np.all(extra[rho == 0] == 0)
+    lift = risk.amplification - fixed.amplification
+    assert np.all(lift[rho > 0] > 0) and np.all(lift[rho < 0] < 0)
+    assert np.all(np.diff(risk.amplification) > 0)
+    # the two channels together rise faster than the value channel alone
+    assert (risk.amplification[-1] - risk.amplification[0]
+            > fixed.amplification[-1] - fixed.amplification[0])
+    # ... but the requirement channel is much the weaker one at 10x (the chapter's sentence)
+    value = fixed.amplification[-1] - fixed.amplification[0]
+    assert value > 5.0 * (risk.amplification[-1] - fixed.amplification[-1])
+    # closing earlier leaves a little less bad debt at full correlation
+    assert risk.bad_debt[-1] < fixed.bad_debt[-1]
+    with pytest.raises(ValueError, match="margin"):
+        th.sweep_amplifier("depth", margin="risk")
+    with pytest.raises(ValueError, match="margin"):
+        th.sweep_amplifier("correlation", margin="var")
+
+
 def test_depth_sweep_agrees_with_the_static_cascade():
     from cascadelab import Book, cascade
     from cascadelab.chapters._course import population
@@ -121,6 +147,52 @@ def test_insolvency_validation(call, kwargs):
         call(**kwargs)
 
 
+# --- toxic liquidation spiral --------------------------------------------------------------------
+
+@pytest.mark.parametrize("bonus", [0.0, 0.05, 0.10, 0.15])
+def test_liquidation_loop_turns_toxic_exactly_at_the_closed_form_frontier(bonus):
+    frontier = th.toxic_frontier(bonus)
+    assert frontier == pytest.approx(1 / (1 + bonus))
+    # bisect the loop's own behaviour (no closed form inside it) for the LTV where it turns
+    lo, hi = 0.5 * frontier, min(1.5 * frontier, 9.0)
+    assert not th.liquidation_spiral(lo, bonus, threshold=0.0, max_rounds=5).toxic
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        one = th.liquidation_spiral(mid, bonus, threshold=0.0, max_rounds=1)
+        lo, hi = (lo, mid) if one.ltv[1] > one.ltv[0] else (mid, hi)
+    assert 0.5 * (lo + hi) == pytest.approx(frontier, rel=1e-12)
+
+
+def test_liquidation_loop_agrees_with_the_one_call_formula():
+    for lv in (0.3, 0.85, 0.9, 0.95):
+        for f in (0.25, 0.5):
+            r = th.liquidation_spiral(lv, 0.1, close_factor=f, threshold=0.0, max_rounds=1)
+            assert r.ltv[1] == pytest.approx(th.ltv_after_liquidation(lv, f, 0.1), rel=1e-12)
+            assert r.seized[0] == pytest.approx(1.1 * r.repaid[0])
+    lvs = np.array([0.5, 0.9, 0.95])
+    out = th.ltv_after_liquidation(lvs, 0.5, 0.1)
+    assert out[0] < lvs[0] and out[1] < lvs[1] and out[2] > lvs[2]
+    assert th.ltv_after_liquidation(1.9, 0.5, 0.1) == float("inf")  # seizure exceeds collateral
+
+
+def test_spiral_heals_below_the_frontier_and_ends_in_bad_debt_above():
+    below = th.liquidation_spiral(0.9, 0.10)
+    above = th.liquidation_spiral(0.92, 0.10)
+    assert not below.toxic and below.ltv[-1] <= 0.8 and np.all(np.diff(below.ltv) < 0)
+    assert above.toxic and above.collateral[-1] == 0.0 and above.bad_debt > 0.0
+    assert np.all(np.diff(above.ltv[np.isfinite(above.ltv)]) > 0)
+    # the bookkeeping: what was repaid plus what is left is the debt
+    assert above.repaid.sum() + above.bad_debt == pytest.approx(1e6)
+    assert above.seized.sum() == pytest.approx(1e6 / 0.92)
+    for call, kwargs in ((th.toxic_frontier, {"bonus": -0.1}),
+                         (th.ltv_after_liquidation, {"ltv": -1.0, "repaid": 0.5, "bonus": 0.1}),
+                         (th.ltv_after_liquidation, {"ltv": 0.5, "repaid": 0.0, "bonus": 0.1}),
+                         (th.liquidation_spiral, {"ltv": 0.0, "bonus": 0.1}),
+                         (th.liquidation_spiral, {"ltv": 0.9, "bonus": 0.1, "close_factor": 2.0})):
+        with pytest.raises(ValueError, match=r"bonus|ltv|repaid|close_factor"):
+            call(**kwargs)
+
+
 # --- gamma hedging -------------------------------------------------------------------------------
 
 def test_short_gamma_sells_into_the_fall_and_raises_volatility():
@@ -166,6 +238,131 @@ def test_no_dealer_no_difference_and_gain_formula():
         th.GammaHedgingParams(strike=3.0)
     with pytest.raises(ValueError, match="expiry"):
         th.GammaHedgingParams(expiry=0)
+
+
+def _linear_loop(k, kappa, steps=400_000, seed=1):
+    """The log-linearised engine, simulated directly: (fundamental, traded) log-price paths."""
+    rng = np.random.default_rng(seed)
+    e = rng.standard_normal(steps)
+    a = 1.0 - kappa
+    x = np.zeros(steps)
+    for t in range(steps):
+        x1 = x[t - 1] if t >= 1 else 0.0
+        x2 = x[t - 2] if t >= 2 else 0.0
+        x[t] = a * (1.0 + k) * x1 - a * k * x2 + k * e[t]
+    f = np.cumsum(e)
+    return f, f + x
+
+
+@pytest.mark.parametrize(("k", "kappa"), [(0.3, 0.02), (0.45, 0.0), (-0.4, 0.1), (0.8, 0.2)])
+def test_vol_multiplier_is_the_linear_loops_variance_ratio(k, kappa):
+    f, p = _linear_loop(k, kappa)
+    for h in (1, 3, 20):
+        ratio = np.sqrt(np.var(np.diff(p[::h])) / np.var(np.diff(f[::h])))
+        assert ratio == pytest.approx(th.gamma_vol_multiplier(k, kappa, h), rel=0.015), h
+
+
+def test_vol_multiplier_closed_forms_and_frey_stremme_limit():
+    import math
+
+    for k in (0.1, 0.3, 0.6):
+        # permanent impact: (1 + k)^2 + k^4 / (1 - k^2), and 1/(1 - k) over long horizons
+        assert th.gamma_vol_multiplier(k, 0.0) ** 2 == pytest.approx(
+            (1 + k) ** 2 + k**4 / (1 - k**2), rel=1e-12)
+        assert th.gamma_vol_multiplier(k, 0.0, math.inf) == pytest.approx(1 / (1 - k))
+        assert th.gamma_vol_multiplier(k, 0.0, 100_000) == pytest.approx(1 / (1 - k), rel=1e-4)
+        # the impulse-response sum at h = 2 against h = 1's closed form on the same path
+        assert th.gamma_vol_multiplier(k, 0.02, 2) > th.gamma_vol_multiplier(k, 0.02, 1)
+        # transient impact fades: back to 1 over long horizons
+        assert th.gamma_vol_multiplier(k, 0.02, math.inf) == 1.0
+        assert th.gamma_vol_multiplier(k, 0.02, 50_000) == pytest.approx(1.0, abs=0.01)
+        # 1/(1 - k) overstates the one-step multiplier, more so as k grows
+        assert th.gamma_vol_multiplier(k, 0.02) < 1 / (1 - k)
+    assert th.gamma_vol_multiplier(0.0, 0.02) == 1.0
+    assert th.gamma_vol_multiplier(-0.3, 0.02) < 1.0  # long gamma damps
+
+
+def test_stability_bound_is_where_the_linear_loop_runs_away():
+    for kappa in (0.0, 0.02, 0.3):
+        lo, hi = th.hedging_stability_bound(kappa)
+        assert hi == pytest.approx(1 / (1 - kappa))
+        assert lo == pytest.approx(-(2 - kappa) / (2 * (1 - kappa)))
+        assert th.gamma_vol_multiplier(0.999 * hi, kappa) > 3.0
+        assert th.gamma_vol_multiplier(1.001 * hi, kappa) == float("inf")
+        assert th.gamma_vol_multiplier(1.001 * lo, kappa) == float("inf")
+        _, below = _linear_loop(0.99 * hi, kappa, steps=3_000)
+        _, above = _linear_loop(1.05 * hi, kappa, steps=3_000)
+        dev_above = np.abs(above - np.cumsum(np.random.default_rng(1).standard_normal(3_000)))
+        assert dev_above[-1] > 1e6 * max(dev_above[100], 1.0)  # grows without bound
+        if kappa > 0:
+            dev_below = below - np.cumsum(np.random.default_rng(1).standard_normal(3_000))
+            assert np.abs(dev_below).max() < 1e3  # stays bounded
+    with pytest.raises(ValueError, match="resilience"):
+        th.hedging_stability_bound(1.0)
+    with pytest.raises(ValueError, match="horizon"):
+        th.gamma_vol_multiplier(0.3, 0.02, 0)
+    with pytest.raises(ValueError, match="horizon"):
+        th.gamma_vol_multiplier(0.3, 0.02, 2.5)
+
+
+def test_engine_follows_its_hedging_law_within_5_percent():
+    # issue 14: theory within 5% of the engine's realised-volatility ratio for k up to 0.45
+    chk = th.hedging_law_check((0.15, 0.30, 0.45), resilience=0.02)
+    np.testing.assert_allclose(chk.engine[:, 0], chk.theory[:, 0], rtol=0.05)
+    np.testing.assert_allclose(chk.engine[:, 0], chk.theory[:, 0], rtol=0.01)  # in fact 1%
+    np.testing.assert_allclose(chk.realised_gain, chk.gains, rtol=0.02)  # the gain stayed put
+    # Frey-Stremme's 1/(1-k) misses the one-step ratio by more than 20% at k = 0.45
+    assert chk.frey_stremme[-1] > 1.2 * chk.engine[-1, 0]
+    # long gamma and large gains follow the law too
+    more = th.hedging_law_check((-0.45, 0.6, 0.75), resilience=0.02)
+    np.testing.assert_allclose(more.engine[:, 0], more.theory[:, 0], rtol=0.02)
+
+
+def test_engine_reaches_frey_stremme_over_long_horizons_only_with_permanent_impact():
+    hs = (1, 10, 200)
+    perm = th.hedging_law_check((0.3,), resilience=0.0, horizons=hs)
+    trans = th.hedging_law_check((0.3,), resilience=0.02, horizons=hs)
+    np.testing.assert_allclose(perm.engine[0], perm.theory[0], rtol=0.02)
+    np.testing.assert_allclose(trans.engine[0], trans.theory[0], rtol=0.02)
+    assert perm.engine[0, -1] == pytest.approx(1 / (1 - 0.3), rel=0.01)
+    assert trans.engine[0, -1] < 1.1  # the book refilled: the dealer's push has faded
+    with pytest.raises(ValueError, match="gains"):
+        th.hedging_law_check((1.5,))
+    with pytest.raises(ValueError, match="horizons"):
+        th.hedging_law_check((0.3,), horizons=(5_000,))
+
+
+def test_scenario_reports_the_engines_law():
+    for calls in (0.5e6, 1.5e6, 2.5e6):
+        s = th.gamma_hedging_scenario(short_calls=calls).summary
+        assert s["vol_multiplier_theory"] == pytest.approx(
+            th.gamma_vol_multiplier(s["gain"], 0.02))
+        assert s["vol_multiplier_frey_stremme"] == pytest.approx(1 / (1 - s["gain"]))
+        # the gain grows during the run (expiry nears, the price nears the strike), and the
+        # law at the gains of the run is within 3% of the engine
+        assert s["gain_mean"] > s["gain"]
+        assert s["vol_multiplier_path"] == pytest.approx(s["vol_ratio"], rel=0.03)
+        assert s["stability_bound"] == pytest.approx(1 / 0.98)
+    wild = th.gamma_hedging_scenario(short_calls=4e6, short_puts=4e6, depth=5e4).summary
+    assert wild["gain"] > wild["stability_bound"]
+    assert wild["vol_multiplier_theory"] == float("inf")
+    assert np.isfinite(wild["vol_ratio"])  # the engine's gamma falls away from the strike
+
+
+def test_flipping_the_sign_of_the_same_flow_turns_amplifier_into_damper():
+    s = th.feedback_sign_scenario(0.3).summary
+    # the forced sales of the default market follow falls (by construction)
+    assert s["corr_liquidations"] > 0.9
+    # the extra trader's flow tracks the last fall exactly, with either sign
+    assert s["corr_seller"] > 0.99 and s["corr_buyer"] < -0.99
+    # same size, opposite sign: amplifies or damps
+    assert s["vol_seller"] > s["vol_none"] > s["vol_buyer"]
+    assert s["drawdown_seller"] > s["drawdown_none"] > s["drawdown_buyer"]
+    assert s["liquidated_seller"] > s["liquidated_none"] > s["liquidated_buyer"]
+    assert s["bad_debt_seller"] > s["bad_debt_none"] > s["bad_debt_buyer"]
+    assert s["theory_seller"] > 1.0 > s["theory_buyer"]
+    with pytest.raises(ValueError, match="gain"):
+        th.feedback_sign_scenario(1.0)
 
 
 # --- front-running -------------------------------------------------------------------------------
@@ -229,3 +426,34 @@ def test_scenario_functions_take_the_fields_of_their_params_as_keywords():
             fn(bogus=1.0)
         with pytest.raises(TypeError):
             fn(th.FrontRunningParams())  # no params object: name the fields instead
+
+
+# --- the rules the chapter shows -----------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "must"), [
+    ("impact", "r = 1.0 - x"), ("cascade", "p = impact(p1, direction * q"),
+    ("delta", "d1 = (math.log(spot / strike)"), ("decay", "g = 1.0 + (g - 1.0) * (1.0 - res)"),
+    ("dealer", "dealer_sell = d - delta_prev"), ("batch", "net = sells - buys + dealer_sell"),
+    ("predator", "mode = COVER"),
+])
+def test_rule_source_is_a_short_excerpt_of_the_running_code(name, must):
+    import inspect
+    from pathlib import Path
+
+    import cascadelab
+
+    text = th.rule_source(name)
+    head, *body = text.splitlines()
+    assert head.startswith("# cascadelab/") and must in text
+    assert 3 <= len(body) <= 20, len(body)
+    # the excerpt is the file's own lines, at the line numbers it names
+    rel, lines = head[2:].split(", lines ")
+    a, b = (int(x) for x in lines.split("-"))
+    src = (Path(inspect.getfile(cascadelab)).parent.parent / rel).read_text().splitlines()
+    assert [ln.strip() for ln in src[a - 1:b]] == [ln.strip() for ln in body]
+    assert name in th.RULES
+
+
+def test_rule_source_validation():
+    with pytest.raises(ValueError, match="name"):
+        th.rule_source("margin")

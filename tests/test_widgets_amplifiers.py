@@ -50,3 +50,16 @@ def test_bigger_shock_changes_the_sweep(lab):
     small = lab.summary["bad_debt_low"]
     lab.controls["shock"].value = 10.0
     assert lab.summary["bad_debt_low"] > small
+
+
+def test_critical_depth_marker_only_on_the_depth_sweep(lab):
+    from cascadelab.chapters.theory import critical_depth
+
+    assert lab.crit_mark.get_visible()
+    assert lab.crit_mark.get_xdata()[0] == pytest.approx(critical_depth(0.05))
+    assert lab.summary["critical_depth"] == pytest.approx(critical_depth(0.05))
+    assert "critical depth" in lab._headline.value
+    lab.update(factor="latency")
+    assert not lab.crit_mark.get_visible() and "critical_depth" not in lab.summary
+    lab.update(factor="depth")
+    assert lab.crit_mark.get_visible()

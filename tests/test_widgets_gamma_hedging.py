@@ -79,3 +79,13 @@ def test_thinner_book_larger_loop_gain(lab):
     lab.update(depth=400_000.0)
     assert lab.summary["gain"] < thin
     assert thin == pytest.approx(-lab.summary["gamma"] * 100.0 / (100.0 * 100_000.0))
+
+
+def test_takeaway_quotes_the_engines_law_and_never_prints_inf(lab):
+    s = lab.summary
+    text = lab.takeaway_text(lab.result)
+    assert f"{s['vol_multiplier_path']:.2f}x" in text and "inf" not in text
+    lab.update(short_calls=4.0, short_puts=4.0, depth=5e4)  # far past the stability bound
+    assert lab.summary["gain"] > lab.summary["stability_bound"]
+    text = lab.takeaway_text(lab.result)
+    assert "unstable" in text and "inf" not in text

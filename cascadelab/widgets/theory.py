@@ -51,7 +51,8 @@ class AmplifierLab(Lab):
     Controls (name: unit): ``factor`` ("depth", "leverage", "latency", "correlation"),
     ``shock`` (%). Summary: ``low`` and ``high`` (amplification at the two ends of the sweep,
     x), ``bad_debt_low`` and ``bad_debt_high`` (USD), ``at_default`` (amplification at the
-    course default, x).
+    course default, x) and, for depth, ``critical_depth`` (units per 1%, the dotted marker:
+    :func:`~cascadelab.chapters.theory.critical_depth`).
     """
 
     title = "Sweep one amplifier"
@@ -61,6 +62,7 @@ class AmplifierLab(Lab):
         "high": "&rarr; <b>{:.2f}x</b>",
         "bad_debt_low": lambda v: f"bad debt <b>{v / 1e6:.2f}M</b>",
         "bad_debt_high": lambda v: f"&rarr; <b>{v / 1e6:.2f}M USD</b> across the sweep",
+        "critical_depth": lambda v: f"critical depth &rho; <b>{v / 1e3:,.0f}k units/1%</b>",
     }
 
     def __init__(self, **defaults: Any) -> None:
@@ -84,8 +86,14 @@ class AmplifierLab(Lab):
         self.amp_mark = self.ax_amp.axvline(1.0, color=cp.BASELINE, ls="--", lw=1.0)
         self.bad_mark = self.ax_bad.axvline(1.0, color=cp.BASELINE, ls="--", lw=1.0)
         self.ax_amp.axhline(1.0, color=cp.THEORY, ls=":", lw=1.0)
+        self.crit_mark = self.ax_amp.axvline(1.0, color=cp.THEORY, ls="-.", lw=1.2,
+                                             label="critical depth $D = \\rho$")
+        self.crit_legend = self.ax_amp.legend(handles=[self.crit_mark], loc="upper right",
+                                              fontsize=8)
         cp.label(self.ax_amp, y="amplification", yunit="x", title="Amplification")
         cp.label(self.ax_bad, y="bad debt", yunit="M USD", title="Bad debt")
+        for ax in (self.ax_amp, self.ax_bad):  # fixed: switching the x scale misplaced it
+            ax.yaxis.set_label_coords(-0.11, 0.5)
 
     def compute(self, *, factor: str, shock: float) -> AmplifierSweep:
         """Run :func:`~cascadelab.chapters.theory.sweep_amplifier` (percent -> fraction)."""
@@ -94,12 +102,15 @@ class AmplifierLab(Lab):
     def summarize(self, result: AmplifierSweep) -> dict[str, float]:
         """Ends of the sweep and the value at the default."""
         i = int(abs(result.values - result.default).argmin())
-        return {
+        out = {
             "low": float(result.amplification[0]), "high": float(result.amplification[-1]),
             "bad_debt_low": float(result.bad_debt[0]),
             "bad_debt_high": float(result.bad_debt[-1]),
             "at_default": float(result.amplification[i]),
         }
+        if result.critical_depth is not None:
+            out["critical_depth"] = float(result.critical_depth)
+        return out
 
     def draw(self, result: AmplifierSweep) -> None:
         """Point the lines at the sweep; switch the x scale for depth."""
@@ -121,6 +132,11 @@ class AmplifierLab(Lab):
             ax.set_ylim(0.0, 1.1 * max(float(y.max()), 1e-9))
             cp.label(ax, x=result.label, xunit=result.unit)
         self.ax_amp.set_ylim(0.0, 1.1 * max(float(result.amplification.max()), 1.5))
+        crit = result.critical_depth
+        self.crit_mark.set_visible(crit is not None)
+        self.crit_legend.set_visible(crit is not None)
+        if crit is not None:
+            self.crit_mark.set_xdata([crit, crit])
 
     def takeaway_text(self, result: AmplifierSweep) -> str:
         """What the picture says, in one line."""
@@ -174,7 +190,7 @@ class GammaHedgingLab(Lab):
     headline: ClassVar[dict[str, Any]] = {
         "gamma": lambda v: f"gamma <b>{_units(v)} units/USD</b>",
         "hedge_sales_per_pct": lambda v: f"hedge sells <b>{_units(v)} units</b> per 1% fall",
-        "gain": "loop gain <b>{:.2f}</b>",
+        "gain": "loop gain k<sub>&Gamma;</sub> <b>{:.2f}</b>",
         "vol_without": "realised vol <b>{:.3f}%</b>",
         "vol_with": "&rarr; <b>{:.3f}%</b> per step",
         "drawdown_with": "drawdown <b>{:.1f}%</b>",
@@ -314,12 +330,14 @@ class GammaHedgingLab(Lab):
     def takeaway_text(self, result: GammaHedgingResult) -> str:
         """What the picture says, in one line."""
         s = result.summary
+        law = s["vol_multiplier_path"]
+        law_text = f"{law:.2f}x" if np.isfinite(law) else "unstable: past 1/(1-kappa)"
         if s["gamma"] < 0:
             return (f"Short gamma: the hedge sells into the fall and realised volatility rises "
-                    f"{s['vol_ratio']:.2f}x (theory {s['vol_multiplier_theory']:.2f}x)")
+                    f"{s['vol_ratio']:.2f}x (the engine's law at the run's gains: {law_text})")
         if s["gamma"] > 0:
             return (f"Net long gamma: the hedge buys into the fall and damps volatility "
-                    f"({s['vol_ratio']:.2f}x)")
+                    f"({s['vol_ratio']:.2f}x; law {law_text})")
         return "No net gamma: the hedge does not trade on price moves"
 
 

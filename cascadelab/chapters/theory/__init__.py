@@ -4,13 +4,22 @@ dataclasses out; every mechanism runs in the package's own models (:func:`cascad
 :func:`cascadelab.simulate`, :func:`cascadelab.simulate_portfolio`), nothing is re-implemented.
 
 * :mod:`~cascadelab.chapters.theory.amplifiers`: :func:`sweep_amplifier`, one shock and one
-  factor (depth, leverage, oracle latency, collateral correlation) swept at a time;
+  factor (depth, leverage, oracle latency, collateral correlation) swept at a time, and
+  :func:`critical_depth`, the depth at which the loop gain reaches 1 after a shock;
 * :mod:`~cascadelab.chapters.theory.insolvency`: :func:`insolvency_price`, :func:`equity_left`,
   :func:`max_safe_leverage`, :func:`gap_tolerance`, when a forced sale cannot pay its penalty;
+* :mod:`~cascadelab.chapters.theory.toxic`: :func:`toxic_frontier`,
+  :func:`ltv_after_liquidation` and :func:`liquidation_spiral`, when liquidating a loan makes
+  its loan-to-value worse;
 * :mod:`~cascadelab.chapters.theory.gamma`: :func:`gamma_hedging_scenario` and
   :func:`gamma_feedback_gain`, a dealer delta-hedging a short option book;
+* :mod:`~cascadelab.chapters.theory.hedging_law`: the engine's law of that loop,
+  :func:`gamma_vol_multiplier` and :func:`hedging_stability_bound`, checked in long runs by
+  :func:`hedging_law_check`; :func:`feedback_sign_scenario`, the same flow with either sign;
 * :mod:`~cascadelab.chapters.theory.front_running`: :func:`front_running_scenario`,
-  :func:`hunting_map` and :func:`planted_cluster`, a predator hunting liquidations.
+  :func:`hunting_map` and :func:`planted_cluster`, a predator hunting liquidations;
+* :mod:`~cascadelab.chapters.theory.rules`: :func:`rule_source`, the lines of the package
+  that run each of these mechanisms, to show next to the text.
 
 Examples
 --------
@@ -21,9 +30,11 @@ Examples
 
 from cascadelab.chapters.theory.amplifiers import (
     AMPLIFIERS,
+    CRITICAL_WINDOW,
     LATENCY_SLIDE,
     LATENCY_STEPS,
     AmplifierSweep,
+    critical_depth,
     sweep_amplifier,
 )
 from cascadelab.chapters.theory.front_running import (
@@ -43,34 +54,63 @@ from cascadelab.chapters.theory.gamma import (
     gamma_feedback_gain,
     gamma_hedging_scenario,
 )
+from cascadelab.chapters.theory.hedging_law import (
+    FeedbackSignResult,
+    HedgingLawCheck,
+    feedback_sign_scenario,
+    gamma_vol_multiplier,
+    hedging_law_check,
+    hedging_stability_bound,
+)
 from cascadelab.chapters.theory.insolvency import (
     equity_left,
     gap_tolerance,
     insolvency_price,
     max_safe_leverage,
 )
+from cascadelab.chapters.theory.rules import RULES, rule_source
+from cascadelab.chapters.theory.toxic import (
+    LiquidationSpiral,
+    liquidation_spiral,
+    ltv_after_liquidation,
+    toxic_frontier,
+)
 
 __all__ = [
     "AMPLIFIERS",
+    "CRITICAL_WINDOW",
     "CURVE_CAPITALS",
     "LATENCY_SLIDE",
     "LATENCY_STEPS",
     "MAP_CAPITALS",
     "MAP_DISTANCES",
+    "RULES",
     "AmplifierSweep",
+    "FeedbackSignResult",
     "FrontRunningParams",
     "FrontRunningResult",
     "GammaHedgingParams",
     "GammaHedgingResult",
+    "HedgingLawCheck",
     "HuntingMap",
+    "LiquidationSpiral",
+    "critical_depth",
     "equity_left",
+    "feedback_sign_scenario",
     "front_running_scenario",
     "gamma_feedback_gain",
     "gamma_hedging_scenario",
+    "gamma_vol_multiplier",
     "gap_tolerance",
+    "hedging_law_check",
+    "hedging_stability_bound",
     "hunting_map",
     "insolvency_price",
+    "liquidation_spiral",
+    "ltv_after_liquidation",
     "max_safe_leverage",
     "planted_cluster",
+    "rule_source",
     "sweep_amplifier",
+    "toxic_frontier",
 ]

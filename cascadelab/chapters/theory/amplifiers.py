@@ -5,6 +5,19 @@ the rest at the course defaults. The amplification is the largest fall over the 
 :math:`A = \text{drawdown} / s`. Each factor runs in the package's own model: book depth and
 leverage in the static :func:`cascadelab.cascade`, oracle latency in :func:`cascadelab.simulate`,
 the correlation of pledged collateral in :func:`cascadelab.simulate_portfolio`.
+
+Correlated collateral hurts twice. It loses value with the asset (the default sweep), and a
+risk-based margin also *raises the requirement* on it: ``margin="risk"`` sets each account's
+maintenance ratio to cover the whole account's risk, notional :math:`V` in asset A and
+collateral worth :math:`V/L_i` in asset B,
+
+.. math::
+    m_i(\varrho) = m\,\frac{\sqrt{1 + 1/L_i^2 + 2\varepsilon_i\varrho/L_i}}{\sqrt{1 + 1/L_i^2}},
+
+the standard deviation of the account's value for a correlation :math:`\varrho` between A and B
+(side :math:`\varepsilon_i`, leverage :math:`L_i` at entry), scaled so that :math:`m_i(0) = m`.
+For a 10x long it rises by :math:`(1 + 1/L)/\sqrt{1 + 1/L^2} - 1 \approx 9.5\%` from
+:math:`\varrho = 0` to 1: positions are closed earlier, nearer the price.
 """
 
 from __future__ import annotations
@@ -14,13 +27,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from cascadelab._validate import check_choice, check_int, check_real
-from cascadelab.cascade import cascade
+from cascadelab.cascade import cascade, liquidation_density
 from cascadelab.chapters._course import PRICE, cached, population
 from cascadelab.engine import Scenario, simulate
 from cascadelab.market import Book
 from cascadelab.portfolio import Accounts, MultiAssetScenario, equicorrelation, simulate_portfolio
 
-__all__ = ["AMPLIFIERS", "LATENCY_SLIDE", "LATENCY_STEPS", "AmplifierSweep", "sweep_amplifier"]
+__all__ = ["AMPLIFIERS", "CRITICAL_WINDOW", "LATENCY_SLIDE", "LATENCY_STEPS", "AmplifierSweep",
+           "critical_depth", "sweep_amplifier"]
 
 
 #: The four amplifiers: name -> (axis label, unit, default sweep values, course default).
@@ -38,6 +52,10 @@ AMPLIFIERS: dict[str, tuple[str, str, tuple[float, ...], float]] = {
 #: shock there (a falling market: a stale oracle only matters while the price keeps moving).
 LATENCY_STEPS = 120
 LATENCY_SLIDE = 0.001
+
+#: Width of the band below the shocked price over which :func:`critical_depth` measures the
+#: liquidation density, fraction of the price.
+CRITICAL_WINDOW = 0.02
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,6 +84,10 @@ class AmplifierSweep:
         The factor's course default (where the other sweeps sit).
     model : str
         Which of the package's models produced the numbers.
+    margin : str
+        ``"fixed"`` or ``"risk"`` (the correlation factor's requirement; see the module).
+    critical_depth : float or None
+        For the depth factor, :func:`critical_depth` at this shock (units per 1%); else None.
     """
 
     factor: str
@@ -79,6 +101,52 @@ class AmplifierSweep:
     shock: float
     default: float
     model: str
+    margin: str = "fixed"
+    critical_depth: float | None = None
+
+    def describe(self, value: float) -> str:
+        """One value of the factor with its unit, for printing (``"60k units per 1%"``)."""
+        v = float(value)
+        if self.factor == "depth":
+            return f"{v / 1e6:.1f}M units per 1%" if v >= 1e6 else f"{v / 1e3:,.0f}k units per 1%"
+        if self.factor == "leverage":
+            return f"{v:g}x"
+        if self.factor == "latency":
+            return f"{v:.0f} step" if v == 1.0 else f"{v:.0f} steps"
+        return f"correlation {v:+.2f}"
+
+
+def critical_depth(shock: float, *, n: int = 20_000, seed: int = 0) -> float:
+    r"""The depth at which the small-shock loop gain reaches 1 after a shock, :math:`D^* = \rho`.
+
+    :math:`\rho` is the liquidation density of the course population just below the shocked
+    price :math:`p_1 = 100\,(1 - s)` USD, :func:`cascadelab.liquidation_density` over the band
+    :math:`[p_1(1 - w), p_1]` with :math:`w` = :data:`CRITICAL_WINDOW`. A book shallower than
+    :math:`D^*` has :math:`\rho/D > 1` where the cascade starts: the multiplier
+    :math:`1/(1 - \rho/D)` of chapter 00 has no finite value there.
+
+    Parameters
+    ----------
+    shock : float
+        :math:`s`, fraction in (0, 0.5].
+    n, seed : int
+        The population (as in :func:`sweep_amplifier`).
+
+    Returns
+    -------
+    float
+        :math:`D^*`, units per 1%.
+
+    Examples
+    --------
+    >>> critical_depth(0.10) > critical_depth(0.05)   # a bigger shock lands in denser stops
+    True
+    """
+    shock = check_real("shock", shock, 0.0, 0.5, lo_open=True)
+    n = check_int("n", n, 100, 200_000)
+    seed = check_int("seed", seed, lo=0)
+    return liquidation_density(population(n, seed=seed), PRICE * (1.0 - shock),
+                               window=CRITICAL_WINDOW)
 
 
 #: Book depth of the static cascades (units per 1%) when depth is not the factor swept.
@@ -114,19 +182,31 @@ def _collateral_accounts(n: int, seed: int) -> Accounts:
     return Accounts(units, entry, np.zeros(k), pledged, pos.maintenance, True)
 
 
-def _correlation_point(shock: float, rho: float, n: int, seed: int) -> tuple[float, float, float]:
+def _risk_margin(acc: Accounts, pos_side: np.ndarray, w: np.ndarray, rho: float) -> Accounts:
+    # the requirement on the whole account's risk, scaled to the fixed ratio at rho = 0;
+    # w = collateral / notional at entry = 1 / L
+    scale = np.sqrt(1.0 + w * w + 2.0 * pos_side * rho * w) / np.sqrt(1.0 + w * w)
+    return acc.replace(maintenance=acc.maintenance * scale)
+
+
+def _correlation_point(shock: float, rho: float, n: int, seed: int, margin: str = "fixed"
+                       ) -> tuple[float, float, float]:
     d = Scenario().depth
+    acc = _collateral_accounts(n, seed)
+    if margin == "risk":
+        pos = population(n, seed=seed)
+        acc = _risk_margin(acc, pos.side, pos.collateral / (pos.size * pos.entry), rho)
     ms = MultiAssetScenario(
         prices=(PRICE, PRICE), vols=(0.0, 0.0), corr=equicorrelation(2, rho),
         books=(Book(d), Book(d)), shock=shock, shock_step=10, steps=120,
         resilience=Scenario().resilience,
     )
-    res = simulate_portfolio(_collateral_accounts(n, seed), ms, seed=seed)
+    res = simulate_portfolio(acc, ms, seed=seed)
     return float(res.max_drawdown[0]), res.total_bad_debt, res.total_liquidated_notional
 
 
 @cached
-def _point(factor: str, value: float, shock: float, n: int, seed: int
+def _point(factor: str, value: float, shock: float, n: int, seed: int, margin: str = "fixed"
            ) -> tuple[float, float, float]:
     if factor == "depth":
         return _static_point(shock, value, n, seed)
@@ -134,7 +214,7 @@ def _point(factor: str, value: float, shock: float, n: int, seed: int
         return _static_point(shock, _DEPTH, n, seed, leverage=value)
     if factor == "latency":
         return _latency_point(shock, int(value), n, seed)
-    return _correlation_point(shock, value, n, seed)
+    return _correlation_point(shock, value, n, seed, margin)
 
 
 def sweep_amplifier(
@@ -144,6 +224,7 @@ def sweep_amplifier(
     shock: float = 0.05,
     n: int = 20_000,
     seed: int = 0,
+    margin: str = "fixed",
 ) -> AmplifierSweep:
     r"""Sweep one amplifier of a cascade on one shock; everything else at the course defaults.
 
@@ -168,6 +249,10 @@ def sweep_amplifier(
         Positions in the population, in [100, 200000].
     seed : int
         Seed of the population (and of the engine's noise), >= 0.
+    margin : {"fixed", "risk"}
+        For ``"correlation"`` only: ``"fixed"`` keeps every account's maintenance ratio (the
+        collateral only loses value), ``"risk"`` also raises it with the correlation, the
+        risk-based requirement of the module docstring.
 
     Returns
     -------
@@ -181,6 +266,9 @@ def sweep_amplifier(
     True
     """
     factor = check_choice("factor", factor, tuple(AMPLIFIERS))
+    margin = check_choice("margin", margin, ("fixed", "risk"))
+    if margin == "risk" and factor != "correlation":
+        raise ValueError(f"margin='risk' applies to factor 'correlation' only, got {factor!r}")
     shock = check_real("shock", shock, 0.0, 0.5, lo_open=True)
     n = check_int("n", n, 100, 200_000)
     seed = check_int("seed", seed, lo=0)
@@ -199,11 +287,12 @@ def sweep_amplifier(
             f"values for factor {factor!r} must lie in [{lo:g}, {hi:g}]"
             f"{' (whole steps)' if factor == 'latency' else ''}, got {vals[bad][0]:g}"
         )
-    pts = np.array([_point(factor, float(v), shock, n, seed) for v in vals])
+    pts = np.array([_point(factor, float(v), shock, n, seed, margin) for v in vals])
     model = {"depth": "static cascade", "leverage": "static cascade",
              "latency": "market engine", "correlation": "multi-asset engine"}[factor]
     return AmplifierSweep(
         factor=factor, label=label, unit=unit, values=vals,
         amplification=pts[:, 0] / shock, drawdown=pts[:, 0], bad_debt=pts[:, 1],
-        liquidated_notional=pts[:, 2], shock=shock, default=default, model=model,
+        liquidated_notional=pts[:, 2], shock=shock, default=default, model=model, margin=margin,
+        critical_depth=critical_depth(shock, n=n, seed=seed) if factor == "depth" else None,
     )

@@ -1,10 +1,37 @@
 r"""Dealers' gamma: delta hedging through the same book as the liquidations (chapter 02).
 
-A dealer short :math:`\Gamma` sells :math:`|\Gamma| S \cdot 1\%` units per 1% fall; through a book
-of depth :math:`D` that moves the price a further :math:`|\Gamma| S / (100 D)` percent: a loop gain
-:math:`k = -\Gamma S / (100 D)` and a volatility multiplier :math:`1 / (1 - k)` for :math:`k < 1`
-(:func:`gamma_feedback_gain`). :func:`gamma_hedging_scenario` checks it in
-:func:`cascadelab.simulate` with the hedging dealer of :mod:`cascadelab.mechanisms.hedging`.
+A dealer short gamma (:math:`\Gamma < 0`, units per USD) sells :math:`|\Gamma|\,p/100` units per
+1% fall of the price :math:`p`; through a book of depth :math:`D` (units per 1%) they move the
+price a further :math:`k` percent, the loop gain :math:`k = -\Gamma p / (100 D)`
+(:func:`gamma_feedback_gain`).
+
+**The engine's law.** In :func:`cascadelab.simulate` the dealer trades at step :math:`t` on the
+move of the *pre-trade* price since step :math:`t-1`, so it answers its own impact one step
+late, and that impact decays at the resilience :math:`\kappa` per step. Log-linearised (linear
+book, no liquidations), with :math:`\bar r_t` the fundamental's log return,
+:math:`x_t = \ln\xi_t` the log of the traded price over the fundamental after the step's trade
+and :math:`\bar\kappa = 1 - \kappa`:
+
+.. math::
+    x_t = \bar\kappa(1+k)\,x_{t-1} - \bar\kappa k\,x_{t-2} + k\,\bar r_t, \qquad
+    r_t = \bar r_t + x_t - x_{t-1},
+
+an AR(2) deviation under an ARMA(2, 2) return. Its one-step volatility multiplier is
+
+.. math::
+    M_1(k, \kappa)^2 = \frac{\operatorname{Var} r_t}{\operatorname{Var} \bar r_t}
+    = 1 + 2k + \frac{2k^2}{(1 - \bar\kappa k)(1 + \bar\kappa + 2\bar\kappa k)},
+
+stable for :math:`-(1+\bar\kappa)/(2\bar\kappa) < k < 1/\bar\kappa = 1/(1-\kappa)`
+(:mod:`~cascadelab.chapters.theory.hedging_law`: :func:`gamma_vol_multiplier`,
+:func:`hedging_stability_bound`). A fundamental move :math:`\bar r` moves the price by
+:math:`\bar r\,(1 + \psi_j)` after :math:`j` steps, :math:`\psi_j` the impulse response of
+:math:`x`; with permanent impact (:math:`\kappa = 0`), :math:`1 + \psi_j = (1 - k^{j+2})/(1 - k)
+\to 1/(1 - k)`, the multiplier of Frey & Stremme (1997), which the volatility of long-horizon
+returns reaches. :func:`gamma_hedging_scenario` runs the dealer in the engine;
+:func:`~cascadelab.chapters.theory.hedging_law.hedging_law_check` sets the law against long
+engine runs and :func:`~cascadelab.chapters.theory.hedging_law.feedback_sign_scenario` flips the
+sign of the same flow.
 """
 
 from __future__ import annotations
@@ -17,6 +44,7 @@ import numpy as np
 
 from cascadelab._validate import check_int, check_real
 from cascadelab.chapters._course import PRICE, cached, population
+from cascadelab.chapters.theory.hedging_law import gamma_vol_multiplier, hedging_stability_bound
 from cascadelab.engine import Scenario, SimulationResult, simulate
 from cascadelab.mechanisms.hedging import DealerBook, book_delta, book_gamma
 from cascadelab.positions import Positions
@@ -27,7 +55,7 @@ __all__ = ["GammaHedgingParams", "GammaHedgingResult", "gamma_feedback_gain",
 
 @dataclass(frozen=True)
 class GammaHedgingParams:
-    """Inputs of :func:`gamma_hedging_scenario`. Units: asset units, fractions, steps.
+    r"""Inputs of :func:`gamma_hedging_scenario`. Units: asset units, fractions, steps.
 
     Attributes
     ----------
@@ -49,6 +77,8 @@ class GammaHedgingParams:
         Volatility of the fundamental per step, in [0, 0.05].
     depth : float
         Book depth, units per 1%, > 0.
+    resilience : float
+        Share of transient impact that fades per step, :math:`\kappa`, in [0, 1).
     n : int
         Leveraged positions in the market (the course population), in [100, 200000].
     steps, shock_step, seed : int
@@ -65,6 +95,7 @@ class GammaHedgingParams:
     shock: float = 0.03
     sigma: float = 0.002
     depth: float = 200_000.0
+    resilience: float = 0.02
     n: int = 10_000
     steps: int = 300
     shock_step: int = 10
@@ -78,9 +109,10 @@ class GammaHedgingParams:
         for name, lo, hi in (("short_calls", 0.0, None), ("short_puts", 0.0, None),
                              ("strike", 0.5, 1.5), ("implied_vol", 0.0, 0.1),
                              ("protective_puts", 0.0, None), ("put_strike", 0.5, 1.5),
-                             ("shock", 0.0, 0.5), ("sigma", 0.0, 0.05), ("depth", 0.0, None)):
+                             ("shock", 0.0, 0.5), ("sigma", 0.0, 0.05), ("depth", 0.0, None),
+                             ("resilience", 0.0, 1.0)):
             check_real(name, getattr(self, name), lo, hi,
-                       lo_open=name in ("implied_vol", "depth"))
+                       lo_open=name in ("implied_vol", "depth"), hi_open=name == "resilience")
         check_int("expiry", self.expiry, 1, 100_000)
         check_int("n", self.n, 100, 200_000)
         check_int("steps", self.steps, 2, 100_000)
@@ -101,7 +133,7 @@ class GammaHedgingParams:
 
 @dataclass(frozen=True, eq=False)
 class GammaHedgingResult:
-    """What :func:`gamma_hedging_scenario` returns (prices USD, sizes units, steps).
+    r"""What :func:`gamma_hedging_scenario` returns (prices USD, sizes units, steps).
 
     Attributes
     ----------
@@ -115,12 +147,13 @@ class GammaHedgingResult:
         Gamma of the short options alone (no protective puts).
     hedge_sales, hedge_sales_unhedged : ndarray
         Units the dealer sells when the price falls 1% from each grid price,
-        :math:`\\Delta(0.99 S) - \\Delta(S)` (the hedge holds :math:`-\\Delta`), with and
-        without the protective puts.
+        :math:`\Delta(0.99 p) - \Delta(p)` (the hedge holds :math:`-\Delta`, so its trade,
+        buys positive, is :math:`-(\Delta(0.99p) - \Delta(p))`), with and without the
+        protective puts.
     without, with_dealer : SimulationResult
         Engine runs on the same shock and noise, without a dealer and with the hedging dealer.
     gain : float
-        Loop gain :math:`k = -\\Gamma S / (100 D)` at the start (negative for a long-gamma book).
+        Loop gain :math:`k = -\Gamma p / (100 D)` at the start (negative for a long-gamma book).
     """
 
     params: GammaHedgingParams
@@ -136,18 +169,32 @@ class GammaHedgingResult:
 
     @property
     def summary(self) -> dict[str, float]:
-        """Headline numbers: ``gamma`` (units/USD at the start), ``hedge_sales_per_pct``
-        (units sold per 1% fall at the start), ``gain``, ``vol_multiplier_theory``
-        (:math:`1/(1-k)`, inf past 1), ``vol_without`` and ``vol_with`` (realised per-step
+        r"""Headline numbers: ``gamma`` (units/USD at the start), ``hedge_sales_per_pct``
+        (units sold per 1% fall at the start), ``gain`` (:math:`k` at the start),
+        ``gain_mean`` (mean of the gain the dealer faced over the run, :math:`-\Gamma_t
+        p_t/(100D)`), ``stability_bound`` (:math:`1/(1-\kappa)`), ``vol_multiplier_theory``
+        (the engine's law, :func:`gamma_vol_multiplier` :math:`M_1(k, \kappa)`, at the start
+        gain), ``vol_multiplier_path`` (:math:`\sqrt{\overline{M_1(k_t, \kappa)^2}}` over the
+        gains of the run), ``vol_multiplier_frey_stremme`` (:math:`1/(1-k)`, the long-horizon
+        limit with permanent impact), ``vol_without`` and ``vol_with`` (realised per-step
         volatility, %), ``vol_ratio``, ``drawdown_without`` and ``drawdown_with`` (%),
-        ``liquidated_without`` and ``liquidated_with`` (positions)."""
+        ``liquidated_without`` and ``liquidated_with`` (positions). The multipliers are
+        ``math.inf`` where the linear loop is unstable."""
         i = int(np.argmin(np.abs(self.spot_grid - PRICE)))
         a, b = self.without, self.with_dealer
+        kappa = self.params.resilience
+        k_t = -b.dealer_gamma * b.pre_trade_price / (100.0 * b.depth)
+        m_t = np.array([gamma_vol_multiplier(float(k), kappa) for k in k_t])
         return {
             "gamma": float(self.gamma[i]),
             "hedge_sales_per_pct": float(self.hedge_sales[i]),
             "gain": self.gain,
-            "vol_multiplier_theory": 1.0 / (1.0 - self.gain) if self.gain < 1.0 else math.inf,
+            "gain_mean": float(k_t.mean()) + 0.0,
+            "stability_bound": hedging_stability_bound(kappa)[1],
+            "vol_multiplier_theory": gamma_vol_multiplier(self.gain, kappa),
+            "vol_multiplier_path": float(np.sqrt(np.mean(m_t * m_t))),
+            "vol_multiplier_frey_stremme": (1.0 / (1.0 - self.gain) if self.gain < 1.0
+                                            else math.inf),
             "vol_without": 100.0 * a.realized_vol,
             "vol_with": 100.0 * b.realized_vol,
             "vol_ratio": b.realized_vol / a.realized_vol if a.realized_vol > 0 else math.inf,
@@ -159,12 +206,14 @@ class GammaHedgingResult:
 
 
 def gamma_feedback_gain(gamma: float, spot: float, depth: float) -> float:
-    r"""Loop gain of delta hedging, :math:`k = -\Gamma S / (100 D)` (dimensionless).
+    r"""Loop gain of delta hedging, :math:`k = -\Gamma p / (100 D)` (dimensionless).
 
-    A fall of 1% makes a book of gamma :math:`\Gamma` (units per USD) sell
-    :math:`-\Gamma S/100` units, which move the price a further :math:`k` percent through a
-    book of depth :math:`D` (units per 1%). Realised volatility is multiplied by about
-    :math:`1/(1 - k)`, and the hedging runs away at :math:`k \ge 1`.
+    A fall of 1% makes a book of gamma :math:`\Gamma` (units per USD) at price :math:`p` (USD)
+    sell :math:`-\Gamma p/100` units, which move the price a further :math:`k` percent through
+    a book of depth :math:`D` (units per 1%). In the engine this gain multiplies one-step
+    volatility by :func:`gamma_vol_multiplier` :math:`M_1(k, \kappa)`, and the loop is stable
+    below :func:`hedging_stability_bound` :math:`1/(1-\kappa)`; with permanent impact the
+    volatility of long-horizon returns is multiplied by :math:`1/(1 - k)` (Frey & Stremme).
 
     Examples
     --------
@@ -174,7 +223,7 @@ def gamma_feedback_gain(gamma: float, spot: float, depth: float) -> float:
     gamma = check_real("gamma", gamma)
     spot = check_real("spot", spot, 0.0, lo_open=True)
     depth = check_real("depth", depth, 0.0, lo_open=True)
-    return -gamma * spot / (100.0 * depth)
+    return -gamma * spot / (100.0 * depth) + 0.0  # + 0.0: an empty book has gain 0, not -0
 
 
 _SPOT_GRID = np.linspace(80.0, 120.0, 81)
@@ -193,7 +242,7 @@ def _greeks(book: DealerBook | None) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 _OPTION_FIELDS = ("short_calls", "short_puts", "strike", "expiry", "implied_vol",
                   "protective_puts", "put_strike")
-_MARKET_FIELDS = ("shock", "sigma", "depth", "n", "steps", "shock_step", "seed")
+_MARKET_FIELDS = ("shock", "sigma", "depth", "resilience", "n", "steps", "shock_step", "seed")
 
 
 def _option_key(params: GammaHedgingParams) -> tuple:
@@ -225,7 +274,7 @@ def _greeks_cached(key: tuple) -> tuple[np.ndarray, ...]:
 def _market_scenario(params: GammaHedgingParams) -> tuple[Positions, Scenario]:
     pos = population(params.n)
     sc = Scenario(shock=params.shock, shock_step=params.shock_step, sigma=params.sigma,
-                  depth=params.depth, maintenance=0.005)
+                  depth=params.depth, resilience=params.resilience, maintenance=0.005)
     return pos, sc
 
 
