@@ -192,3 +192,16 @@ def test_mitigation_monte_carlo_same_paths_and_risk_measures():
 def test_bad_inputs_name_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_every_concept_colour_of_the_comparison_figure_is_its_own():
+    """03 c35 draws one bar per defence in concept colours: "vol margin" (CRITICAL) and
+    "gradual" (LIQUIDATIONS) used to share vermillion (issue 14 item 14)."""
+    from cascadelab import plotting as cp
+
+    colours = {name: getattr(cp, name) for name in (
+        "PRICE", "LIQUIDATIONS", "DEALER_FLOW", "INSURANCE_FUND", "BAD_DEBT", "PREDATOR", "HALT",
+        "BASELINE", "CRITICAL", "NEUTRAL")}
+    assert len(set(colours.values())) == len(colours), colours
+    assert cp.CONCEPT_COLORS["critical"] == cp.CRITICAL != cp.LIQUIDATIONS
+    assert cp.THEORY == cp.FUNDAMENTAL  # the one documented pair, told apart by line style
