@@ -240,3 +240,43 @@ def test_prose_monte_carlo_tail():
     for key in ("mean", "var"):
         assert min(risk, key=lambda n: risk[n][key]) == "all", key
     assert risk["fees"]["es"] < risk["all"]["es"]
+
+
+# --- links: notation, glossary and references ----------------------------------------------------
+def chapter_links(name):
+    """(doc, anchor) of every ../docs/*.md link in notebooks/<name>.ipynb, and the anchors each
+    doc defines (glossary: <a id=...>; references: ### key headings; notation: ## headings)."""
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    nb = json.loads((root / "notebooks" / f"{name}.ipynb").read_text())
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    links = re.findall(r"\]\(\.\./docs/(\w+)\.md(?:#([\w-]+))?\)", text)
+    anchors = {}
+    for doc in ("glossary", "references", "notation"):
+        src = (root / "docs" / f"{doc}.md").read_text()
+        ids = set(re.findall(r'<a id="([\w-]+)"', src))
+        ids |= {h.strip().lower().replace(" ", "-") for h in re.findall(r"^#+ (.+)$", src, re.M)}
+        anchors[doc] = ids
+    return links, anchors
+
+
+def check_links(name, min_references=3):
+    links, anchors = chapter_links(name)
+    docs = {doc for doc, _ in links}
+    assert {"notation", "glossary", "references"} <= docs
+    for doc, anchor in links:
+        assert doc in anchors, doc
+        assert not anchor or anchor in anchors[doc], (doc, anchor)
+    cited = {anchor for doc, anchor in links if doc == "references" and anchor}
+    assert len(cited) >= min_references, cited
+    return cited
+
+
+def test_chapter_03_links_resolve_and_cite_its_sources():
+    cited = check_links("03_approach")
+    for key in ("riskmetrics-1996", "sec-luld-2011", "aave-v3-liquidations",
+                "bitmex-insurance-fund-2020", "hyperliquid-adl"):
+        assert key in cited

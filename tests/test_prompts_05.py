@@ -282,6 +282,13 @@ def test_prose_warning_and_monitor():
     assert 0.3 < w["collateral_added"] / a["collateral_added"] < 0.4
     assert 1 - w["drawdown_with"] / w["drawdown_without"] < cut / 2
     assert 0.74 <= pred.roc_test.auc <= 0.8 <= pred.roc_train.auc + 0.01
+    # c8: the loop gain has the largest coefficient and is the best feature alone; the order-flow
+    # imbalance comes next on both counts
+    order = [hz.FEATURES[j] for j in np.argsort(-np.abs(pred.model.coef))]
+    single = {name: hz.roc_curve(pred.test.y, pred.test.X[:, j]).auc
+              for j, name in enumerate(hz.FEATURES)}
+    assert order[:2] == ["loop_gain", "flow_imbalance"]
+    assert sorted(single, key=single.get, reverse=True)[:2] == ["loop_gain", "flow_imbalance"]
     venues = hz.default_venues()
     linked = hz.cross_venue_cascade(venues, coupling=0.6, shock=0.02)
     assert linked.own_gain.max() < 1.0 < linked.system_gain
@@ -291,3 +298,11 @@ def test_prose_warning_and_monitor():
     apart = hz.cross_venue_cascade(venues, coupling=0.0, shock=0.02)
     assert [round(k, 2) for k in apart.own_gain[:2]] == [1.50, 1.06]
     assert apart.final_move[0] > 0.2 and (apart.final_move[1:] == 0).all()
+
+
+def test_chapter_05_links_resolve_and_cite_its_sources():
+    from test_prompts_03 import check_links
+
+    cited = check_links("05_horizon")
+    for key in ("riskmetrics-1996", "sec-luld-2011", "cont-schaanning-2017"):
+        assert key in cited
