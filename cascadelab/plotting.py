@@ -5,6 +5,12 @@ Okabe-Ito palette (Okabe and Ito, *Color Universal Design*, 2008). Use the conce
 (``PRICE``, ``LIQUIDATIONS``, ...), never raw hex codes, so a reader who has learned that
 vermillion means "forced sales" in chapter 00 can rely on it in chapter 04.
 
+Each concept has its own colour, except two deliberate pairs told apart by line style:
+``FUNDAMENTAL`` (dashed) and ``THEORY`` (dotted) are both black. ``CRITICAL`` is the one colour
+from outside Okabe-Ito: Paul Tol's "wine" (#882255, from his colour-blind-safe *muted* scheme),
+so that a danger line never looks like forced sales (vermillion) or bad debt (reddish purple);
+it is much darker than both, which keeps it apart for every common type of colour vision.
+
 =================  =================  =========================================================
 constant           Okabe-Ito colour   what it always means
 =================  =================  =========================================================
@@ -18,7 +24,7 @@ constant           Okabe-Ito colour   what it always means
 ``HALT``           yellow             shading of trading halts and circuit breakers
 ``BASELINE``       grey               the "no mitigation" or "shock alone" baseline (dashed)
 ``THEORY``         black              closed-form curves overlaid on simulations (dotted)
-``CRITICAL``       vermillion         the critical point (rho = D) and other danger lines
+``CRITICAL``       wine (dark red)    the critical point (rho = D) and other danger lines
 ``NEUTRAL``        light grey         context: positions not (yet) touched, reference bars
 =================  =================  =========================================================
 
@@ -104,7 +110,7 @@ PREDATOR = OKABE_ITO["sky_blue"]
 HALT = OKABE_ITO["yellow"]
 BASELINE = "#7F7F7F"
 THEORY = OKABE_ITO["black"]
-CRITICAL = OKABE_ITO["vermillion"]
+CRITICAL = "#882255"  # Paul Tol's "wine": not LIQUIDATIONS, not BAD_DEBT
 NEUTRAL = "#C8C8C8"
 
 #: Concept name -> colour, for code that picks colours by name (e.g. ``CONCEPT_COLORS["price"]``).

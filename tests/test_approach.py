@@ -192,3 +192,58 @@ def test_mitigation_monte_carlo_same_paths_and_risk_measures():
 def test_bad_inputs_name_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_every_concept_colour_of_the_comparison_figure_is_its_own():
+    """03 c35 draws one bar per defence in concept colours: "vol margin" (CRITICAL) and
+    "gradual" (LIQUIDATIONS) used to share vermillion (issue 14 item 14)."""
+    from cascadelab import plotting as cp
+
+    colours = {name: getattr(cp, name) for name in (
+        "PRICE", "LIQUIDATIONS", "DEALER_FLOW", "INSURANCE_FUND", "BAD_DEBT", "PREDATOR", "HALT",
+        "BASELINE", "CRITICAL", "NEUTRAL")}
+    assert len(set(colours.values())) == len(colours), colours
+    assert cp.CONCEPT_COLORS["critical"] == cp.CRITICAL != cp.LIQUIDATIONS
+    assert cp.THEORY == cp.FUNDAMENTAL  # the one documented pair, told apart by line style
+
+
+# --- the engine's own rules, as chapter 03 prints and rewrites them ------------------------------
+def test_engine_rule_returns_one_numbered_block_of_the_step_loop():
+    from cascadelab.mechanisms.liquidation import slice_units
+
+    block = ap.engine_rule("Liquidation orders")
+    assert block.startswith("# 6. Liquidation orders")
+    assert "slice_units(" in block and "# 7." not in block
+    assert 5 <= len(block.splitlines()) <= 30
+    margin = ap.engine_rule("volatility estimate")  # case-insensitive prefix
+    assert "ewma_variance" in margin and "phase_in" in margin
+    assert "stress_index(" in ap.engine_rule("Stress index")
+    with pytest.raises(ValueError, match="headings"):
+        ap.engine_rule("no such block")
+    with pytest.raises(ValueError, match="section"):
+        ap.engine_rule("")
+    src = ap.rule_source(slice_units)
+    assert src.startswith("def slice_units(") and "@njit" not in src
+    with pytest.raises(TypeError, match="rule"):
+        ap.rule_source(3)
+
+
+def _chapter_cell(cell_id):
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parents[1] / "notebooks" / "03_approach.ipynb").read_text())
+    return "".join(next(c for c in nb["cells"] if c["id"] == cell_id)["source"])
+
+
+def test_the_chapters_own_margin_and_breaker_rules_reproduce_the_engine(capsys):
+    """03 writes the margin rule and the breaker rule in plain Python and says they give the
+    engine's m_t and halts step for step: run those cells and check that they print True."""
+    from cascadelab import default_market
+
+    pos, _ = default_market()
+    ns = {"np": np, "ap": ap, "pos": pos, "vm": ap.vol_margin_scenario()}
+    exec(_chapter_cell("03-margin-rule"), ns)
+    exec(_chapter_cell("03-breaker-rule"), ns)
+    out = capsys.readouterr().out
+    assert out.count(": True") == 3 and "False" not in out, out

@@ -128,3 +128,36 @@ def test_fund_lab_directions_and_stacking():
     assert depth[1]["bad_debt"] < depth[0]["bad_debt"]
     shock = sweep(lab, "shock", [2.0, 10.0])
     assert shock[0]["bad_debt"] < shock[1]["bad_debt"]
+
+
+# --- figures: legends off the data -------------------------------------------------------------
+def legends_clear_of_axes(fig):
+    """Every legend of ``fig`` lies outside every axes' data area; no axes holds a legend or
+    free text that the data could run under (issue 14: legends on the data)."""
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    legends = list(fig.legends)
+    assert legends, "the figure has no legend"
+    for ax in fig.axes:
+        assert ax.get_legend() is None, ax.get_title()
+        assert not ax.texts, [t.get_text() for t in ax.texts]
+        box = ax.get_window_extent(renderer)
+        for leg in legends:
+            assert not leg.get_window_extent(renderer).overlaps(box), ax.get_title()
+
+
+@pytest.mark.parametrize("name", list(FACTORIES))
+def test_lab_legends_sit_off_the_data(name):
+    lab = FACTORIES[name]()
+    legends_clear_of_axes(lab.figure)
+    labels = [t.get_text() for leg in lab.figure.legends for t in leg.get_texts()]
+    assert all(label and not label.startswith("_") for label in labels), labels
+    lab.close()
+
+
+def test_breaker_legend_names_every_concept_drawn():
+    lab = circuit_breaker_lab()
+    labels = " ".join(t.get_text() for t in lab.figure.legends[0].get_texts())
+    for word in ("breaker", "no breaker", "halted", "forced sales", "bad debt", "insurance fund"):
+        assert word in labels
+    lab.close()

@@ -79,3 +79,21 @@ def test_backstop_lab_shock_rebate_follow_through():
     assert lab.summary["pnl"] > low
     lab.update(follow_through=1.5)
     assert lab.summary["mark"] < 0
+
+
+@pytest.mark.parametrize("factory", [warning_lab, cross_venue_lab, backstop_lab])
+def test_lab_legends_sit_off_the_data(factory):
+    from test_widgets_approach import legends_clear_of_axes
+
+    lab = factory()
+    legends_clear_of_axes(lab.figure)
+    lab.close()
+
+
+def test_warning_lab_gives_each_unit_its_own_axis():
+    lab = warning_lab()
+    assert lab.ax_bad.get_ylabel() == "Bad debt (M USD)"
+    assert lab.ax_dd.get_ylabel() == "Mean drawdown (%)"
+    assert lab.bars_with[0].get_height() == pytest.approx(lab.summary["bad_debt_with"] / 1e6)
+    assert lab.bars_with[1].get_height() == pytest.approx(100 * lab.summary["drawdown_with"])
+    lab.close()

@@ -34,13 +34,13 @@ __all__ = [
 ]
 
 
-def _legend(ax: Any, items: tuple[tuple[str, str], ...], *, x: float, y: float,
-            ha: str = "left") -> None:
-    """Coloured words in a corner (cheaper to redraw than a legend)."""
-    for k, (text, color) in enumerate(items):
-        ax.text(x, y - 0.09 * k, text, color=color, ha=ha, va="top", fontsize=8,
-                transform=ax.transAxes, fontweight="bold",
-                bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.0})
+def _legend_above(fig: Figure, handles: list[Any], ncols: int) -> Any:
+    """One legend for the whole figure, above the panels: never on the data.
+
+    The constrained layout makes room for it; it is built once and never redrawn.
+    """
+    return fig.legend(handles=handles, loc="outside upper right", ncols=ncols, fontsize=8,
+                      frameon=False, handlelength=1.8, columnspacing=1.2)
 
 
 # ------------------------------------------------------------------------ gradual liquidation
@@ -91,15 +91,19 @@ class GradualLiquidationLab(Lab):
             self.ax_price = fig.add_subplot(gs[0])
             self.ax_liq = fig.add_subplot(gs[1], sharex=self.ax_price)
             self.ax_slip = fig.add_subplot(gs[2], sharex=self.ax_price)
-        (self.base_price,) = self.ax_price.plot([], [], color=cp.BASELINE, ls="--", lw=1.5)
-        (self.price,) = self.ax_price.plot([], [], color=cp.PRICE, lw=1.8)
-        _legend(self.ax_price, (("tranches", cp.PRICE), ("one order each (dashed)",
-                                                         cp.BASELINE)), x=0.99, y=0.3, ha="right")
+        (self.base_price,) = self.ax_price.plot([], [], color=cp.BASELINE, ls="--", lw=1.5,
+                                                label="one order each (dashed)")
+        (self.price,) = self.ax_price.plot([], [], color=cp.PRICE, lw=1.8,
+                                           label="price with tranches")
         cp.label(self.ax_price, y="price", yunit="USD", title="price")
         edges = np.array([0.0, 1.0])
         self.base_liq = self.ax_liq.stairs([0.0], edges, color=cp.BASELINE, ls="--", lw=1.2)
-        self.liq = self.ax_liq.stairs([0.0], edges, fill=True, color=cp.LIQUIDATIONS, alpha=0.85)
-        self.cap_line = self.ax_liq.axhline(0.0, color=cp.THEORY, ls=":", lw=1.2)
+        self.liq = self.ax_liq.stairs([0.0], edges, fill=True, color=cp.LIQUIDATIONS, alpha=0.85,
+                                      label="forced sales and slippage with tranches")
+        self.cap_line = self.ax_liq.axhline(0.0, color=cp.THEORY, ls=":", lw=1.2,
+                                            label=r"cap on a step's sales, $\chi D$ (dotted)")
+        self.legend = _legend_above(fig, [self.price, self.base_price, self.liq, self.cap_line],
+                                    ncols=2)
         cp.label(self.ax_liq, y="sold", yunit="k units", title="forced sales per step")
         self.base_slip = self.ax_slip.stairs([0.0], edges, color=cp.BASELINE, ls="--", lw=1.2)
         self.slip = self.ax_slip.stairs([0.0], edges, fill=True, color=cp.LIQUIDATIONS,
@@ -191,18 +195,19 @@ class InsuranceFundView:
             self.ax_total = fig.add_subplot(gs[1])
         edges = np.array([0.0, 1.0])
         self.fund_area = self.ax_time.stairs([0.0], edges, baseline=0.0, fill=True,
-                                             color=cp.INSURANCE_FUND, alpha=0.8)
+                                             color=cp.INSURANCE_FUND, alpha=0.8,
+                                             label="paid by the fund")
         self.soc_area = self.ax_time.stairs([0.0], edges, baseline=0.0, fill=True,
-                                            color=cp.BAD_DEBT, alpha=0.8)
+                                            color=cp.BAD_DEBT, alpha=0.8,
+                                            label="socialised on the other side")
         self.unc_area = self.ax_time.stairs([0.0], edges, baseline=0.0, fill=True,
-                                            color=cp.CRITICAL, alpha=0.8)
-        (self.balance,) = self.ax_time.plot([], [], color=cp.INSURANCE_FUND, ls="--", lw=1.6)
-        self.empty_line = self.ax_time.axvline(np.nan, color=cp.CRITICAL, ls=":", lw=1.2)
-        _legend(self.ax_time, (("paid by the fund", cp.INSURANCE_FUND),
-                               ("socialised on the other side", cp.BAD_DEBT),
-                               ("uncovered", cp.CRITICAL),
-                               ("fund balance (dashed)", cp.INSURANCE_FUND)), x=0.98, y=0.97,
-                ha="right")
+                                            color=cp.CRITICAL, alpha=0.8, label="uncovered")
+        (self.balance,) = self.ax_time.plot([], [], color=cp.INSURANCE_FUND, ls="--", lw=1.6,
+                                            label="fund balance (dashed)")
+        self.empty_line = self.ax_time.axvline(np.nan, color=cp.CRITICAL, ls=":", lw=1.2,
+                                               label="fund empty (dotted)")
+        self.legend = _legend_above(fig, [self.fund_area, self.soc_area, self.unc_area,
+                                          self.balance, self.empty_line], ncols=3)
         cp.label(self.ax_time, x="step", y="cumulative", yunit="M USD",
                  title="who has paid the bad debt so far")
         names = ["fund", "socialised", "uncovered"]
@@ -355,19 +360,15 @@ class CircuitBreakerView:
             [0.0], edges, fill=True, color=cp.HALT, alpha=0.45, lw=0,
             transform=self.ax_liq.get_xaxis_transform())
         (self.base_price,) = self.ax_price.plot([], [], color=cp.BASELINE, ls="--", lw=1.5,
-                                                label="no breaker")
+                                                label="no breaker (grey)")
         (self.price,) = self.ax_price.plot([], [], color=cp.PRICE, lw=1.8,
-                                           label="with breaker")
-        for k, (text, color) in enumerate((("with breaker", cp.PRICE),
-                                           ("no breaker (dashed)", cp.BASELINE),
-                                           ("halted", "#A89F00"))):
-            self.ax_price.text(0.99, 0.05 + 0.1 * k, text, color=color, ha="right",
-                               transform=self.ax_price.transAxes, fontsize=9)
+                                           label="price, fall with breaker")
         cp.label(self.ax_price, y="price", yunit="USD", title="price with and without a breaker")
         self.ax_price.tick_params(labelbottom=False)
 
         self.base_liq = self.ax_liq.stairs([0.0], edges, color=cp.BASELINE, ls="--", lw=1.2)
-        self.liq = self.ax_liq.stairs([0.0], edges, fill=True, color=cp.LIQUIDATIONS, alpha=0.85)
+        self.liq = self.ax_liq.stairs([0.0], edges, fill=True, color=cp.LIQUIDATIONS, alpha=0.85,
+                                      label="forced sales")
         cp.label(self.ax_liq, y="liquidated", yunit="k units", title="forced sales per step")
         self.ax_liq.tick_params(labelbottom=False)
 
@@ -377,14 +378,14 @@ class CircuitBreakerView:
 
         (self.base_bad,) = self.ax_loss.plot([], [], color=cp.BASELINE, ls="--", lw=1.2)
         (self.base_fund,) = self.ax_loss.plot([], [], color=cp.BASELINE, ls=":", lw=1.2)
-        (self.bad,) = self.ax_loss.plot([], [], color=cp.BAD_DEBT, lw=1.6, label="bad debt")
+        (self.bad,) = self.ax_loss.plot([], [], color=cp.BAD_DEBT, lw=1.6,
+                                        label="bad debt so far")
         (self.fund,) = self.ax_loss.plot([], [], color=cp.INSURANCE_FUND, lw=1.6,
                                          label="insurance fund")
-        for k, (text, color) in enumerate((("bad debt", cp.BAD_DEBT),
-                                           ("insurance fund", cp.INSURANCE_FUND))):
-            self.ax_loss.text(0.02, 0.9 - 0.13 * k, text, color=color, ha="left", va="top",
-                              transform=self.ax_loss.transAxes, fontsize=8)
-        cp.label(self.ax_loss, x="step", y="USD", yunit="M", title="bad debt and fund")
+        self.legend = _legend_above(fig, [self.price, self.base_price, self.halt_price, self.liq,
+                                          self.bad, self.fund], ncols=3)
+        cp.label(self.ax_loss, x="step", y="amount", yunit="M USD",
+                 title="bad debt and fund")
         for ax in (self.ax_price, self.ax_liq, self.ax_dd, self.ax_loss):
             ax.locator_params(axis="y", nbins=4)
 

@@ -35,6 +35,12 @@ __all__ = ["BackstopLab", "CrossVenueLab", "WarningLab", "backstop_lab", "cross_
            "warning_lab"]
 
 
+def _legend_above(fig: Figure, handles: list[Any], ncols: int) -> Any:
+    """One legend for the whole figure, above the panels: never on the data."""
+    return fig.legend(handles=handles, loc="outside upper right", ncols=ncols, fontsize=8,
+                      frameon=False, handlelength=1.8, columnspacing=1.2)
+
+
 class WarningLab(Lab):
     """Act on the cascade predictor's warnings and see what it buys on held-out episodes.
 
@@ -81,26 +87,30 @@ class WarningLab(Lab):
         )
 
     def setup(self, fig: Figure) -> None:
-        """ROC curve (left) and the policy's out-of-sample outcome (right)."""
-        ax_roc, ax_out = fig.subplots(1, 2, width_ratios=[1.0, 1.3])
+        """ROC curve (left); bad debt and mean drawdown out of sample, each on its own axis."""
+        ax_roc, ax_bad, ax_dd = fig.subplots(1, 3, width_ratios=[1.3, 0.75, 0.75])
         roc = self.predictor.roc_test
-        ax_roc.plot(roc.fpr, roc.tpr, color=cp.PRICE, lw=2, label="logistic model")
-        ax_roc.plot([0, 1], [0, 1], color=cp.BASELINE, ls="--", lw=1, label="chance")
+        (curve,) = ax_roc.plot(roc.fpr, roc.tpr, color=cp.PRICE, lw=2, label="logistic model")
+        (chance,) = ax_roc.plot([0, 1], [0, 1], color=cp.BASELINE, ls="--", lw=1,
+                                label="chance")
         (self.point,) = ax_roc.plot([], [], "o", color=cp.CRITICAL, ms=9, label="warning rule")
-        ax_roc.legend(loc="lower right", fontsize=8)
         ax_roc.set_xlim(0, 1)
         ax_roc.set_ylim(0, 1.02)
         cp.label(ax_roc, x="false alarms", xunit="share of calm episodes",
                  y="cascades caught", yunit="share", title="ROC on held-out episodes")
-        x = np.arange(2)
-        self.bars_without = ax_out.bar(x - 0.2, [0, 0], 0.4, color=cp.BASELINE,
-                                       label="no policy")
-        self.bars_with = ax_out.bar(x + 0.2, [0, 0], 0.4, color=cp.INSURANCE_FUND,
-                                    label="policy on warnings")
-        ax_out.set_xticks(x, ["bad debt (M USD)", "mean drawdown (%)"])
-        ax_out.legend(loc="upper right", fontsize=8)
-        self.ax_out = ax_out
-        cp.label(ax_out, title="out of sample, after the warning")
+        self.bars_without, self.bars_with, containers = [], [], []
+        for ax, name, unit in ((ax_bad, "bad debt", "M USD"), (ax_dd, "mean drawdown", "%")):
+            without = ax.bar([0.0], [0.0], 0.7, color=cp.BASELINE, label="no policy")
+            with_ = ax.bar([1.0], [0.0], 0.7, color=cp.INSURANCE_FUND,
+                           label="policy on warnings")
+            ax.set_xticks([0.0, 1.0], ["none", "policy"])
+            ax.set_xlim(-0.6, 1.6)
+            cp.label(ax, y=name, yunit=unit, title=name)
+            self.bars_without.append(without[0])
+            self.bars_with.append(with_[0])
+            containers = [without, with_]
+        self.ax_bad, self.ax_dd = ax_bad, ax_dd
+        self.legend = _legend_above(fig, [curve, chance, self.point, *containers], ncols=3)
 
     def compute(self, *, threshold: float, policy: str, cap: float, band: float
                 ) -> tuple[float, PolicyOutcome]:
@@ -123,11 +133,11 @@ class WarningLab(Lab):
         self.point.set_data([s["fpr"]], [s["tpr"]])
         without = [s["bad_debt_without"] / 1e6, 100 * s["drawdown_without"]]
         with_ = [s["bad_debt_with"] / 1e6, 100 * s["drawdown_with"]]
-        for bar, h in zip(self.bars_without, without, strict=True):
-            bar.set_height(h)
-        for bar, h in zip(self.bars_with, with_, strict=True):
-            bar.set_height(h)
-        self.ax_out.set_ylim(0, 1.15 * max(max(without), max(with_), 1e-9))
+        for ax, b0, b1, h0, h1 in zip((self.ax_bad, self.ax_dd), self.bars_without,
+                                      self.bars_with, without, with_, strict=True):
+            b0.set_height(h0)
+            b1.set_height(h1)
+            ax.set_ylim(0, 1.15 * max(h0, h1, 1e-9))
 
     def takeaway_text(self, result: tuple[float, PolicyOutcome]) -> str:
         """What the warning rule bought."""
@@ -189,15 +199,17 @@ class CrossVenueLab(Lab):
         ax_p, ax_g = fig.subplots(1, 2, width_ratios=[1.5, 1.0])
         self.lines = [ax_p.step([], [], where="post", color=c, lw=2, label=f"venue {n}")[0]
                       for c, n in zip(self.colors, "ABC", strict=True)]
-        ax_p.legend(loc="lower left", fontsize=8)
         cp.label(ax_p, x="round", y="price", yunit="USD", title="price on each venue")
         self.ax_p = ax_p
         self.gain_bars = ax_g.bar(np.arange(4), np.zeros(4),
                                   color=[*self.colors, cp.CRITICAL])
-        ax_g.axhline(1.0, color=cp.CRITICAL, ls="--", lw=1.2)
-        ax_g.set_xticks(np.arange(4), ["A alone", "B alone", "C alone", "system"])
-        cp.label(ax_g, y="loop gain", title="what each monitor sees")
+        crit = ax_g.axhline(1.0, color=cp.THEORY, ls="--", lw=1.2,
+                            label="critical gain 1 (dashed)")
+        ax_g.set_xticks(np.arange(4), ["$k_A$", "$k_B$", "$k_C$", r"$k_{\mathrm{sys}}$"])
+        cp.label(ax_g, x="venue's own gain, or the system's", y="loop gain",
+                 title="what each monitor sees")
         self.ax_g = ax_g
+        self.legend = _legend_above(fig, [*self.lines, crit], ncols=4)
 
     def compute(self, *, coupling: float, shock: float, scale: float) -> CrossVenueResult:
         """Run :func:`~cascadelab.chapters.horizon.cross_venue_cascade` (percent -> fractions)."""
@@ -226,7 +238,7 @@ class CrossVenueLab(Lab):
         """Who warned, and what happened."""
         s = result.summary
         if s["system_gain"] >= 1.0 > s["max_own_gain"]:
-            return ("No venue alone sees a gain above 1, but the system does: "
+            return ("No venue's own gain reaches 1, but the system's does: "
                     f"the dump on A drags C down {s['move_C']:.1%}")
         return (f"System gain {s['system_gain']:.2f}, largest single venue "
                 f"{s['max_own_gain']:.2f}: C falls {s['move_C']:.1%}")
@@ -287,8 +299,8 @@ class BackstopLab(Lab):
         (self.base,) = ax_p.plot([], [], color=cp.BASELINE, ls="--", label="no backstop")
         (self.with_,) = ax_p.plot([], [], color=cp.PRICE, label="with backstop")
         (self.fund,) = ax_p.plot([], [], color=cp.FUNDAMENTAL, ls=":", lw=1,
-                                 label="fundamental")
-        ax_p.legend(loc="lower right", fontsize=8)
+                                 label="fundamental (dotted)")
+        self.legend = _legend_above(fig, [self.with_, self.base, self.fund], ncols=3)
         cp.label(ax_p, x="step", y="price", yunit="USD", title="the same shock")
         self.ax_p = ax_p
         self.pnl_bars = ax_b.bar(np.arange(4), np.zeros(4),

@@ -22,6 +22,7 @@ function                               defence (``Scenario`` fields)
                                        ``halt_resilience``, ``liquidate_in_halt``)
 :func:`mitigation_comparison`          every defence in turn on one shock
 :func:`mitigation_monte_carlo`         every defence over many random paths (VaR, ES)
+:func:`engine_rule`, :func:`rule_source`  the engine's own code for a rule, to print
 =====================================  ===================================================
 
 One module per defence (:mod:`~.margin`, :mod:`~.gradual`, :mod:`~.fund`, :mod:`~.fees`,
@@ -58,6 +59,7 @@ from cascadelab.chapters.approach.markets import (
     drawdown_path,
 )
 from cascadelab.chapters.approach.puts import PutsResult, protective_puts_scenario
+from cascadelab.chapters.approach.rules import engine_rule, rule_source
 
 __all__ = [
     "FAST_CRASH",
@@ -74,6 +76,7 @@ __all__ = [
     "PutsResult",
     "circuit_breaker_scenario",
     "drawdown_path",
+    "engine_rule",
     "fee_scenario",
     "gradual_scenario",
     "halt_intervals",
@@ -81,5 +84,6 @@ __all__ = [
     "mitigation_comparison",
     "mitigation_monte_carlo",
     "protective_puts_scenario",
+    "rule_source",
     "vol_margin_scenario",
 ]
