@@ -19,7 +19,7 @@ import numpy as np
 
 from cascadelab._validate import check_int, check_real
 from cascadelab.chapters._course import PRICE, cached
-from cascadelab.engine.simulate import Scenario, SimulationResult, default_market, simulate
+from cascadelab.engine import Scenario, SimulationResult, default_market, simulate
 from cascadelab.mechanisms.hedging import DealerBook
 from cascadelab.positions import Positions
 
