@@ -158,6 +158,53 @@ def test_waterfall_pays_in_order_and_loses_nothing(loss, margin, fund, capital, 
         assert w.margin == loss and w.mutualised == 0.0
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    loss=st.floats(0.0, 1e9),
+    margin=st.floats(0.0, 1e9),
+    fund=st.floats(0.0, 1e9),
+    capital=st.floats(0.0, 1e9),
+    members=st.integers(2, 500),
+    cap=st.floats(0.0, 1e7),
+)
+def test_capped_waterfall_records_what_it_cannot_fund(loss, margin, fund, capital, members,
+                                                      cap) -> None:
+    w = waterfall(loss, margin, fund, capital, members, assessment_cap=cap)
+    draws = np.array(w.draws)
+    assert np.all(draws >= 0.0) and np.all(draws <= np.array(w.capacities))
+    assert w.capacities[4] == pytest.approx(cap * (members - 1))
+    assert w.assessment <= cap * (1 + 1e-12)
+    # every dollar is paid by a layer or recorded as unfunded
+    assert math.fsum(w.draws) + w.unfunded == pytest.approx(loss, rel=1e-12, abs=1e-6)
+    if w.unfunded > 0.0:  # only once every layer, the capped assessments included, is full
+        np.testing.assert_allclose(draws, w.capacities, rtol=1e-12)
+    # the cap changes nothing as long as the assessments stay below it
+    free = waterfall(loss, margin, fund, capital, members)
+    assert free.unfunded == 0.0
+    if free.assessment <= cap:
+        assert w.draws == free.draws and w.unfunded == 0.0
+
+
+def test_assessment_cap_turns_defaults_into_an_unfunded_loss() -> None:
+    # issue 14: at a loss of 80 each survivor owes 4.80 against 4.0 of capital, and all default
+    big = clearing_scenario(loss=80.0)
+    assert big.waterfall.unfunded == 0.0 and big.summary["per_survivor"] == pytest.approx(4.8)
+    assert big.summary["ccp_defaults"] == 15.0
+    assert big.unpaid == pytest.approx(15 * 0.8)
+    # a tighter cap protects the survivors and leaves the rest unfunded
+    capped = clearing_scenario(loss=80.0, assessment_cap=2.5)
+    assert capped.summary["ccp_defaults"] == 0.0 and capped.unpaid == 0.0
+    assert capped.summary["per_survivor"] == pytest.approx(1.0 + 2.5)
+    assert capped.summary["unfunded"] == pytest.approx(80.0 - 23.0 - 15 * 2.5)
+    # the default cap binds beyond 23 + 15 * 5.5 = 105.5
+    assert clearing_scenario(loss=105.0).summary["unfunded"] == 0.0
+    assert clearing_scenario(loss=120.0).summary["unfunded"] == pytest.approx(14.5)
+    with pytest.raises(ValueError, match="assessment_cap"):
+        waterfall(10.0, 1.0, 5.0, 1.0, 5, assessment_cap=-1.0)
+    with pytest.raises(ValueError, match="assessment_cap"):
+        waterfall(10.0, 1.0, 5.0, 1.0, 5, assessment_cap=float("nan"))
+
+
 def test_waterfall_inputs_are_checked_by_name() -> None:
     for kwargs, name in (({"loss": -1.0}, "loss"), ({"margin": -1.0}, "margin"),
                          ({"default_fund": float("nan")}, "default_fund"),

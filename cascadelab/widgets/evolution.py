@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from cascadelab import plotting as cp
 from cascadelab.chapters._course import cached
 from cascadelab.chapters.evolution import (
+    ASSESSMENT_CAP,
     BasketResult,
     BasketSweep,
     BridgeResult,
@@ -41,7 +42,6 @@ from cascadelab.chapters.evolution import (
     oracle_network_scenario,
 )
 from cascadelab.market import IMPACT_MODELS
-from cascadelab.mechanisms.clearing import LAYERS
 from cascadelab.widgets._base import Lab, dropdown, int_slider, log_slider, si, slider
 
 __all__ = [
@@ -391,9 +391,17 @@ def oracle_network_lab(**defaults: Any) -> OracleNetworkLab:
 
 # ============================================================================ waterfall
 
-_LAYER_COLORS = (cp.BASELINE, cp.BASELINE, cp.INSURANCE_FUND, cp.INSURANCE_FUND, cp.BAD_DEBT)
-_LAYER_TICKS = ("defaulter's\nmargin", "defaulter's\nfund share", "CCP\ncapital",
-                "survivors'\nfund", "mutualised")
+#: Who pays each layer of the waterfall, and its colour: the defaulter in grey, the CCP's own
+#: capital in hatched grey, the survivors (fund and assessments) in bluish green, as in the
+#: right-hand panel, and the loss nobody funds in reddish purple (bad debt).
+_LAYER_STYLE = (
+    ("margin", cp.BASELINE, ""),
+    ("own fund\nshare", cp.BASELINE, ""),
+    ("CCP\ncapital", cp.NEUTRAL, "///"),
+    ("survivors'\nfund", cp.INSURANCE_FUND, ""),
+    ("assess-\nments", cp.INSURANCE_FUND, "///"),
+    ("unfunded", cp.BAD_DEBT, ""),
+)
 
 
 class WaterfallView:
@@ -406,46 +414,70 @@ class WaterfallView:
     """
 
     #: Figure size (inches) the view is laid out for.
-    figsize: ClassVar[tuple[float, float]] = (9.5, 4.8)
+    figsize: ClassVar[tuple[float, float]] = (9.5, 5.2)
 
     def __init__(self, fig: Figure) -> None:
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
+
         self.figure = fig
         self.ax_fall, self.ax_members = fig.subplots(1, 2, width_ratios=[1.0, 1.2])
         ax = self.ax_fall
-        x = np.arange(len(LAYERS))
-        self.capacity = ax.bar(x, np.zeros(len(LAYERS)), width=0.7, color="none",
-                               edgecolor=cp.NEUTRAL, lw=1.5, ls="--", label="layer size")
-        self.draws = ax.bar(x, np.zeros(len(LAYERS)), width=0.7, color=_LAYER_COLORS,
-                            label="drawn")
+        n = len(_LAYER_STYLE)
+        x = np.arange(n)
+        self.capacity = ax.bar(x[:-1], np.zeros(n - 1), width=0.7, color="none",
+                               edgecolor=cp.BASELINE, lw=1.2, ls="--")
+        self.draws = ax.bar(x, np.zeros(n), width=0.7,
+                            color=[c for _, c, _ in _LAYER_STYLE],
+                            hatch=None, edgecolor="white")
+        for bar, (_, _, hatch) in zip(self.draws, _LAYER_STYLE, strict=True):
+            bar.set_hatch(hatch)
         self.draw_text = [ax.text(i, 0.0, "", ha="center", va="bottom", fontsize=8) for i in x]
-        ax.set_xticks(x, _LAYER_TICKS, fontsize=8)
-        ax.legend(loc="upper left", fontsize=8)
+        ax.set_xticks(x, [t for t, _, _ in _LAYER_STYLE], fontsize=8)
+        ax.grid(False, axis="x")
         cp.label(ax, y="paid", yunit="USD m", title="the waterfall, in order")
 
         ax = self.ax_members
         self.bilateral = ax.stairs([0.0], [0.5, 1.5], fill=True, color=cp.LIQUIDATIONS,
-                                   alpha=0.8, label="bilateral: loss received")
-        self.ccp = ax.stairs([0.0], [0.5, 1.5], color=cp.INSURANCE_FUND, lw=2.5,
-                             label="with the CCP: fund + assessment")
-        self.capital_line = ax.axhline(1.0, color=cp.CRITICAL, ls="--", lw=1.5,
-                                       label="member capital")
-        self.defaults = ax.scatter([], [], marker="v", s=50, color=cp.BAD_DEBT, zorder=3,
-                                   label="defaults (bilateral)")
-        ax.legend(loc="upper right", fontsize=8)
+                                   alpha=0.8)
+        self.ccp = ax.stairs([0.0], [0.5, 1.5], color=cp.INSURANCE_FUND, lw=2.5)
+        self.capital_line = ax.axhline(1.0, color=cp.FUNDAMENTAL, ls="--", lw=1.2)
+        self.defaults = ax.scatter([], [], marker="x", s=36, color=cp.FUNDAMENTAL, zorder=3)
         cp.label(ax, x="surviving member (largest exposure first)", y="loss", yunit="USD m",
                  title="who pays for one default")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        handles = [
+            Patch(facecolor=cp.BASELINE, label="paid by the defaulter"),
+            Patch(facecolor=cp.NEUTRAL, hatch="///", edgecolor="white", label="CCP capital"),
+            Patch(facecolor=cp.INSURANCE_FUND, label="survivors: fund"),
+            Patch(facecolor=cp.INSURANCE_FUND, hatch="///", edgecolor="white",
+                  label="survivors: assessments (capped)"),
+            Patch(facecolor=cp.BAD_DEBT, label="unfunded"),
+            Patch(facecolor="none", edgecolor=cp.BASELINE, ls="--", label="layer size"),
+            Line2D([], [], color=cp.INSURANCE_FUND, lw=2.5,
+                   label="each survivor with the CCP"),
+            Patch(facecolor=cp.LIQUIDATIONS, alpha=0.8, label="each member, bilateral"),
+            Line2D([], [], color=cp.FUNDAMENTAL, ls="--", lw=1.2, label="member capital"),
+            Line2D([], [], color=cp.FUNDAMENTAL, marker="x", ls="", label="defaults (bilateral)"),
+        ]
+        fig.legend(handles=handles, loc="outside upper center", ncol=5, fontsize=8)
 
     def update(self, result: ClearingResult) -> None:
         """Point every artist at ``result``."""
         w = result.waterfall
-        caps = np.array((*w.capacities[:-1], w.mutualised))
+        caps = np.array((*w.capacities[:-1],
+                         w.capacities[-1] if np.isfinite(w.capacities[-1]) else w.mutualised))
         for bar, cap in zip(self.capacity, caps, strict=True):
             bar.set_height(cap)
-        for bar, text, d, cap in zip(self.draws, self.draw_text, w.draws, caps, strict=True):
+        paid = (*w.draws, w.unfunded)
+        tops = (*caps, w.unfunded)
+        # the assessments' capacity can dwarf the loss: let its outline run off the top
+        high = max(max(paid), float(caps[:-1].max()), w.loss * 0.2, 1e-6)
+        for bar, text, d, cap in zip(self.draws, self.draw_text, paid, tops, strict=True):
             bar.set_height(d)
             text.set_text(f"{d:.1f}" if d > 0 else "")
-            text.set_y(max(d, cap))
-        self.ax_fall.set_ylim(0.0, 1.18 * max(float(caps.max()), w.loss * 0.2, 1e-6))
+            text.set_y(max(d, cap) if max(d, cap) <= high else d)
+        self.ax_fall.set_ylim(0.0, 1.18 * high)
 
         hit = result.bilateral.hit[1:]
         m = hit.size
@@ -464,17 +496,25 @@ class WaterfallView:
 def _waterfall_takeaway(res: ClearingResult) -> str:
     s = res.summary
     ccp, bil = int(s["ccp_defaults"]), int(s["bilateral_defaults"])
-    return (f"With the CCP each survivor loses {s['per_survivor']:.2f}m and {ccp} of them "
-            f"default; without it {bil} counterparties default in a chain")
+    n = res.ccp_hit.size - 1
+    if ccp:
+        head = (f"With the CCP each survivor owes {s['per_survivor']:.2f}m against "
+                f"{res.capital:.1f}m of capital: all {ccp} default")
+    else:
+        head = (f"With the CCP each of the {n} survivors loses {s['per_survivor']:.2f}m, "
+                "none defaults")
+    if s["unfunded"] > 0:
+        head += f", {s['unfunded']:.1f}m unfunded"
+    return f"{head}; bilaterally {bil} counterparties default in a chain"
 
 
 class WaterfallLab(Lab):
     """One member defaults: a clearing house's waterfall against bilateral exposures.
 
     Controls (name: unit): ``loss``, ``margin``, ``default_fund``, ``ch_capital``,
-    ``capital`` (USD millions), ``members`` (count, the defaulter included), ``concentration``
-    (exponent of bilateral exposure shares). Summary:
-    :attr:`cascadelab.mechanisms.clearing.ClearingResult.summary` (USD millions and counts).
+    ``assessment_cap`` (per surviving member), ``capital`` (USD millions), ``members`` (count,
+    the defaulter included), ``concentration`` (exponent of bilateral exposure shares). Summary:
+    :attr:`cascadelab.chapters.evolution.ClearingResult.summary` (USD millions and counts).
     """
 
     title = "Share a default through a clearing house"
@@ -483,7 +523,9 @@ class WaterfallLab(Lab):
         "defaulter_pays": "defaulter pays <b>{:.1f}m</b>",
         "ch_capital": "CCP <b>{:.1f}m</b>",
         "survivors_fund": "fund <b>{:.1f}m</b>",
-        "mutualised": "mutualised <b>{:.1f}m</b>",
+        "mutualised": "assessed <b>{:.1f}m</b>",
+        "unfunded": "unfunded <b>{:.1f}m</b>",
+        "per_survivor": "each survivor <b>{:.2f}m</b>",
         "ccp_defaults": "more defaults: CCP <b>{:.0f}</b>",
         "bilateral_defaults": "bilateral <b>{:.0f}</b>",
     }
@@ -491,7 +533,7 @@ class WaterfallLab(Lab):
     def __init__(self, **defaults: Any) -> None:
         super().__init__(
             {
-                "loss": slider("Default loss (USD m)", 0.0, 100.0, 30.0, step=1.0,
+                "loss": slider("Default loss (USD m)", 0.0, 150.0, 30.0, step=1.0,
                                readout_format=".0f",
                                tooltip="Loss from closing out the defaulter's portfolio"),
                 "margin": slider("Defaulter margin (USD m)", 0.0, 40.0, 5.0, step=0.5,
@@ -503,6 +545,10 @@ class WaterfallLab(Lab):
                 "ch_capital": slider(
                     "CCP capital (USD m)", 0.0, 20.0, 2.0, step=0.5,
                     tooltip="The clearing house's own money at risk ('skin in the game')"),
+                "assessment_cap": slider(
+                    "Assessment cap (USD m/member)", 0.0, 20.0, ASSESSMENT_CAP, step=0.5,
+                    tooltip="Most the CCP can call from each survivor beyond its fund share; "
+                            "real rulebooks cap it (CME: up to 550% of a contribution)"),
                 "members": int_slider("Members (count)", 3, 40, 16,
                                       tooltip="Clearing members, the defaulter included"),
                 "capital": slider(
@@ -521,11 +567,13 @@ class WaterfallLab(Lab):
         self.view = WaterfallView(fig)
 
     def compute(self, *, loss: float, margin: float, default_fund: float, ch_capital: float,
-                members: int, capital: float, concentration: float) -> ClearingResult:
+                assessment_cap: float, members: int, capital: float,
+                concentration: float) -> ClearingResult:
         """Run :func:`~cascadelab.chapters.evolution.clearing_scenario`."""
         return clearing_scenario(loss=float(loss), margin=float(margin),
                                  default_fund=float(default_fund), ch_capital=float(ch_capital),
                                  members=int(members), capital=float(capital),
+                                 assessment_cap=float(assessment_cap),
                                  concentration=float(concentration))
 
     def summarize(self, result: ClearingResult) -> dict[str, float]:
@@ -547,8 +595,8 @@ def waterfall_lab(**defaults: Any) -> WaterfallLab:
     Parameters
     ----------
     **defaults
-        Starting values: ``loss``, ``margin``, ``default_fund``, ``ch_capital``, ``capital``
-        (USD m), ``members`` (count), ``concentration``.
+        Starting values: ``loss``, ``margin``, ``default_fund``, ``ch_capital``,
+        ``assessment_cap``, ``capital`` (USD m), ``members`` (count), ``concentration``.
 
     Examples
     --------

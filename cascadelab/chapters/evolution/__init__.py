@@ -11,7 +11,11 @@ from cascadelab.chapters.evolution.baskets import (
     bridge_scenario,
     bridge_sweep,
 )
-from cascadelab.chapters.evolution.clearing import ClearingResult, clearing_scenario
+from cascadelab.chapters.evolution.clearing import (
+    ASSESSMENT_CAP,
+    ClearingResult,
+    clearing_scenario,
+)
 from cascadelab.chapters.evolution.oracle_network import (
     OracleNetworkResult,
     oracle_feeds,
@@ -19,6 +23,7 @@ from cascadelab.chapters.evolution.oracle_network import (
 )
 
 __all__ = [
+    "ASSESSMENT_CAP",
     "COLLATERAL_MIXES",
     "BasketResult",
     "BasketSweep",
