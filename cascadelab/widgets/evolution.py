@@ -23,11 +23,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from cascadelab import plotting as cp
 from cascadelab.chapters._course import cached
 from cascadelab.chapters.evolution import (
     ASSESSMENT_CAP,
+    AmmFeedResult,
     BasketResult,
     BasketSweep,
     BridgeResult,
@@ -45,6 +47,7 @@ from cascadelab.market import IMPACT_MODELS
 from cascadelab.widgets._base import Lab, dropdown, int_slider, log_slider, si, slider
 
 __all__ = [
+    "AmmFeedView",
     "BasketLab",
     "BasketView",
     "BridgeLab",
@@ -240,28 +243,38 @@ class OracleNetworkView:
         self.figure = fig
         self.ax_feeds, self.ax_cost = fig.subplots(1, 2, width_ratios=[1.0, 1.2])
         ax = self.ax_feeds
+        # the median is drawn wide and the true price dashed on top of it, so both show
+        # when the median sits on the true price
+        self.median_line = ax.axhline(100.0, color=cp.INSURANCE_FUND, lw=4.0, alpha=0.8,
+                                      label="median reports", zorder=2)
+        self.single_line = ax.axhline(100.0, color=cp.CRITICAL, lw=2.0, label="one feed reports",
+                                      zorder=2)
         self.true_line = ax.axhline(100.0, color=cp.FUNDAMENTAL, ls="--", lw=1.2,
-                                    label="true price")
-        self.single_line = ax.axhline(100.0, color=cp.CRITICAL, lw=2.0, label="one feed reports")
-        self.median_line = ax.axhline(100.0, color=cp.INSURANCE_FUND, lw=2.5,
-                                      label="median reports")
+                                    label="true price", zorder=4)
         self.honest = ax.scatter([], [], s=36, color=cp.PRICE, zorder=3, label="honest feed")
         self.bad = ax.scatter([], [], s=46, marker="X", color=cp.PREDATOR, zorder=3,
                               label="stale or rigged")
         ax.set_xlim(0.3, max_feeds + 0.7)
-        ax.legend(loc="lower right", fontsize=8)
-        cp.label(ax, x="feed", y="reading", yunit="USD", title="what each oracle reports")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+        ax.grid(False, axis="x")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8)
+        cp.label(ax, x="feed (number)", y="reading", yunit="USD",
+                 title="what each oracle reports")
 
         ax = self.ax_cost
         (self.curve_single,) = ax.plot([], [], color=cp.CRITICAL, lw=2.0, label="one feed")
         (self.curve_network,) = ax.plot([], [], color=cp.INSURANCE_FUND, lw=2.5,
                                         label="median of N")
+        self.prize_line = ax.axhline(1.0, color=cp.PREDATOR, ls="-.", lw=1.5,
+                                     label="prize: penalties at the attack level")
         (self.dots,) = ax.plot([], [], "o", color=cp.THEORY, ms=6)
         self.depth_line = ax.axvline(1.0, color=cp.THEORY, ls=":", lw=1.2)
         self.free_text = ax.text(0.03, 0.95, "", transform=ax.transAxes, va="top", fontsize=9,
                                  color=cp.PREDATOR)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(FuncFormatter(lambda v, _pos: si(v)))
         ax.legend(loc="lower right", fontsize=8)
         cp.label(ax, x="book depth of each venue", xunit="units per 1%",
                  y="cost to move the price", yunit="USD", title="what an attacker must spend")
@@ -280,6 +293,7 @@ class OracleNetworkView:
         hi = max(float(result.feeds.max()), result.price)
         pad = 0.08 * (hi - lo) + 0.01 * result.price
         self.ax_feeds.set_ylim(lo - pad, hi + pad)
+        self.ax_feeds.set_xlim(0.3, n + 0.7)
 
         self.curve_single.set_data(result.depths, result.curve_single)
         network = np.where(result.curve_network > 0.0, result.curve_network, np.nan)
@@ -288,6 +302,8 @@ class OracleNetworkView:
         costs = [result.cost_single, result.cost_network if result.cost_network > 0 else np.nan]
         self.dots.set_data([depth, depth], costs)
         self.depth_line.set_xdata([depth, depth])
+        prize = result.prize if result.prize > 0 else np.nan
+        self.prize_line.set_ydata([prize, prize])
         self.free_text.set_text("" if result.feeds_to_buy else
                                 "bad feeds hold a majority:\nmoving the median costs nothing")
         self.ax_cost.set_xlim(result.depths[0], result.depths[-1])
@@ -303,8 +319,10 @@ def _oracle_takeaway(res: OracleNetworkResult) -> str:
                 f"{res.median_error:+.1%} like a single bad feed")
     if n == 1:
         return f"One venue sets the price: moving it costs {si(res.cost_single, 'USD')}"
+    verdict = "less" if res.cost_network < res.prize else "more"
     return (f"{k} bad of {n}: the median stays within {abs(res.median_error):.2%}; moving it "
-            f"costs {si(res.cost_network, 'USD')}, {res.feeds_to_buy}x one feed")
+            f"costs {si(res.cost_network, 'USD')}, {res.feeds_to_buy}x one feed, {verdict} "
+            f"than the {si(res.prize, 'USD')} prize")
 
 
 class OracleNetworkLab(Lab):
@@ -324,6 +342,7 @@ class OracleNetworkLab(Lab):
         "feeds_to_buy": "venues to push <b>{:.0f}</b>",
         "cost_single": lambda v: f"cost: one feed <b>{si(v, 'USD')}</b>",
         "cost_network": lambda v: f"median <b>{si(v, 'USD')}</b>",
+        "prize": lambda v: f"prize <b>{si(v, 'USD')}</b>",
     }
 
     def __init__(self, **defaults: Any) -> None:
@@ -334,7 +353,7 @@ class OracleNetworkLab(Lab):
                 "k": int_slider("Bad feeds (k)", 0, 21, 2,
                                 tooltip="Feeds that are stale or rigged (at most N)"),
                 "attack": slider(
-                    "Attack size (%)", 1.0, 50.0, 15.0, step=1.0, readout_format=".0f",
+                    "Attack size (%)", 1.0, 50.0, 10.0, step=1.0, readout_format=".0f",
                     tooltip="How far below the true price the bad feeds report, and the "
                             "attacker wants the oracle"),
                 "depth": log_slider(
@@ -387,6 +406,53 @@ def oracle_network_lab(**defaults: Any) -> OracleNetworkLab:
     True
     """
     return OracleNetworkLab(**defaults)
+
+
+class AmmFeedView:
+    """The cost of pushing a constant-product pool read as the oracle, against a median of
+    venues of the same depth and against the prize, as the pool's reserves grow.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        An empty figure.
+    """
+
+    #: Figure size (inches) the view is laid out for.
+    figsize: ClassVar[tuple[float, float]] = (8.0, 4.2)
+
+    def __init__(self, fig: Figure) -> None:
+        self.figure = fig
+        ax = self.ax = fig.add_subplot()
+        (self.amm,) = ax.plot([], [], color=cp.CRITICAL, lw=2.0,
+                              label="one pool's spot price")
+        (self.median,) = ax.plot([], [], color=cp.INSURANCE_FUND, lw=2.5,
+                                 label="median of venues, each as deep as the pool")
+        self.prize = ax.axhline(1.0, color=cp.PREDATOR, ls="-.", lw=1.5,
+                                label="prize: penalties at the attack level")
+        self.breakeven = ax.axvline(1.0, color=cp.THEORY, ls=":", lw=1.2,
+                                    label="pool cheaper than the prize to the left")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(FuncFormatter(lambda v, _pos: si(v)))
+        ax.legend(loc="upper left", fontsize=8)
+        cp.label(ax, x="pool's USD reserve", xunit="USD", y="cost to push the oracle",
+                 yunit="USD", title="An AMM pool read as the oracle")
+
+    def update(self, result: AmmFeedResult) -> None:
+        """Point every artist at ``result``."""
+        self.amm.set_data(result.reserves, result.amm_cost)
+        self.median.set_data(result.reserves, np.where(result.median_cost > 0,
+                                                       result.median_cost, np.nan))
+        self.median.set_label(f"median of {result.n} venues, each as deep as the pool")
+        self.prize.set_ydata([result.prize, result.prize])
+        self.breakeven.set_xdata([result.breakeven_reserve] * 2)
+        self.ax.set_xlim(result.reserves[0], result.reserves[-1])
+        lo = min(float(result.amm_cost.min()), result.prize)
+        hi = max(float(result.median_cost.max()), result.prize)
+        self.ax.set_ylim(lo / 3.0, hi * 30.0)
+        self.ax.legend(loc="upper left", fontsize=8)
 
 
 # ============================================================================ waterfall

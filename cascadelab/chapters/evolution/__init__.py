@@ -17,7 +17,10 @@ from cascadelab.chapters.evolution.clearing import (
     clearing_scenario,
 )
 from cascadelab.chapters.evolution.oracle_network import (
+    AmmFeedResult,
     OracleNetworkResult,
+    amm_feed_scenario,
+    liquidation_prize,
     oracle_feeds,
     oracle_network_scenario,
 )
@@ -25,17 +28,20 @@ from cascadelab.chapters.evolution.oracle_network import (
 __all__ = [
     "ASSESSMENT_CAP",
     "COLLATERAL_MIXES",
+    "AmmFeedResult",
     "BasketResult",
     "BasketSweep",
     "BridgeResult",
     "BridgeSweep",
     "ClearingResult",
     "OracleNetworkResult",
+    "amm_feed_scenario",
     "basket_scenario",
     "basket_sweep",
     "bridge_scenario",
     "bridge_sweep",
     "clearing_scenario",
+    "liquidation_prize",
     "oracle_feeds",
     "oracle_network_scenario",
 ]
