@@ -71,7 +71,7 @@ def test_closed_form_agrees_with_simulated_returns():
     se = np.sqrt(res.p_t * (1 - res.p_t) / res.n_sim)
     assert abs(res.p_sim - res.p_t) < 4 * se
     assert res.p_t == tail_probability(4.0, 3.0)
-    mid = (res.ks >= 1.0) & (res.ks <= 3.0)
+    mid = (res.zs >= 1.0) & (res.zs <= 3.0)
     assert np.allclose(res.curve_sim[mid], res.curve_t[mid], rtol=0.05)
 
 
@@ -122,6 +122,7 @@ def test_cross_margin_drags_other_assets_at_low_correlation():
 def test_isolated_contains_contagion_only_at_low_correlation():
     sw = correlation_sweep((0.0, 0.2, 0.5, 0.8))
     assert np.all(np.diff(sw["other_legs_cross"]) > 0)  # correlation spreads the crash
+    assert sw["corr"].tolist() == [0.0, 0.2, 0.5, 0.8]
     assert sw["other_legs_cross"][0] > sw["other_legs_isolated"][0]
     assert sw["other_legs_cross"][-1] < sw["other_legs_isolated"][-1]
     # pooling the margin saves legs in the shocked asset at every correlation
@@ -186,12 +187,12 @@ def test_events_are_attributed_and_replayed():
         (lambda: fragmented_liquidity(0.5, shock=1.2), "shock"),
         (lambda: fragmented_liquidity(0.5, impact="cubic"), "impact"),
         (lambda: fat_tail_breaches(4.0, 2.0), "nu"),
-        (lambda: fat_tail_breaches(-1.0, 3.0), "k"),
+        (lambda: fat_tail_breaches(-1.0, 3.0), "z"),
         (lambda: fat_tail_breaches(4.0, 3.0, periods_per_year=0.0), "periods_per_year"),
         (lambda: stale_oracle(-1), "latency"),
         (lambda: stale_oracle(5, heartbeat=0), "heartbeat"),
         (lambda: stale_oracle(5, crash=0.99), "crash"),
-        (lambda: cross_margin_contagion(1.5), "rho"),
+        (lambda: cross_margin_contagion(1.5), "corr"),
         (lambda: cross_margin_contagion(0.2, shock=-0.1), "shock"),
         (lambda: liquidator_tradeoff(0.0), "close_factor"),
         (lambda: liquidator_tradeoff(0.5, -1.0), "max_book_share"),

@@ -116,7 +116,7 @@ def replay_events(*, n: int = 20_000, seed: int = 0) -> tuple[EventReplay, ...]:
     """
     march = stale_oracle(latency=60, crash=0.45, n=n, seed=seed).summary
     may = fragmented_liquidity(venue_share=0.25, shock=0.30, n=n, seed=seed).summary
-    october = cross_margin_contagion(rho=0.9, shock=0.15, seed=seed).summary
+    october = cross_margin_contagion(corr=0.9, shock=0.15, seed=seed).summary
     liq = liquidator_tradeoff(close_factor=0.1, shock=0.15, depth=100_000.0, n=n,
                               seed=seed).summary
     return (
@@ -127,7 +127,7 @@ def replay_events(*, n: int = 20_000, seed: int = 0) -> tuple[EventReplay, ...]:
                     {k: may[k] for k in ("move_aggregate_pct", "move_venue_pct",
                                          "n_liquidated_aggregate", "bad_debt_aggregate",
                                          "bad_debt_venue")}),
-        EventReplay(EVENTS[2], {"shock": 0.15, "rho": 0.9, "close_factor": 0.1},
+        EventReplay(EVENTS[2], {"shock": 0.15, "corr": 0.9, "close_factor": 0.1},
                     {**{k: october[k] for k in ("other_legs_cross", "other_legs_isolated",
                                                 "dragged_share", "drawdown_other_cross_pct")},
                      **{k: liq[k] for k in ("bad_debt_full", "bad_debt_gradual",
