@@ -9,7 +9,9 @@ r"""The labs of chapter 01: why the first designs broke, one lab per idea.
 * :func:`cross_margin_lab`: cross against isolated margin when one asset crashes
   (:func:`cascadelab.chapters.origin.cross_margin_contagion`);
 * :func:`liquidator_lab`: close everything at once, or gradually
-  (:func:`cascadelab.chapters.origin.liquidator_tradeoff`).
+  (:func:`cascadelab.chapters.origin.liquidator_tradeoff`);
+* :class:`ReplayView`: how much of each replayed crash the model gives to forced selling
+  (:func:`cascadelab.chapters.origin.replay_events`), a static figure.
 
 Every lab builds its artists once in ``setup`` and only moves their data in ``draw``.
 Colours follow :mod:`cascadelab.plotting`: the price in blue, forced sales in vermillion, bad
@@ -30,6 +32,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocato
 from cascadelab import plotting as cp
 from cascadelab.chapters.origin import (
     CrossMarginResult,
+    EventReplay,
     FatTailResult,
     FragmentationResult,
     LiquidatorResult,
@@ -48,6 +51,7 @@ __all__ = [
     "FatTailLab",
     "FragmentationLab",
     "LiquidatorLab",
+    "ReplayView",
     "StaleOracleLab",
     "cross_margin_lab",
     "fat_tail_lab",
@@ -654,3 +658,65 @@ def liquidator_lab(**defaults: Any) -> LiquidatorLab:
     True
     """
     return LiquidatorLab(**defaults)
+
+
+# --------------------------------------------------------------------------- 6. replays
+
+
+def _pct(x: float) -> str:
+    """A share in percent: one decimal below 10%, none above."""
+    return f"{100 * x:.1f}%" if abs(x) < 0.1 else f"{100 * x:.0f}%"
+
+
+class ReplayView:
+    """Each replayed crash split into the shock alone and the forced selling the model adds,
+    against the observed fall and the range of the sources.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        An empty figure.
+    """
+
+    #: Figure size (inches) the view is laid out for.
+    figsize: ClassVar[tuple[float, float]] = (8.5, 3.9)
+
+    def __init__(self, fig: Figure) -> None:
+        self.figure = fig
+        self.ax = fig.add_subplot()
+        cp.label(self.ax, x="fall", xunit="%", title="How much of each crash was the cascade?")
+        self.ax.grid(False, axis="y")
+
+    def update(self, replays: tuple[EventReplay, ...]) -> None:
+        """Draw ``replays`` (top to bottom in the order given)."""
+        ax = self.ax
+        ax.clear()
+        y = np.arange(len(replays))[::-1].astype(float)
+        for yi, r in zip(y, replays, strict=True):
+            c, (lo, hi) = r.central, r.band
+            exo = 100.0 * c.model_fall * (1.0 - c.cascade_share)
+            ax.barh(yi, exo, height=0.5, color=cp.BASELINE,
+                    label="the shock alone (calibrated)" if yi == y[0] else None)
+            ax.barh(yi, 100.0 * c.model_fall - exo, left=exo, height=0.5,
+                    color=cp.LIQUIDATIONS, label="forced selling" if yi == y[0] else None)
+            # how the split moves over depth and leverage
+            left, right = (100.0 * c.model_fall * (1.0 - s) for s in (hi, lo))
+            ax.errorbar([exo], [yi], xerr=[[exo - left], [right - exo]], fmt="none",
+                        ecolor=cp.FUNDAMENTAL, capsize=4, lw=1.2,
+                        label="split over depth and leverage" if yi == y[0] else None)
+            f_lo, f_hi = (100.0 * v for v in r.event.fall_range)
+            ax.plot([f_lo, f_hi], [yi + 0.38] * 2, color=cp.FUNDAMENTAL, lw=3.0,
+                    solid_capstyle="butt",
+                    label="observed fall, range of sources" if yi == y[0] else None)
+            ax.plot([100.0 * r.observed_fall], [yi + 0.38], "D", color=cp.FUNDAMENTAL, ms=6)
+            ax.text(100.0 * c.model_fall + 1.0, yi,
+                    f"{_pct(c.cascade_share)} cascade ({_pct(lo)} to {_pct(hi)})",
+                    va="center", fontsize=8)
+        ax.set_yticks(y, [f"{r.event.name.split(' (')[0]}\n{r.event.asset}, {r.event.key}"
+                          for r in replays], fontsize=9)
+        ax.set_xlim(0.0, 100.0 * max(max(r.event.fall_range[1], r.model_fall)
+                                     for r in replays) + 22.0)
+        ax.set_ylim(-0.6, len(replays) - 0.2)
+        cp.label(ax, x="fall", xunit="%", title="How much of each crash was the cascade?")
+        ax.grid(False, axis="y")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)

@@ -17,8 +17,9 @@ and reuses the package's engines; the labs of :mod:`cascadelab.widgets.origin` d
    everything at once against closing gradually.
 
 :mod:`~cascadelab.chapters.origin.events`: :data:`EVENTS` lists three real episodes with their
-*reported* figures, and :func:`replay_events` runs the functions above with parameters set from
-them.
+sourced figures, and :func:`replay_events` replays them by calibration: it finds the shock that,
+through the course's cascade, reproduces each observed fall (:func:`calibrate_shock`), and
+reports how much of the fall the model gives to forced selling.
 
 Examples
 --------
@@ -32,7 +33,15 @@ from cascadelab.chapters.origin.cross_margin import (
     correlation_sweep,
     cross_margin_contagion,
 )
-from cascadelab.chapters.origin.events import EVENTS, Event, EventReplay, replay_events
+from cascadelab.chapters.origin.events import (
+    EVENTS,
+    Calibration,
+    Event,
+    EventReplay,
+    Fact,
+    calibrate_shock,
+    replay_events,
+)
 from cascadelab.chapters.origin.fat_tails import NUS, ZS, FatTailResult, fat_tail_breaches
 from cascadelab.chapters.origin.fragmentation import (
     DEFAULT_SHARES,
@@ -57,13 +66,16 @@ __all__ = [
     "EVENTS",
     "NUS",
     "ZS",
+    "Calibration",
     "CrossMarginResult",
     "Event",
     "EventReplay",
+    "Fact",
     "FatTailResult",
     "FragmentationResult",
     "LiquidatorResult",
     "StaleOracleResult",
+    "calibrate_shock",
     "correlation_sweep",
     "cross_margin_contagion",
     "fat_tail_breaches",
