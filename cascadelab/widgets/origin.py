@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from cascadelab import plotting as cp
 from cascadelab.chapters.origin import (
@@ -134,7 +134,7 @@ class FragmentationLab(Lab):
         (self.mark,) = ax.plot([], [], "o", ms=10, mfc="none", mew=2, color=cp.PRICE,
                                label="this venue")
         ax.set(xscale="log", yscale="log", xlim=(4.5, 105.0))
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="lower left", fontsize=8)  # the curves run high on the left
         cp.label(ax, x="venue's share of the depth", xunit="%", y="amplification", yunit="x",
                  title="Thinner venue, bigger cascade")
         (self.agg_path,) = ax2.step([], [], where="post", color=cp.BASELINE, ls="--",
@@ -145,6 +145,7 @@ class FragmentationLab(Lab):
         cp.label(ax2, x="round (0 = before the shock)", y="price", yunit="USD",
                  title="Price, round by round")
         _lean(ax, ax2)
+        ax.xaxis.set_major_locator(FixedLocator([5, 10, 20, 50, 100]))
 
     def compute(self, *, venue_share: float, shock: float, depth: float, impact: str
                 ) -> FragmentationResult:
