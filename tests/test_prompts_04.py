@@ -53,7 +53,7 @@ def test_basket_1_high_correlation_sends_the_basket_up_to_single_collateral(lab)
     low = bl.result[0]
     bl.update(rho=0.9)
     high = bl.result[0]
-    cash, single, basket = high.liquidated
+    _cash, single, basket = high.liquidated
     assert basket > 0.95 * single                    # green dots up to the vermillion ones
     assert low.liquidated[2] < 0.6 * low.liquidated[1]
     assert np.all(high.drawdown[:, 1:] > low.drawdown[:, 1:])  # B and C bars grow

@@ -671,13 +671,7 @@ def _pct(x: float) -> str:
 
 class ReplayView:
     """Each replayed crash split into the shock alone and the forced selling the model adds,
-    against the observed fall and the range of the sources.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        An empty figure.
-    """
+    against the observed fall and the range of the sources. ``fig``: an empty figure."""
 
     #: Figure size (inches) the view is laid out for.
     figsize: ClassVar[tuple[float, float]] = (8.5, 3.9)
@@ -685,8 +679,6 @@ class ReplayView:
     def __init__(self, fig: Figure) -> None:
         self.figure = fig
         self.ax = fig.add_subplot()
-        cp.label(self.ax, x="fall", xunit="%", title="How much of each crash was the cascade?")
-        self.ax.grid(False, axis="y")
 
     def update(self, replays: tuple[EventReplay, ...]) -> None:
         """Draw ``replays`` (top to bottom in the order given)."""
@@ -694,30 +686,27 @@ class ReplayView:
         ax.clear()
         y = np.arange(len(replays))[::-1].astype(float)
         for yi, r in zip(y, replays, strict=True):
-            c, (lo, hi) = r.central, r.band
+            c, (lo, hi), first = r.central, r.band, yi == y[0]
             exo = 100.0 * c.model_fall * (1.0 - c.cascade_share)
             ax.barh(yi, exo, height=0.5, color=cp.BASELINE,
-                    label="the shock alone (calibrated)" if yi == y[0] else None)
+                    label="the shock alone (calibrated)" if first else None)
             ax.barh(yi, 100.0 * c.model_fall - exo, left=exo, height=0.5,
-                    color=cp.LIQUIDATIONS, label="forced selling" if yi == y[0] else None)
+                    color=cp.LIQUIDATIONS, label="forced selling" if first else None)
             # how the split moves over depth and leverage
             left, right = (100.0 * c.model_fall * (1.0 - s) for s in (hi, lo))
             ax.errorbar([exo], [yi], xerr=[[exo - left], [right - exo]], fmt="none",
                         ecolor=cp.FUNDAMENTAL, capsize=4, lw=1.2,
-                        label="split over depth and leverage" if yi == y[0] else None)
-            f_lo, f_hi = (100.0 * v for v in r.event.fall_range)
-            ax.plot([f_lo, f_hi], [yi + 0.38] * 2, color=cp.FUNDAMENTAL, lw=3.0,
-                    solid_capstyle="butt",
-                    label="observed fall, range of sources" if yi == y[0] else None)
+                        label="split over depth and leverage" if first else None)
+            ax.plot([100.0 * v for v in r.event.fall_range], [yi + 0.38] * 2, lw=3.0,
+                    color=cp.FUNDAMENTAL, solid_capstyle="butt",
+                    label="observed fall, range of sources" if first else None)
             ax.plot([100.0 * r.observed_fall], [yi + 0.38], "D", color=cp.FUNDAMENTAL, ms=6)
-            ax.text(100.0 * c.model_fall + 1.0, yi,
-                    f"{_pct(c.cascade_share)} cascade ({_pct(lo)} to {_pct(hi)})",
-                    va="center", fontsize=8)
+            ax.text(100.0 * c.model_fall + 1.0, yi, f"{_pct(c.cascade_share)} cascade "
+                    f"({_pct(lo)} to {_pct(hi)})", va="center", fontsize=8)
         ax.set_yticks(y, [f"{r.event.name.split(' (')[0]}\n{r.event.asset}, {r.event.key}"
                           for r in replays], fontsize=9)
-        ax.set_xlim(0.0, 100.0 * max(max(r.event.fall_range[1], r.model_fall)
-                                     for r in replays) + 22.0)
-        ax.set_ylim(-0.6, len(replays) - 0.2)
+        top = max(max(r.event.fall_range[1], r.model_fall) for r in replays)
+        ax.set(xlim=(0.0, 100.0 * top + 22.0), ylim=(-0.6, len(replays) - 0.2))
         cp.label(ax, x="fall", xunit="%", title="How much of each crash was the cascade?")
         ax.grid(False, axis="y")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)
