@@ -156,3 +156,24 @@ def test_liquidator_gradual_lower_slippage_bad_debt_depends_on_refill():
     assert lab.p_full.get_color() == lab.v_full.get_color() == lab.full_mark.get_color()
     lab.update(cap=0.1, close_factor=100.0)
     assert lab.summary["slippage_gradual_pct"] < lab.summary["slippage_full_pct"]
+
+
+def test_replay_view_draws_the_split_of_each_calibrated_fall():
+    from cascadelab.chapters.origin import replay_events
+    from cascadelab.plotting import new_figure
+    from cascadelab.widgets.origin import ReplayView
+
+    replays = replay_events()
+    fig = new_figure(ReplayView.figsize)
+    view = ReplayView(fig)
+    view.update(replays)
+    bars = [p for p in view.ax.patches]
+    assert len(bars) == 2 * len(replays)
+    for i, r in enumerate(replays):
+        shock_alone, forced = bars[2 * i], bars[2 * i + 1]
+        assert shock_alone.get_width() + forced.get_width() == pytest.approx(100 * r.model_fall)
+        assert forced.get_width() == pytest.approx(100 * r.model_fall * r.cascade_share)
+    labels = [t.get_text() for t in view.ax.get_yticklabels()]
+    assert all(r.event.key in lab for r, lab in zip(replays, labels, strict=True))
+    view.update(replays)  # redrawing replaces, does not stack
+    assert len(view.ax.patches) == 2 * len(replays)
