@@ -11,16 +11,21 @@ from hypothesis import strategies as st
 
 from cascadelab import Book, impact_price
 from cascadelab.chapters.evolution import (
+    amm_feed_scenario,
     basket_scenario,
     basket_sweep,
     bridge_scenario,
     bridge_sweep,
     clearing_scenario,
+    liquidation_prize,
     oracle_feeds,
     oracle_network_scenario,
 )
 from cascadelab.mechanisms.clearing import LAYERS, bilateral_contagion, exposure_weights, waterfall
 from cascadelab.mechanisms.oracle_network import (
+    amm_equivalent_depth,
+    amm_push_cost,
+    amm_push_units,
     feeds_to_capture,
     manipulation_cost,
     median_oracle,
@@ -125,6 +130,64 @@ def test_oracle_network_scenario() -> None:
     assert np.all(np.diff(one.curve_network) > 0)
 
 
+# ----------------------------------------------------------------------------- AMM as a feed
+
+
+@pytest.mark.parametrize("move", [-0.5, -0.19, -0.1, -0.01, 0.02, 0.3])
+@pytest.mark.parametrize("reserve", [1e5, 3e7])
+def test_amm_push_cost_closed_form_matches_a_direct_trade(move: float, reserve: float) -> None:
+    p = 100.0
+    x, y = reserve / p, reserve
+    u = amm_push_units(move, reserve, p)
+    # trade u units against x * y = const: the spot lands exactly on the target
+    x1 = x + u if move < 0 else x - u
+    y1 = x * y / x1
+    assert y1 / x1 == pytest.approx(p * (1 + move), rel=1e-12)
+    # the premium over p, integrated along the trade (marginal price x y / (x +- v)^2)
+    v = np.linspace(0.0, u, 20_001)
+    marginal = x * y / (x + v) ** 2 if move < 0 else x * y / (x - v) ** 2
+    premium = np.abs(marginal - p)
+    numeric = float(np.sum((premium[1:] + premium[:-1]) / 2 * np.diff(v)))
+    assert amm_push_cost(move, reserve, p) == pytest.approx(numeric, rel=1e-6)
+    # and it is what the attacker loses if the price returns to p
+    lost = (p * u - (y - y1)) if move < 0 else ((y1 - y) - p * u)
+    assert amm_push_cost(move, reserve, p) == pytest.approx(lost, rel=1e-9)
+
+
+def test_amm_is_a_linear_book_for_small_moves_and_linear_in_reserves() -> None:
+    d_eq = amm_equivalent_depth(4e6, 100.0)
+    for m in (-1e-3, 1e-3):
+        assert amm_push_cost(m, 4e6) == pytest.approx(push_cost(m, Book(d_eq)), rel=2e-3)
+        assert amm_push_units(m, 4e6) == pytest.approx(push_units(m, Book(d_eq)), rel=2e-3)
+    assert amm_push_cost(-0.1, 2e6) == pytest.approx(2 * amm_push_cost(-0.1, 1e6))
+    # a big push down costs more in the pool than on its equivalent linear book
+    assert amm_push_cost(-0.3, 4e6) > push_cost(-0.3, Book(d_eq))
+    for bad, name in (({"target_move": -1.0}, "target_move"), ({"reserve_usd": 0.0},
+                                                                "reserve_usd")):
+        args = {"target_move": -0.1, "reserve_usd": 1e6} | bad
+        with pytest.raises(ValueError, match=name):
+            amm_push_cost(**args)
+
+
+def test_amm_feed_scenario_against_the_median_and_the_prize() -> None:
+    from cascadelab import sample_positions
+
+    pos = sample_positions(20_000, 100.0, seed=0)  # the chapter's own count of the prize
+    hit = (pos.side > 0) & (pos.liquidation_price >= 90.0)
+    assert liquidation_prize(-0.10) == pytest.approx(0.01 * float((pos.size[hit] * 90.0).sum()))
+    res = amm_feed_scenario(-0.10, n=7)
+    assert res.prize == liquidation_prize(-0.10)
+    assert amm_push_cost(-0.10, res.breakeven_reserve) == pytest.approx(res.prize)
+    cheaper = res.reserves < res.breakeven_reserve
+    assert np.all(res.amm_cost[cheaper] < res.prize) and np.all(res.amm_cost[~cheaper] >= res.prize)
+    # the median of 7 needs 4 venues, each as deep as the pool
+    np.testing.assert_allclose(res.median_cost,
+                               [4 * push_cost(-0.1, Book(d)) for d in res.equivalent_depth])
+    assert np.all(res.median_cost > 3 * res.amm_cost)
+    with pytest.raises(ValueError, match="attack"):
+        amm_feed_scenario(0.0)
+
+
 # ----------------------------------------------------------------------------- clearing
 
 
@@ -156,6 +219,53 @@ def test_waterfall_pays_in_order_and_loses_nothing(loss, margin, fund, capital, 
             np.testing.assert_allclose(draws[:j], caps[:j], rtol=1e-12)
     if loss <= margin:
         assert w.margin == loss and w.mutualised == 0.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    loss=st.floats(0.0, 1e9),
+    margin=st.floats(0.0, 1e9),
+    fund=st.floats(0.0, 1e9),
+    capital=st.floats(0.0, 1e9),
+    members=st.integers(2, 500),
+    cap=st.floats(0.0, 1e7),
+)
+def test_capped_waterfall_records_what_it_cannot_fund(loss, margin, fund, capital, members,
+                                                      cap) -> None:
+    w = waterfall(loss, margin, fund, capital, members, assessment_cap=cap)
+    draws = np.array(w.draws)
+    assert np.all(draws >= 0.0) and np.all(draws <= np.array(w.capacities))
+    assert w.capacities[4] == pytest.approx(cap * (members - 1))
+    assert w.assessment <= cap * (1 + 1e-12)
+    # every dollar is paid by a layer or recorded as unfunded
+    assert math.fsum(w.draws) + w.unfunded == pytest.approx(loss, rel=1e-12, abs=1e-6)
+    if w.unfunded > 0.0:  # only once every layer, the capped assessments included, is full
+        np.testing.assert_allclose(draws, w.capacities, rtol=1e-12)
+    # the cap changes nothing as long as the assessments stay below it
+    free = waterfall(loss, margin, fund, capital, members)
+    assert free.unfunded == 0.0
+    if free.assessment <= cap:
+        assert w.draws == free.draws and w.unfunded == 0.0
+
+
+def test_assessment_cap_turns_defaults_into_an_unfunded_loss() -> None:
+    # issue 14: at a loss of 80 each survivor owes 4.80 against 4.0 of capital, and all default
+    big = clearing_scenario(loss=80.0)
+    assert big.waterfall.unfunded == 0.0 and big.summary["per_survivor"] == pytest.approx(4.8)
+    assert big.summary["ccp_defaults"] == 15.0
+    assert big.unpaid == pytest.approx(15 * 0.8)
+    # a tighter cap protects the survivors and leaves the rest unfunded
+    capped = clearing_scenario(loss=80.0, assessment_cap=2.5)
+    assert capped.summary["ccp_defaults"] == 0.0 and capped.unpaid == 0.0
+    assert capped.summary["per_survivor"] == pytest.approx(1.0 + 2.5)
+    assert capped.summary["unfunded"] == pytest.approx(80.0 - 23.0 - 15 * 2.5)
+    # the default cap binds beyond 23 + 15 * 5.5 = 105.5
+    assert clearing_scenario(loss=105.0).summary["unfunded"] == 0.0
+    assert clearing_scenario(loss=120.0).summary["unfunded"] == pytest.approx(14.5)
+    with pytest.raises(ValueError, match="assessment_cap"):
+        waterfall(10.0, 1.0, 5.0, 1.0, 5, assessment_cap=-1.0)
+    with pytest.raises(ValueError, match="assessment_cap"):
+        waterfall(10.0, 1.0, 5.0, 1.0, 5, assessment_cap=float("nan"))
 
 
 def test_waterfall_inputs_are_checked_by_name() -> None:

@@ -71,7 +71,7 @@ def test_closed_form_agrees_with_simulated_returns():
     se = np.sqrt(res.p_t * (1 - res.p_t) / res.n_sim)
     assert abs(res.p_sim - res.p_t) < 4 * se
     assert res.p_t == tail_probability(4.0, 3.0)
-    mid = (res.ks >= 1.0) & (res.ks <= 3.0)
+    mid = (res.zs >= 1.0) & (res.zs <= 3.0)
     assert np.allclose(res.curve_sim[mid], res.curve_t[mid], rtol=0.05)
 
 
@@ -122,6 +122,7 @@ def test_cross_margin_drags_other_assets_at_low_correlation():
 def test_isolated_contains_contagion_only_at_low_correlation():
     sw = correlation_sweep((0.0, 0.2, 0.5, 0.8))
     assert np.all(np.diff(sw["other_legs_cross"]) > 0)  # correlation spreads the crash
+    assert sw["corr"].tolist() == [0.0, 0.2, 0.5, 0.8]
     assert sw["other_legs_cross"][0] > sw["other_legs_isolated"][0]
     assert sw["other_legs_cross"][-1] < sw["other_legs_isolated"][-1]
     # pooling the margin saves legs in the shocked asset at every correlation
@@ -174,9 +175,11 @@ def test_events_are_attributed_and_replayed():
     for e in EVENTS:
         assert all("[" in r and r.endswith("]") for r in e.reported), e.key
     march, may, october = replay_events()
-    assert march.outputs["bad_debt_stale"] > 100 * max(march.outputs["bad_debt_fresh"], 1.0)
-    assert may.outputs["move_venue_pct"] > may.outputs["move_aggregate_pct"] > 30.0
-    assert october.outputs["slippage_gradual_pct"] < october.outputs["slippage_full_pct"]
+    # the replays are calibrated now (issue 12): the late feed and stalled liquidators still
+    # leave more bad debt than a fresh feed, the venue still falls further than the market
+    assert march.outputs["bad_debt_pct"] > march.outputs["bad_debt_fresh_pct"]
+    assert may.outputs["venue_fall_pct"] > may.outputs["model_fall_pct"] > 30.0
+    assert october.outputs["liquidated_token_count"] > october.outputs["liquidated_cash_count"]
 
 
 @pytest.mark.parametrize(
@@ -186,12 +189,12 @@ def test_events_are_attributed_and_replayed():
         (lambda: fragmented_liquidity(0.5, shock=1.2), "shock"),
         (lambda: fragmented_liquidity(0.5, impact="cubic"), "impact"),
         (lambda: fat_tail_breaches(4.0, 2.0), "nu"),
-        (lambda: fat_tail_breaches(-1.0, 3.0), "k"),
+        (lambda: fat_tail_breaches(-1.0, 3.0), "z"),
         (lambda: fat_tail_breaches(4.0, 3.0, periods_per_year=0.0), "periods_per_year"),
         (lambda: stale_oracle(-1), "latency"),
         (lambda: stale_oracle(5, heartbeat=0), "heartbeat"),
         (lambda: stale_oracle(5, crash=0.99), "crash"),
-        (lambda: cross_margin_contagion(1.5), "rho"),
+        (lambda: cross_margin_contagion(1.5), "corr"),
         (lambda: cross_margin_contagion(0.2, shock=-0.1), "shock"),
         (lambda: liquidator_tradeoff(0.0), "close_factor"),
         (lambda: liquidator_tradeoff(0.5, -1.0), "max_book_share"),
@@ -201,3 +204,78 @@ def test_events_are_attributed_and_replayed():
 def test_bad_inputs_name_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+# ------------------------------------------------------------------- replays by calibration
+
+
+def test_calibrate_shock_inverts_a_monotone_fall():
+    from cascadelab.chapters.origin import calibrate_shock
+
+    assert calibrate_shock(lambda s: 2 * s, 0.3) == pytest.approx(0.15, abs=1e-4)
+    assert calibrate_shock(lambda s: s + s**2, 0.2, tol=1e-8) == pytest.approx(
+        (-1 + np.sqrt(1.8)) / 2, abs=1e-7)
+    # a cliff: no shock gives 0.3; the bisection stops at the jump
+    cliff = calibrate_shock(lambda s: s if s < 0.2 else 0.6, 0.3)
+    assert cliff == pytest.approx(0.2, abs=1e-4)
+    assert calibrate_shock(lambda s: 0.5 + s, 0.3) == 1e-3  # already past it at lo
+    with pytest.raises(ValueError, match="target"):
+        calibrate_shock(lambda s: s, 1.5)
+
+
+def test_each_replay_reproduces_the_observed_fall():
+    for rep in replay_events():
+        assert abs(rep.model_fall / rep.observed_fall - 1.0) < 0.1, rep.event.key
+        assert rep.central.reproduces
+        assert 0.0 < rep.calibrated_shock < rep.model_fall
+        lo, hi = rep.band
+        assert 0.0 <= lo <= rep.cascade_share <= hi < 1.0
+        assert rep.event.fall_range[0] <= rep.observed_fall <= rep.event.fall_range[1]
+        # the central replay is the calibration it reports
+        assert rep.outputs["model_fall_pct"] == pytest.approx(100 * rep.model_fall)
+        assert rep.outputs["cascade_share_pct"] == pytest.approx(100 * rep.cascade_share)
+
+
+def test_replays_answer_the_mechanism_of_each_event():
+    march, may, october = replay_events()
+    # March 2020: the vaults' capped liquidations add little to the fall, and leave little
+    # bad debt; with a fresh feed and unlimited liquidators the same crash falls further
+    assert march.cascade_share < 0.05
+    assert march.outputs["bad_debt_pct"] < 1.0
+    assert march.outputs["fall_fresh_pct"] > march.outputs["model_fall_pct"]
+    assert march.outputs["closed_share_pct"] < 50.0
+    # May 2021: less depth, more of the fall from forced selling; a venue with a quarter of the
+    # depth falls much further than the aggregate book
+    by_label = {c.label: c for c in (may.central, *may.sensitivity)}
+    assert (by_label["half the depth"].cascade_share > may.cascade_share
+            > by_label["twice the depth"].cascade_share)
+    assert may.outputs["venue_fall_pct"] > 1.5 * may.outputs["model_fall_pct"]
+    # October 2025: token margin priced on the venue's book liquidates more than cash margin
+    o = october.outputs
+    assert o["liquidated_token_count"] > o["liquidated_cash_count"]
+    assert o["fall_cash_pct"] < o["model_fall_pct"] and o["token_low_usd"] < 1.0
+    # at half the depth the token market tips over a cliff: no shock reproduces the fall
+    half = next(c for c in october.sensitivity if c.label == "half the depth")
+    assert not half.reproduces and half.jump[0] < october.observed_fall < half.jump[1]
+
+
+def test_every_fact_names_sources_that_exist():
+    import re
+    from pathlib import Path
+
+    refs = (Path(__file__).parents[1] / "docs" / "references.md").read_text()
+    keys = set(re.findall(r"^### (\S+)$", refs, flags=re.M))
+    for e in EVENTS:
+        for fact in e.facts:
+            assert fact.sources and set(fact.sources) <= keys, (e.key, fact.sources)
+        assert "5.4M" not in " ".join(e.reported)  # no source gives it (issue 12)
+
+
+def test_replay_reports_print_units_not_scientific_notation():
+    import re
+
+    for rep in replay_events():
+        text = rep.report()
+        assert not re.search(r"\d[eE][+-]?\d", text), text
+        assert "nan" not in text and "inf" not in text.replace("inflat", "")
+        assert "%" in text

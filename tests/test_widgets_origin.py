@@ -106,9 +106,11 @@ def test_fat_tail_lower_index_more_breaches():
     lab.update(nu=3.0)
     assert lab.summary["breaches_t"] > 3 * thin
     assert lab.mark.get_xdata()[0] == 3.0
-    lab.update(k=6.0)
+    lab.update(z=6.0)
     assert lab.summary["breaches_t"] < thin * 3
-    assert lab.kline.get_xdata()[0] == 6.0
+    assert lab.zline.get_xdata()[0] == 6.0
+    # the closed form is drawn on top of the (hollow) simulated points, so it stays visible
+    assert lab.t.get_zorder() > lab.sim.get_zorder() and lab.sim.get_markerfacecolor() == "none"
     lab.update(horizon=8760.0)
     assert lab.summary["breaches_t"] == pytest.approx(24 * lab.result.p_t * 365.0)
 
@@ -125,12 +127,12 @@ def test_stale_oracle_latency_more_bad_debt():
 
 
 def test_cross_margin_correlation_spreads_the_crash():
-    lab = cross_margin_lab(rho=0.0)
+    lab = cross_margin_lab(corr=0.0)
     low = dict(lab.summary)
     assert low["other_legs_cross"] > low["other_legs_isolated"]
     assert lab.dragged_bars[1].get_height() > 0.8 * (lab.cross_bars[1].get_height()
                                                      + lab.dragged_bars[1].get_height())
-    lab.update(rho=0.8)
+    lab.update(corr=0.8)
     assert lab.summary["other_legs_cross"] > low["other_legs_cross"]
     assert lab.summary["other_legs_isolated"] > lab.summary["other_legs_cross"]
     iso_bc = lab.iso_bars[1].get_height() + lab.iso_bars[2].get_height()
@@ -149,5 +151,29 @@ def test_liquidator_gradual_lower_slippage_bad_debt_depends_on_refill():
     x, y = lab.here.get_data()
     assert x[0] == pytest.approx(lab.summary["slippage_gradual_pct"])
     assert y[0] == pytest.approx(lab.summary["bad_debt_gradual"] / 1e6)
+    # one colour per engine in every panel (issue 14: "gradual" was blue, then vermillion)
+    assert lab.p_grad.get_color() == lab.v_grad.get_color() == lab.here.get_color()
+    assert lab.p_full.get_color() == lab.v_full.get_color() == lab.full_mark.get_color()
     lab.update(cap=0.1, close_factor=100.0)
     assert lab.summary["slippage_gradual_pct"] < lab.summary["slippage_full_pct"]
+
+
+def test_replay_view_draws_the_split_of_each_calibrated_fall():
+    from cascadelab.chapters.origin import replay_events
+    from cascadelab.plotting import new_figure
+    from cascadelab.widgets.origin import ReplayView
+
+    replays = replay_events()
+    fig = new_figure(ReplayView.figsize)
+    view = ReplayView(fig)
+    view.update(replays)
+    bars = [p for p in view.ax.patches]
+    assert len(bars) == 2 * len(replays)
+    for i, r in enumerate(replays):
+        shock_alone, forced = bars[2 * i], bars[2 * i + 1]
+        assert shock_alone.get_width() + forced.get_width() == pytest.approx(100 * r.model_fall)
+        assert forced.get_width() == pytest.approx(100 * r.model_fall * r.cascade_share)
+    labels = [t.get_text() for t in view.ax.get_yticklabels()]
+    assert all(r.event.key in lab for r, lab in zip(replays, labels, strict=True))
+    view.update(replays)  # redrawing replaces, does not stack
+    assert len(view.ax.patches) == 2 * len(replays)

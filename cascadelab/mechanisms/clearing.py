@@ -1,30 +1,40 @@
 r"""A clearing house and its default waterfall, against a web of bilateral exposures.
 
 **With a clearing house (CCP)** every trade is novated to the CCP, so a member's default is a
-loss :math:`L` (USD) of the CCP alone, which it covers layer by layer, each layer touched only
-once the one before is used up:
+loss :math:`\mathrm{loss}` (USD) of the CCP alone, which it covers layer by layer, each layer
+touched only once the one before is used up:
 
-1. the defaulter's margin :math:`M`;
-2. the defaulter's contribution to the default fund, :math:`F / n` (every one of the :math:`n`
-   members contributes :math:`F/n` to a fund of size :math:`F`);
-3. the CCP's own capital :math:`K` ("skin in the game");
-4. the surviving members' contributions, :math:`F (n - 1) / n`;
-5. whatever is left is *mutualised*: assessed on the :math:`n - 1` survivors.
+1. the defaulter's margin :math:`c_{\text{def}}`;
+2. the defaulter's contribution to the default fund, :math:`F_{\text{DF}} / n` (every one of the
+   :math:`n` members contributes :math:`F_{\text{DF}}/n` to a fund of size :math:`F_{\text{DF}}`);
+3. the CCP's own capital :math:`K_{\text{CCP}}` ("skin in the game");
+4. the surviving members' contributions, :math:`F_{\text{DF}} (n - 1) / n`;
+5. *assessments* on the :math:`n - 1` survivors, each called for at most
+   :math:`a_{\max}` (USD per surviving member): real rulebooks cap them (CME: "additional
+   financial resources up to a capped amount, commonly referred to as assessments", up to 550%
+   of a member's guaranty-fund contribution for multiple defaults, Rule 802.G).
 
-With capacities :math:`c_1, \dots, c_4` and :math:`c_5 = \infty`, layer :math:`j` pays
+With capacities :math:`\mathrm{cap}_1, \dots, \mathrm{cap}_4` as above and
+:math:`\mathrm{cap}_5 = (n - 1)\,a_{\max}`, layer :math:`j` pays
 
 .. math::
-    d_j = \min\Big(c_j,\ \big(L - \textstyle\sum_{i<j} c_i\big)^+\Big), \qquad
-    \sum_{j=1}^{5} d_j = L,
+    \mathrm{paid}_j = \min\Big(\mathrm{cap}_j,\ \big(\mathrm{loss} - \textstyle\sum_{i<j}
+    \mathrm{cap}_i\big)^+\Big), \qquad
+    \mathrm{unfunded} = \Big(\mathrm{loss} - \textstyle\sum_{j=1}^{5} \mathrm{cap}_j\Big)^+,
 
-so nothing is lost and a survivor pays :math:`(d_4 + d_5) / (n - 1)` whatever its own trades.
+so :math:`\sum_j \mathrm{paid}_j + \mathrm{unfunded} = \mathrm{loss}`: whatever the five layers
+cannot hold is a loss the waterfall leaves *unfunded* (a real CCP then turns to its recovery
+plan, which the model leaves out). A survivor pays
+:math:`(\mathrm{paid}_4 + \mathrm{paid}_5) / (n - 1)` whatever its own trades. With
+:math:`a_{\max} = \infty` (the default of :func:`waterfall`) nothing is ever unfunded.
 
 **Without one (bilateral)** the defaulter owes its counterparties directly. The loss beyond its
-margin, :math:`(L - M)^+`, lands on the :math:`n - 1` others in proportion to their exposure
-:math:`w_j \propto (j + 1)^{-\gamma}` (:math:`\gamma` = ``concentration``; 0 spreads it evenly,
-larger values pile it on a few big dealers). A member whose hit exceeds its capital
-:math:`E_j` defaults in turn and passes its shortfall :math:`h_j - E_j` to the survivors with the
-same weights: the loss travels along the web of exposures, round after round.
+margin, :math:`(\mathrm{loss} - c_{\text{def}})^+`, lands on the :math:`n - 1` others in
+proportion to their exposure :math:`\omega_j \propto (j + 1)^{-\gamma}` (:math:`\gamma` =
+``concentration``; 0 spreads it evenly, larger values pile it on a few big dealers). A member
+whose hit exceeds its capital :math:`E_j` defaults in turn and passes its shortfall
+:math:`h_j - E_j` to the survivors with the same weights: the loss travels along the web of
+exposures, round after round.
 """
 
 from __future__ import annotations
@@ -50,30 +60,37 @@ LAYERS: tuple[str, ...] = (
     "defaulter's fund share",
     "CCP capital",
     "survivors' fund",
-    "mutualised",
+    "assessments",
 )
 
 
 @dataclass(frozen=True)
 class Waterfall:
-    """How :func:`waterfall` covers a default loss. Every amount in USD.
+    r"""How :func:`waterfall` covers a default loss. Every amount in USD.
 
     Attributes
     ----------
     loss : float
-        The loss to cover, :math:`L`.
+        The loss to cover, :math:`\mathrm{loss}`.
     draws : tuple of float, length 5
-        What each layer paid, in the order of :data:`LAYERS`; they sum to ``loss``.
+        What each layer paid, in the order of :data:`LAYERS`; they sum to ``loss - unfunded``.
     capacities : tuple of float, length 5
-        Each layer's size (``inf`` for the mutualised layer).
+        Each layer's size (the assessments' is :math:`(n - 1) a_{\max}`, ``inf`` if uncapped).
     members : int
         Clearing members, the defaulter included.
+    unfunded : float
+        The part of the loss beyond every layer, including capped assessments (0 when the
+        assessments are uncapped); ``sum(draws) + unfunded == loss``.
+    assessment_cap : float
+        Largest assessment per surviving member, :math:`a_{\max}` (``inf``: uncapped).
     """
 
     loss: float
     draws: tuple[float, ...]
     capacities: tuple[float, ...]
     members: int
+    unfunded: float = 0.0
+    assessment_cap: float = float("inf")
 
     @property
     def margin(self) -> float:
@@ -97,8 +114,13 @@ class Waterfall:
 
     @property
     def mutualised(self) -> float:
-        """Assessed on the survivors beyond the fund."""
+        """Assessed on the survivors beyond the fund (at most ``assessment_cap`` each)."""
         return self.draws[4]
+
+    @property
+    def assessment(self) -> float:
+        """What each survivor is assessed beyond its fund contribution, USD."""
+        return self.draws[4] / (self.members - 1)
 
     @property
     def defaulter_pays(self) -> float:
@@ -116,12 +138,18 @@ class Waterfall:
         return int(sum(d > 0.0 for d in self.draws))
 
     def as_dict(self) -> dict[str, float]:
-        """Layer name -> draw, USD."""
+        """Layer name -> draw, USD (the unfunded rest is :attr:`unfunded`)."""
         return dict(zip(LAYERS, self.draws, strict=True))
 
 
 def waterfall(
-    loss: float, margin: float, default_fund: float, ch_capital: float, members: int = 10
+    loss: float,
+    margin: float,
+    default_fund: float,
+    ch_capital: float,
+    members: int = 10,
+    *,
+    assessment_cap: float = float("inf"),
 ) -> Waterfall:
     r"""Cover a defaulter's loss layer by layer (equations in the module docstring).
 
@@ -137,6 +165,10 @@ def waterfall(
         Clearing-house capital committed before the survivors' fund, USD, >= 0.
     members : int
         Clearing members :math:`n` including the defaulter, >= 2.
+    assessment_cap : float
+        Largest assessment per surviving member :math:`a_{\max}`, USD, >= 0 (``inf``:
+        uncapped, nothing is ever unfunded). CME caps assessments at a multiple of a member's
+        guaranty-fund contribution (up to 550% for multiple defaults).
 
     Returns
     -------
@@ -147,22 +179,31 @@ def waterfall(
     >>> w = waterfall(30.0, margin=5.0, default_fund=16.0, ch_capital=2.0, members=16)
     >>> w.draws
     (5.0, 1.0, 2.0, 15.0, 7.0)
+    >>> capped = waterfall(30.0, 5.0, 16.0, 2.0, members=16, assessment_cap=0.2)
+    >>> capped.draws[4], round(capped.unfunded, 12)
+    (3.0, 4.0)
     """
     loss = check_real("loss", loss, lo=0.0)
     margin = check_real("margin", margin, lo=0.0)
     default_fund = check_real("default_fund", default_fund, lo=0.0)
     ch_capital = check_real("ch_capital", ch_capital, lo=0.0)
     members = check_int("members", members, lo=2)
+    a_max = float(assessment_cap)
+    if not a_max >= 0.0:  # also rejects NaN; inf is allowed
+        raise ValueError(
+            f"assessment_cap must be a number in [0, inf] (USD per surviving member), got "
+            f"{assessment_cap!r}"
+        )
     own = default_fund / members
-    capacities = (margin, own, ch_capital, default_fund - own, float("inf"))
+    capacities = (margin, own, ch_capital, default_fund - own, a_max * (members - 1))
     draws = []
     left = loss
-    for cap in capacities[:-1]:
+    for cap in capacities:
         d = min(cap, left)
         draws.append(d)
         left = left - d
-    draws.append(left)
-    return Waterfall(loss, tuple(float(d) for d in draws), capacities, members)
+    return Waterfall(loss, tuple(float(d) for d in draws), capacities, members,
+                     unfunded=float(max(left, 0.0)), assessment_cap=a_max)
 
 
 def exposure_weights(n: int, concentration: float = 1.0) -> np.ndarray:

@@ -35,6 +35,30 @@ feeds, of which :math:`k` may already be on its side (stale in its favour, or co
 
 The cost grows linearly with depth: when on-chain activity is low and the venues' books are thin,
 the price an oracle reports becomes cheap to buy.
+
+**An automated market maker as the feed.** A constant-product pool (Uniswap v2) holds
+:math:`x` units of the asset and :math:`y` USD and trades so that the product :math:`x\,y` stays
+constant (fees aside); its spot price is :math:`p = y/x`. A protocol that reads that spot price
+as its oracle can be moved by anyone who trades against the pool. To move the spot to
+:math:`p' = p(1 + m)` the reserves must become, from :math:`x'y' = xy` and :math:`y'/x' = p'`,
+
+.. math::
+    x' = \frac{x}{r}, \qquad y' = y\,r, \qquad r = \sqrt{1 + m},
+
+so the attacker trades :math:`|x' - x| = x\,|1/r - 1|` units (sells for :math:`m < 0`, buys for
+:math:`m > 0`) and receives (or pays) :math:`|y - y'|` USD. Its *push cost*, what it loses
+against the undisturbed price if the price returns to :math:`p`, is the value at :math:`p` of
+the units given up less the USD received (for a sale; the mirror image for a purchase):
+
+.. math::
+    C_{\text{AMM}}(m, y) = p\,(x' - x) - (y - y') = y\Big(\frac1r - 1\Big) - y(1 - r)
+    = y\,\frac{(1 - r)^2}{r}.
+
+For small moves :math:`r \approx 1 + m/2`, so :math:`C_{\text{AMM}} \approx y\,m^2/4`: the same
+as a linear book of depth :math:`D_{\text{eq}} = y/(200\,p)` units per 1%
+(:func:`amm_equivalent_depth`), since :math:`50\,p\,D_{\text{eq}}\,m^2 = y\,m^2/4`. The cost is
+linear in the pool's reserves, like a book's in its depth, and one pool is one feed: an oracle
+that reads a single pool's spot price has no majority to buy.
 """
 
 from __future__ import annotations
@@ -48,6 +72,9 @@ from cascadelab._validate import check_array, check_choice, check_int, check_rea
 from cascadelab.market import IMPACT_MODELS, Book
 
 __all__ = [
+    "amm_equivalent_depth",
+    "amm_push_cost",
+    "amm_push_units",
     "feeds_to_capture",
     "manipulation_cost",
     "median_oracle",
@@ -245,3 +272,106 @@ def manipulation_cost(
     cheapest = np.sort(d)[:need]
     unit = push_cost(target_move, Book(1.0, impact), price)  # C_1 is linear in D
     return float(unit * cheapest.sum())
+
+
+# ----------------------------------------------------------------------------- AMM as a feed
+
+
+def _check_amm(target_move: float, reserve_usd: float, price: float) -> tuple[float, float, float]:
+    m = check_real("target_move", target_move, lo=-1.0, lo_open=True)
+    y = check_real("reserve_usd", reserve_usd, lo=0.0, lo_open=True)
+    p = check_real("price", price, lo=0.0, lo_open=True)
+    return m, y, p
+
+
+def amm_push_units(target_move: float, reserve_usd: float, price: float = 100.0) -> float:
+    r"""Units of the asset to trade against a constant-product pool to move its spot price.
+
+    :math:`|x' - x| = x\,|1/r - 1|` with :math:`x = y/p` and :math:`r = \sqrt{1 + m}` (module
+    docstring): sold into the pool for :math:`m < 0`, bought from it for :math:`m > 0`.
+
+    Parameters
+    ----------
+    target_move : float
+        Relative move of the pool's spot price wanted, > -1 (-0.1 = 10% down).
+    reserve_usd : float
+        The pool's USD reserve :math:`y`, USD, > 0 (its asset reserve is :math:`y/p` units, so
+        the pool holds :math:`2y` of value).
+    price : float
+        The pool's spot price before the trade, USD per unit, > 0.
+
+    Returns
+    -------
+    float
+        Units of the asset traded, >= 0.
+
+    Examples
+    --------
+    >>> round(amm_push_units(-0.19, 1_000_000.0, price=100.0), 6)   # r = 0.9: x (1/0.9 - 1)
+    1111.111111
+    """
+    m, y, p = _check_amm(target_move, reserve_usd, price)
+    r = math.sqrt(1.0 + m)
+    return (y / p) * abs(1.0 / r - 1.0)
+
+
+def amm_push_cost(target_move: float, reserve_usd: float, price: float = 100.0) -> float:
+    r"""USD an attacker loses to move a constant-product pool's spot price by ``target_move``.
+
+    :math:`C_{\text{AMM}}(m, y) = y\,(1 - r)^2 / r`, :math:`r = \sqrt{1 + m}` (derivation in the
+    module docstring): the premium paid over the undisturbed price ``price`` along the trade,
+    i.e. the attacker's loss if the price later returns to ``price``. Fees (0.3% of the input
+    on Uniswap v2) would add to it and are left out.
+
+    Parameters
+    ----------
+    target_move : float
+        Relative move of the pool's spot price wanted, > -1.
+    reserve_usd : float
+        The pool's USD reserve :math:`y`, USD, > 0.
+    price : float
+        Spot price before the trade, USD per unit, > 0 (the cost does not depend on it once
+        the USD reserve is given).
+
+    Returns
+    -------
+    float
+        Cost, USD.
+
+    Examples
+    --------
+    >>> round(amm_push_cost(-0.19, 1_000_000.0), 6)   # y (1 - 0.9)^2 / 0.9
+    11111.111111
+    >>> round(amm_push_cost(-0.001, 1e6) / (1e6 * 0.001**2 / 4), 3)   # small moves: y m^2 / 4
+    1.001
+    """
+    m, y, _ = _check_amm(target_move, reserve_usd, price)
+    r = math.sqrt(1.0 + m)
+    return y * (1.0 - r) ** 2 / r
+
+
+def amm_equivalent_depth(reserve_usd: float, price: float = 100.0) -> float:
+    r"""Depth of the linear book that a constant-product pool matches for small moves.
+
+    :math:`D_{\text{eq}} = y / (200\,p)` units per 1%: selling :math:`D_{\text{eq}}` units moves
+    the pool's spot price by about 1%, and small pushes cost the same as on that book.
+
+    Parameters
+    ----------
+    reserve_usd : float
+        The pool's USD reserve :math:`y`, USD, > 0.
+    price : float
+        Spot price, USD per unit, > 0.
+
+    Returns
+    -------
+    float
+        Units per 1% move.
+
+    Examples
+    --------
+    >>> amm_equivalent_depth(4_000_000.0, price=100.0)
+    200.0
+    """
+    _, y, p = _check_amm(0.0, reserve_usd, price)
+    return y / (200.0 * p)

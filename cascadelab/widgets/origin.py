@@ -2,19 +2,23 @@ r"""The labs of chapter 01: why the first designs broke, one lab per idea.
 
 * :func:`fragmentation_lab`: one venue's thin book against the aggregate depth
   (:func:`cascadelab.chapters.origin.fragmented_liquidity`);
-* :func:`fat_tail_lab`: a "k-sigma safe" buffer against Student-t returns
+* :func:`fat_tail_lab`: a "z-sigma safe" buffer against Student-t returns
   (:func:`cascadelab.chapters.origin.fat_tail_breaches`);
 * :func:`stale_oracle_lab`: a late price feed during a crash
   (:func:`cascadelab.chapters.origin.stale_oracle`);
 * :func:`cross_margin_lab`: cross against isolated margin when one asset crashes
   (:func:`cascadelab.chapters.origin.cross_margin_contagion`);
 * :func:`liquidator_lab`: close everything at once, or gradually
-  (:func:`cascadelab.chapters.origin.liquidator_tradeoff`).
+  (:func:`cascadelab.chapters.origin.liquidator_tradeoff`);
+* :class:`ReplayView`: how much of each replayed crash the model gives to forced selling
+  (:func:`cascadelab.chapters.origin.replay_events`), a static figure.
 
 Every lab builds its artists once in ``setup`` and only moves their data in ``draw``.
 Colours follow :mod:`cascadelab.plotting`: the price in blue, forced sales in vermillion, bad
 debt in reddish purple, baselines (aggregate depth, Gaussian world, fresh oracle, full close)
 in dashed grey, closed forms in dotted black. The oracle price is drawn as a black step line.
+In the liquidation-engine lab the colour names the engine in every panel: grey dashed for
+closing all at once, vermillion for the gradual engine.
 """
 
 from __future__ import annotations
@@ -23,11 +27,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from cascadelab import plotting as cp
 from cascadelab.chapters.origin import (
     CrossMarginResult,
+    EventReplay,
     FatTailResult,
     FragmentationResult,
     LiquidatorResult,
@@ -46,6 +51,7 @@ __all__ = [
     "FatTailLab",
     "FragmentationLab",
     "LiquidatorLab",
+    "ReplayView",
     "StaleOracleLab",
     "cross_margin_lab",
     "fat_tail_lab",
@@ -120,14 +126,15 @@ class FragmentationLab(Lab):
         ax, ax2 = fig.subplots(1, 2, width_ratios=[1.3, 1.0])
         self.ax_amp, self.ax_path = ax, ax2
         self.crit = ax.axvspan(0.0, 1.0, color=cp.CRITICAL, alpha=0.08,
-                               label=r"$\rho/(sD) \geq 1$: runaway")
-        (self.closed,) = ax.plot([], [], color=cp.THEORY, ls=":", label=r"$1/(1-\rho/(sD))$")
+                               label=r"$\alpha < \alpha^*$: local gain $\geq 1$")
+        (self.closed,) = ax.plot([], [], color=cp.THEORY, ls=":",
+                                 label=r"$1/(1-\rho/(\alpha D))$")
         (self.curve,) = ax.plot([], [], "o-", ms=3, lw=1.2, color=cp.LIQUIDATIONS,
                                 label="simulated cascade")
         (self.mark,) = ax.plot([], [], "o", ms=10, mfc="none", mew=2, color=cp.PRICE,
                                label="this venue")
         ax.set(xscale="log", yscale="log", xlim=(4.5, 105.0))
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="lower left", fontsize=8)  # the curves run high on the left
         cp.label(ax, x="venue's share of the depth", xunit="%", y="amplification", yunit="x",
                  title="Thinner venue, bigger cascade")
         (self.agg_path,) = ax2.step([], [], where="post", color=cp.BASELINE, ls="--",
@@ -138,6 +145,7 @@ class FragmentationLab(Lab):
         cp.label(ax2, x="round (0 = before the shock)", y="price", yunit="USD",
                  title="Price, round by round")
         _lean(ax, ax2)
+        ax.xaxis.set_major_locator(FixedLocator([5, 10, 20, 50, 100]))
 
     def compute(self, *, venue_share: float, shock: float, depth: float, impact: str
                 ) -> FragmentationResult:
@@ -201,12 +209,12 @@ HORIZONS = [("1 day (365 a year)", 365.0), ("8 hours (1,095 a year)", 1095.0),
 class FatTailLab(Lab):
     """Size a buffer in standard deviations, then meet fat-tailed returns.
 
-    Controls: ``k`` (buffer, standard deviations), ``nu`` (tail index), ``horizon``
+    Controls: ``z`` (buffer, standard deviations), ``nu`` (tail index), ``horizon``
     (liquidation horizons a year). Summary:
     :attr:`cascadelab.chapters.origin.FatTailResult.summary`.
     """
 
-    title = "Test a 'k-sigma safe' margin against fat tails"
+    title = "Test a 'z-sigma safe' margin against fat tails"
     figsize = (9.0, 4.4)
     headline: ClassVar[dict[str, Any]] = {
         "breaches_t": "Student-t: <b>{:.2f}</b> breaches a year",
@@ -217,7 +225,7 @@ class FatTailLab(Lab):
 
     def __init__(self, **defaults: Any) -> None:
         super().__init__({
-            "k": slider("Buffer k (sigma)", 1.0, 8.0, 4.0, step=0.25, readout_format=".2f",
+            "z": slider("Buffer z (sigma)", 1.0, 8.0, 4.0, step=0.25, readout_format=".2f",
                         tooltip="Margin buffer in standard deviations of the horizon's return"),
             "nu": slider("Tail index nu (-)", 2.5, 30.0, 3.0, step=0.5,
                          tooltip="Student-t degrees of freedom: lower is fatter tails "
@@ -228,17 +236,19 @@ class FatTailLab(Lab):
         }, **defaults)
 
     def setup(self, fig: Figure) -> None:
-        """Tail probability against k (left); breaches a year against nu (right)."""
+        """Tail probability against z (left); breaches a year against nu (right)."""
         ax, ax2 = fig.subplots(1, 2)
-        self.ax_k, self.ax_nu = ax, ax2
+        self.ax_z, self.ax_nu = ax, ax2
         (self.gauss,) = ax.plot([], [], color=cp.BASELINE, ls="--", label="Gaussian")
-        (self.t,) = ax.plot([], [], color=cp.PRICE, label="Student-t, closed form")
-        (self.sim,) = ax.plot([], [], "o", ms=3, color=cp.LIQUIDATIONS,
-                              label="Student-t, simulated")
-        self.kline = ax.axvline(4.0, color=cp.CRITICAL, lw=1.2)
+        # the simulated points are hollow and drawn under the closed form, so both show
+        (self.sim,) = ax.plot([], [], "o", ms=5, mfc="none", mew=1.0, color=cp.LIQUIDATIONS,
+                              label="Student-t, simulated", zorder=2)
+        (self.t,) = ax.plot([], [], color=cp.PRICE, lw=1.6, label="Student-t, closed form",
+                            zorder=3)
+        self.zline = ax.axvline(4.0, color=cp.CRITICAL, lw=1.2)
         ax.set(yscale="log", xlim=(0.0, 8.0), ylim=(1e-12, 1.5))
         ax.legend(loc="lower left", fontsize=8)
-        cp.label(ax, x="buffer k", xunit="sigma", y="P(|return| > k sigma)",
+        cp.label(ax, x="buffer z", xunit="sigma", y="P(|return| > z sigma)",
                  yunit="per horizon", title="How often the buffer is breached")
         (self.by_nu,) = ax2.plot([], [], color=cp.PRICE, label="Student-t")
         self.gauss_nu = ax2.axhline(1.0, color=cp.BASELINE, ls="--", label="Gaussian")
@@ -249,20 +259,20 @@ class FatTailLab(Lab):
                  title="Fatter tails, more breaches")
         _lean(ax, ax2)
 
-    def compute(self, *, k: float, nu: float, horizon: float) -> FatTailResult:
+    def compute(self, *, z: float, nu: float, horizon: float) -> FatTailResult:
         """Run :func:`~cascadelab.chapters.origin.fat_tail_breaches`."""
-        return fat_tail_breaches(k=float(k), nu=float(nu), periods_per_year=float(horizon))
+        return fat_tail_breaches(z=float(z), nu=float(nu), periods_per_year=float(horizon))
 
     def summarize(self, result: FatTailResult) -> dict[str, float]:
         """The scenario's summary."""
         return result.summary
 
     def draw(self, result: FatTailResult) -> None:
-        """Move the three curves, the k line and the nu marker."""
-        self.gauss.set_data(result.ks, result.curve_gauss)
-        self.t.set_data(result.ks, result.curve_t)
-        self.sim.set_data(result.ks, result.curve_sim)
-        self.kline.set_xdata([result.k, result.k])
+        """Move the three curves, the z line and the nu marker."""
+        self.gauss.set_data(result.zs, result.curve_gauss)
+        self.t.set_data(result.zs, result.curve_t)
+        self.sim.set_data(result.zs, result.curve_sim)
+        self.zline.set_xdata([result.z, result.z])
         ppy = result.periods_per_year
         self.by_nu.set_data(result.nus, result.breaches_vs_nu)
         bg = max(ppy * result.p_gauss, 1e-300)
@@ -277,14 +287,14 @@ class FatTailLab(Lab):
         s = result.summary
         gap = s["years_between_gauss"]
         calm = f"once every {gap:,.0f} years" if gap >= 1 else f"{s['breaches_gauss']:.1f}x a year"
-        return (f"A {result.k:g}-sigma buffer: {calm} in a Gaussian world, "
+        return (f"A {result.z:g}-sigma buffer: {calm} in a Gaussian world, "
                 f"{s['breaches_t']:.2g} times a year with tail index {result.nu:g}")
 
 
 def fat_tail_lab(**defaults: Any) -> FatTailLab:
     """The fat-tail lab of chapter 01.
 
-    ``**defaults``: ``k`` (sigma), ``nu`` (tail index), ``horizon`` (periods a year: 365,
+    ``**defaults``: ``z`` (sigma), ``nu`` (tail index), ``horizon`` (periods a year: 365,
     1095 or 8760).
 
     Examples
@@ -416,7 +426,7 @@ def stale_oracle_lab(**defaults: Any) -> StaleOracleLab:
 class CrossMarginLab(Lab):
     """Crash asset A and watch legs in B and C close, under cross and isolated margin.
 
-    Controls: ``rho`` (correlation), ``shock`` (% fall of A), ``leverage`` (median, x),
+    Controls: ``corr`` (correlation), ``shock`` (% fall of A), ``leverage`` (median, x),
     ``depth`` (units per 1% of each book). Summary:
     :attr:`cascadelab.chapters.origin.CrossMarginResult.summary`.
     """
@@ -433,7 +443,7 @@ class CrossMarginLab(Lab):
 
     def __init__(self, **defaults: Any) -> None:
         super().__init__({
-            "rho": slider("Correlation (-)", 0.0, 0.95, 0.2, step=0.05, readout_format=".2f",
+            "corr": slider("Correlation (ϱ)", 0.0, 0.95, 0.2, step=0.05, readout_format=".2f",
                           tooltip="Correlation between every pair of assets: how much of A's "
                                   "crash B and C share"),
             "shock": slider("Crash of A (%)", 5.0, 60.0, 30.0, step=5.0, readout_format=".0f",
@@ -468,10 +478,10 @@ class CrossMarginLab(Lab):
         _lean(ax2)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
 
-    def compute(self, *, rho: float, shock: float, leverage: float, depth: float
+    def compute(self, *, corr: float, shock: float, leverage: float, depth: float
                 ) -> CrossMarginResult:
         """Run :func:`~cascadelab.chapters.origin.cross_margin_contagion` (percent -> fraction)."""
-        return cross_margin_contagion(rho=float(rho), shock=shock / 100.0,
+        return cross_margin_contagion(corr=float(corr), shock=shock / 100.0,
                                       leverage=float(leverage), depth=float(depth))
 
     def summarize(self, result: CrossMarginResult) -> dict[str, float]:
@@ -509,12 +519,12 @@ class CrossMarginLab(Lab):
 def cross_margin_lab(**defaults: Any) -> CrossMarginLab:
     """The cross-margin lab of chapter 01.
 
-    ``**defaults``: ``rho`` (correlation), ``shock`` (%), ``leverage`` (x), ``depth``
+    ``**defaults``: ``corr`` (correlation), ``shock`` (%), ``leverage`` (x), ``depth``
     (units per 1%).
 
     Examples
     --------
-    >>> lab = cross_margin_lab(rho=0.0)
+    >>> lab = cross_margin_lab(corr=0.0)
     >>> lab.summary["other_legs_cross"] > lab.summary["other_legs_isolated"]
     True
     """
@@ -573,19 +583,20 @@ class LiquidatorLab(Lab):
         axv = fig.add_subplot(gs[1, 0], sharex=ax)
         axf = fig.add_subplot(gs[:, 1])
         self.ax_price, self.ax_vol, self.ax_front = ax, axv, axf
+        # one colour per engine in every panel: grey dashed = all at once, vermillion = gradual
         (self.p_full,) = ax.plot([], [], color=cp.BASELINE, ls="--", label="all at once")
-        (self.p_grad,) = ax.plot([], [], color=cp.PRICE, label="gradual")
+        (self.p_grad,) = ax.plot([], [], color=cp.LIQUIDATIONS, label="gradual")
         ax.legend(loc="lower right", fontsize=8)
         ax.tick_params(labelbottom=False)
         cp.label(ax, y="price", yunit="USD", title="Price")
         (self.v_full,) = axv.step([], [], where="mid", color=cp.BASELINE, ls="--")
         (self.v_grad,) = axv.step([], [], where="mid", color=cp.LIQUIDATIONS)
         cp.label(axv, x="step", y="liquidated", yunit="k units")
-        (self.front,) = axf.plot([], [], "o-", ms=4, lw=1.2, color=cp.BAD_DEBT,
-                                 label="close factor 5% ... 100%")
+        (self.front,) = axf.plot([], [], "o-", ms=4, lw=1.2, color=cp.LIQUIDATIONS, alpha=0.6,
+                                 label="gradual, close factor 5% ... 100%")
         (self.full_mark,) = axf.plot([], [], "s", ms=9, color=cp.BASELINE, label="all at once")
-        (self.here,) = axf.plot([], [], "o", ms=11, mfc="none", mew=2, color=cp.PRICE,
-                                label="this engine")
+        (self.here,) = axf.plot([], [], "o", ms=11, mfc="none", mew=2, color=cp.LIQUIDATIONS,
+                                label="this gradual engine")
         axf.legend(loc="upper right", fontsize=8)
         cp.label(axf, x="worst slippage", xunit="%", y="bad debt", yunit="M USD",
                  title="Market damage vs protocol loss")
@@ -648,3 +659,54 @@ def liquidator_lab(**defaults: Any) -> LiquidatorLab:
     True
     """
     return LiquidatorLab(**defaults)
+
+
+# --------------------------------------------------------------------------- 6. replays
+
+
+def _pct(x: float) -> str:
+    """A share in percent: one decimal below 10%, none above."""
+    return f"{100 * x:.1f}%" if abs(x) < 0.1 else f"{100 * x:.0f}%"
+
+
+class ReplayView:
+    """Each replayed crash split into the shock alone and the forced selling the model adds,
+    against the observed fall and the range of the sources. ``fig``: an empty figure."""
+
+    #: Figure size (inches) the view is laid out for.
+    figsize: ClassVar[tuple[float, float]] = (8.5, 3.9)
+
+    def __init__(self, fig: Figure) -> None:
+        self.figure = fig
+        self.ax = fig.add_subplot()
+
+    def update(self, replays: tuple[EventReplay, ...]) -> None:
+        """Draw ``replays`` (top to bottom in the order given)."""
+        ax = self.ax
+        ax.clear()
+        y = np.arange(len(replays))[::-1].astype(float)
+        for yi, r in zip(y, replays, strict=True):
+            c, (lo, hi), first = r.central, r.band, yi == y[0]
+            exo = 100.0 * c.model_fall * (1.0 - c.cascade_share)
+            ax.barh(yi, exo, height=0.5, color=cp.BASELINE,
+                    label="the shock alone (calibrated)" if first else None)
+            ax.barh(yi, 100.0 * c.model_fall - exo, left=exo, height=0.5,
+                    color=cp.LIQUIDATIONS, label="forced selling" if first else None)
+            # how the split moves over depth and leverage
+            left, right = (100.0 * c.model_fall * (1.0 - s) for s in (hi, lo))
+            ax.errorbar([exo], [yi], xerr=[[exo - left], [right - exo]], fmt="none",
+                        ecolor=cp.FUNDAMENTAL, capsize=4, lw=1.2,
+                        label="split over depth and leverage" if first else None)
+            ax.plot([100.0 * v for v in r.event.fall_range], [yi + 0.38] * 2, lw=3.0,
+                    color=cp.FUNDAMENTAL, solid_capstyle="butt",
+                    label="observed fall, range of sources" if first else None)
+            ax.plot([100.0 * r.observed_fall], [yi + 0.38], "D", color=cp.FUNDAMENTAL, ms=6)
+            ax.text(100.0 * c.model_fall + 1.0, yi, f"{_pct(c.cascade_share)} cascade "
+                    f"({_pct(lo)} to {_pct(hi)})", va="center", fontsize=8)
+        ax.set_yticks(y, [f"{r.event.name.split(' (')[0]}\n{r.event.asset}, {r.event.key}"
+                          for r in replays], fontsize=9)
+        top = max(max(r.event.fall_range[1], r.model_fall) for r in replays)
+        ax.set(xlim=(0.0, 100.0 * top + 22.0), ylim=(-0.6, len(replays) - 0.2))
+        cp.label(ax, x="fall", xunit="%", title="How much of each crash was the cascade?")
+        ax.grid(False, axis="y")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)

@@ -12,14 +12,16 @@ loses on average
 (:func:`cascadelab.basket_drawdown`), between :math:`w_A s` at correlation 0 and :math:`s` at 1.
 
 :func:`bridge_scenario` is the static :func:`cascadelab.cascade` on the course population
-twice: with the whole book, and with the share :math:`b` of its depth that sits on another chain
-cut off by a bridge outage, :math:`D' = (1 - b) D` (``Book.scaled``). With :math:`\rho` units of
-liquidations per 1% near the shocked price, the loop's multiplier becomes
+twice: with the whole book, and with the share :math:`\eta` of its depth that sits on another
+chain cut off by a bridge outage, :math:`D' = (1 - \eta) D` (``Book.scaled``). With :math:`\rho`
+units of liquidations per 1% near the shocked price, the loop's multiplier becomes
 
-.. math:: \frac{1}{1 - \rho / \big((1 - b) D\big)},
+.. math:: \frac{1}{1 - \rho / \big((1 - \eta) D\big)},
 
-which runs away once :math:`b \ge 1 - \rho / D`: a bridge outage can push a market past its
-critical point without any change in positions.
+whose local estimate of the critical share is :math:`\eta^* = 1 - \rho / D`: a bridge outage
+can push a market past its critical point without any change in positions. The estimate uses
+the density just below the shocked price; where the density rises further down, the simulated
+cascade jumps earlier (:attr:`BridgeSweep.jump`).
 """
 
 from __future__ import annotations
@@ -267,7 +269,7 @@ class BridgeResult:
     critical_share : float
         Share :math:`1 - \\rho / D` beyond which the loop runs away (0 if it already does).
     multiplier : float
-        Closed-form multiplier with the outage, :math:`1 / (1 - \\rho / ((1 - b) D))`, x.
+        Closed-form multiplier with the outage, :math:`1 / (1 - \\rho / ((1 - \\eta) D))`, x.
     """
 
     share: float
@@ -315,7 +317,7 @@ def bridge_scenario(
     Parameters
     ----------
     share : float
-        Share :math:`b` of the depth that lives on another chain, in [0, 1).
+        Share :math:`\eta` of the depth that lives on another chain, in [0, 1).
     shock : float
         Price drop that starts the cascade, fraction in (0, 1).
     depth : float
@@ -362,19 +364,29 @@ class BridgeSweep:
     Attributes
     ----------
     shares : ndarray
-        Shares :math:`b` swept.
+        Shares :math:`\\eta` swept.
     amplification : ndarray
         Simulated amplification at each share, x.
     closed_form : ndarray
-        :math:`1 / (1 - \\rho / ((1 - b) D))`, x (inf past the critical share).
+        :math:`1 / (1 - \\rho / ((1 - \\eta) D))`, x (inf past the critical share).
     critical_share : float
-        :math:`1 - \\rho / D`.
+        :math:`\\eta^* = 1 - \\rho / D`, the local estimate.
     """
 
     shares: np.ndarray
     amplification: np.ndarray
     closed_form: np.ndarray
     critical_share: float
+
+    @property
+    def jump(self) -> tuple[float, float, float, float]:
+        """The largest jump of the simulated amplification between two neighbouring shares:
+        ``(share_before, share_after, amplification_before, amplification_after)``, to set
+        against the estimate :attr:`critical_share`."""
+        order = np.argsort(self.shares)
+        b, amp = self.shares[order], self.amplification[order]
+        i = int(np.argmax(amp[1:] / amp[:-1]))
+        return float(b[i]), float(b[i + 1]), float(amp[i]), float(amp[i + 1])
 
 
 def bridge_sweep(

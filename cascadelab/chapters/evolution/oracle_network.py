@@ -1,7 +1,10 @@
-r"""Scenario functions of chapter 04: an oracle network under attack.
+r"""Scenario functions of chapter 04: an oracle network under attack, and an AMM as the feed.
 
-The equations (median of feeds, push cost, cost of a majority) are in
-:mod:`cascadelab.mechanisms.oracle_network`; this module puts them on one snapshot of feeds.
+The equations (median of feeds, push cost, cost of a majority, the constant-product pool) are
+in :mod:`cascadelab.mechanisms.oracle_network`; this module puts them on one snapshot of feeds
+(:func:`oracle_network_scenario`), prices what the attack earns on the course population
+(:func:`liquidation_prize`), and compares a pool read as the oracle with a median of venues
+(:func:`amm_feed_scenario`).
 """
 
 from __future__ import annotations
@@ -10,19 +13,71 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_int, check_real
-from cascadelab.chapters._course import PRICE
+from cascadelab._validate import check_array, check_int, check_real
+from cascadelab.chapters._course import PRICE, cached, population
 from cascadelab.mechanisms.oracle_network import (
+    amm_equivalent_depth,
+    amm_push_cost,
     feeds_to_capture,
     manipulation_cost,
     median_oracle,
 )
 
 __all__ = [
+    "AmmFeedResult",
     "OracleNetworkResult",
+    "amm_feed_scenario",
+    "liquidation_prize",
     "oracle_feeds",
     "oracle_network_scenario",
 ]
+
+
+@cached
+def liquidation_prize(
+    attack: float, *, penalty: float = 0.01, n: int = 20_000, seed: int = 0
+) -> float:
+    r"""What pushing the oracle by ``attack`` earns a liquidator on the course population, USD.
+
+    Every long whose liquidation price lies at or above :math:`p(1 + a)` (for a push down,
+    :math:`a < 0`; shorts at or below it for a push up) is liquidated at :math:`p(1 + a)` and
+    pays the penalty :math:`\pi` on its notional there:
+    :math:`\text{prize} = \pi \sum_i q_i\,p(1 + a)` over those positions, with
+    :math:`p` = :data:`~cascadelab.chapters._course.PRICE` and the population
+    ``population(n, seed=seed)`` of chapter 00.
+
+    Parameters
+    ----------
+    attack : float
+        Relative move of the oracle, in (-1, 1), != 0 (-0.1 = 10% down).
+    penalty : float
+        Liquidation penalty, fraction of the notional, in [0, 1).
+    n, seed : int
+        Size (>= 100) and seed of the population.
+
+    Returns
+    -------
+    float
+        Penalties collected, USD.
+
+    Examples
+    --------
+    >>> round(liquidation_prize(-0.10))
+    934503
+    """
+    a = check_real("attack", attack, lo=-1.0, hi=1.0, lo_open=True, hi_open=True)
+    if a == 0.0:
+        raise ValueError("attack must be non-zero (the move the attacker wants), got 0")
+    penalty = check_real("penalty", penalty, lo=0.0, hi=1.0, hi_open=True)
+    n = check_int("n", n, lo=100)
+    seed = check_int("seed", seed, lo=0)
+    pos = population(n, seed=seed)
+    level = PRICE * (1.0 + a)
+    if a < 0.0:
+        hit = (pos.side > 0) & (pos.liquidation_price >= level)
+    else:
+        hit = (pos.side < 0) & (pos.liquidation_price <= level)
+    return float(penalty * (pos.size[hit] * level).sum())
 
 
 def oracle_feeds(
@@ -89,6 +144,9 @@ class OracleNetworkResult:
         Depth grid for the cost curves.
     curve_single, curve_network : ndarray
         The two costs along ``depths``.
+    prize : float
+        What the attack earns a liquidator on the course population
+        (:func:`liquidation_prize` at ``deviation``).
     """
 
     price: float
@@ -104,16 +162,18 @@ class OracleNetworkResult:
     depths: np.ndarray
     curve_single: np.ndarray
     curve_network: np.ndarray
+    prize: float = 0.0
 
     @property
     def summary(self) -> dict[str, float]:
-        """Headline numbers: errors (fractions), venues to push, costs (USD)."""
+        """Headline numbers: errors (fractions), venues to push, costs and the prize (USD)."""
         return {
             "median_error": self.median_error,
             "single_error": self.single_error,
             "feeds_to_buy": float(self.feeds_to_buy),
             "cost_single": self.cost_single,
             "cost_network": self.cost_network,
+            "prize": self.prize,
         }
 
 
@@ -189,4 +249,110 @@ def oracle_network_scenario(
         depths=depths,
         curve_single=unit * depths,
         curve_network=unit * depths * need,
+        prize=liquidation_prize(deviation) if -1.0 < deviation < 1.0 else 0.0,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class AmmFeedResult:
+    """What :func:`amm_feed_scenario` returns. Money USD, depths units per 1%.
+
+    Attributes
+    ----------
+    attack : float
+        Relative move of the oracle the attacker wants (< 0: down, to trigger longs).
+    price : float
+        Undisturbed price, USD per unit.
+    reserves : ndarray
+        USD reserve :math:`y` of the pool along the grid (the pool holds :math:`2y` in all).
+    amm_cost : ndarray
+        Cost of pushing the pool's spot price by ``attack``, :math:`y(1 - r)^2/r`.
+    equivalent_depth : ndarray
+        Depth of the linear book each pool matches for small moves, :math:`y/(200p)`.
+    median_cost : ndarray
+        Cost of moving a median of ``n`` feeds, each reading a venue of that equivalent depth,
+        with ``k`` feeds already bad.
+    n, k : int
+        Feeds of the median and bad feeds among them.
+    prize : float
+        What the attack earns a liquidator on the course population (:func:`liquidation_prize`).
+    breakeven_reserve : float
+        USD reserve below which pushing the pool costs less than the prize.
+    """
+
+    attack: float
+    price: float
+    reserves: np.ndarray
+    amm_cost: np.ndarray
+    equivalent_depth: np.ndarray
+    median_cost: np.ndarray
+    n: int
+    k: int
+    prize: float
+    breakeven_reserve: float
+
+    @property
+    def summary(self) -> dict[str, float]:
+        """``prize`` and ``breakeven_reserve`` (USD), ``median_over_amm`` (how many times
+        dearer the median is than one pool of the same depth, x)."""
+        return {
+            "prize": self.prize,
+            "breakeven_reserve": self.breakeven_reserve,
+            "median_over_amm": float(self.median_cost[0] / self.amm_cost[0]),
+        }
+
+
+def amm_feed_scenario(
+    attack: float = -0.10,
+    reserves: np.ndarray | tuple[float, ...] | None = None,
+    *,
+    n: int = 7,
+    k: int = 0,
+    price: float = PRICE,
+) -> AmmFeedResult:
+    r"""An AMM's spot price as the oracle, against a median of ``n`` venues of the same depth.
+
+    For each USD reserve :math:`y` on the grid: the cost of pushing a constant-product pool's
+    spot by ``attack`` (:func:`~cascadelab.mechanisms.oracle_network.amm_push_cost`), and the
+    cost of moving a median of ``n`` feeds when each reads a linear book of the pool's
+    equivalent depth :math:`y/(200p)`. Both are set against the prize of
+    :func:`liquidation_prize`; the break-even reserve solves :math:`y(1 - r)^2/r = \text{prize}`.
+
+    Parameters
+    ----------
+    attack : float
+        Relative move wanted, in (-1, 1), != 0.
+    reserves : array of float or None
+        USD reserves of the grid, each > 0; None: 41 log-spaced values from 10^5 to 10^9 USD.
+    n, k : int
+        Feeds of the median (>= 1) and bad feeds among them (in [0, n]).
+    price : float
+        Undisturbed price, USD per unit, > 0.
+
+    Returns
+    -------
+    AmmFeedResult
+
+    Examples
+    --------
+    >>> res = amm_feed_scenario(-0.10, n=7)
+    >>> round(res.summary["median_over_amm"], 2)  # 4 venues against one pool of their depth
+    3.6
+    """
+    a = check_real("attack", attack, lo=-1.0, hi=1.0, lo_open=True, hi_open=True)
+    if a == 0.0:
+        raise ValueError("attack must be non-zero (the move the attacker wants), got 0")
+    n = check_int("n", n, lo=1)
+    k = check_int("k", k, lo=0, hi=n)
+    price = check_real("price", price, lo=0.0, lo_open=True)
+    grid = np.geomspace(1e5, 1e9, 41) if reserves is None else reserves
+    ys = check_array("reserves", grid, lo=0.0, lo_open=True)
+    amm = np.array([amm_push_cost(a, float(y), price) for y in ys])
+    deq = np.array([amm_equivalent_depth(float(y), price) for y in ys])
+    med = np.array([manipulation_cost(a, float(d), k, n, price=price) for d in deq])
+    prize = liquidation_prize(a)
+    unit = amm_push_cost(a, 1.0, price)  # cost per USD of reserve
+    return AmmFeedResult(
+        attack=a, price=price, reserves=ys, amm_cost=amm, equivalent_depth=deq,
+        median_cost=med, n=n, k=k, prize=prize, breakeven_reserve=prize / unit,
     )

@@ -5,10 +5,10 @@ Each function takes parameters in, returns a frozen result with a ``summary`` (n
 and reuses the package's engines; the labs of :mod:`cascadelab.widgets.origin` draw them.
 
 1. :mod:`~cascadelab.chapters.origin.fragmentation`: :func:`fragmented_liquidity`, a static
-   threshold that ignores where liquidity sits (the loop gain :math:`\rho/(sD)` of a venue with a
-   share :math:`s` of the depth).
+   threshold that ignores where liquidity sits (the loop gain :math:`\rho/(\alpha D)` of a venue
+   with a share :math:`\alpha` of the depth).
 2. :mod:`~cascadelab.chapters.origin.fat_tails`: :func:`fat_tail_breaches`, a buffer of
-   :math:`k` standard deviations sized for Gaussian returns, against Student-t returns.
+   :math:`z` standard deviations sized for Gaussian returns, against Student-t returns.
 3. :mod:`~cascadelab.chapters.origin.stale_oracle`: :func:`stale_oracle`, a price feed that lags
    during a crash, against a fresh feed on the same path.
 4. :mod:`~cascadelab.chapters.origin.cross_margin`: :func:`cross_margin_contagion` and
@@ -17,13 +17,14 @@ and reuses the package's engines; the labs of :mod:`cascadelab.widgets.origin` d
    everything at once against closing gradually.
 
 :mod:`~cascadelab.chapters.origin.events`: :data:`EVENTS` lists three real episodes with their
-*reported* figures, and :func:`replay_events` runs the functions above with parameters set from
-them.
+sourced figures, and :func:`replay_events` replays them by calibration: it finds the shock that,
+through the course's cascade, reproduces each observed fall (:func:`calibrate_shock`), and
+reports how much of the fall the model gives to forced selling.
 
 Examples
 --------
 >>> from cascadelab.chapters.origin import fat_tail_breaches
->>> round(fat_tail_breaches(k=4.0, nu=3.0).summary["breaches_t"], 1)
+>>> round(fat_tail_breaches(z=4.0, nu=3.0).summary["breaches_t"], 1)
 2.3
 """
 
@@ -32,8 +33,16 @@ from cascadelab.chapters.origin.cross_margin import (
     correlation_sweep,
     cross_margin_contagion,
 )
-from cascadelab.chapters.origin.events import EVENTS, Event, EventReplay, replay_events
-from cascadelab.chapters.origin.fat_tails import KS, NUS, FatTailResult, fat_tail_breaches
+from cascadelab.chapters.origin.events import (
+    EVENTS,
+    Calibration,
+    Event,
+    EventReplay,
+    Fact,
+    calibrate_shock,
+    replay_events,
+)
+from cascadelab.chapters.origin.fat_tails import NUS, ZS, FatTailResult, fat_tail_breaches
 from cascadelab.chapters.origin.fragmentation import (
     DEFAULT_SHARES,
     FragmentationResult,
@@ -55,15 +64,18 @@ __all__ = [
     "DEFAULT_LATENCIES",
     "DEFAULT_SHARES",
     "EVENTS",
-    "KS",
     "NUS",
+    "ZS",
+    "Calibration",
     "CrossMarginResult",
     "Event",
     "EventReplay",
+    "Fact",
     "FatTailResult",
     "FragmentationResult",
     "LiquidatorResult",
     "StaleOracleResult",
+    "calibrate_shock",
     "correlation_sweep",
     "cross_margin_contagion",
     "fat_tail_breaches",

@@ -73,14 +73,14 @@ def _accounts(n: int, seed: int, leverage: float) -> tuple[Accounts, Accounts]:
     return cross, cross.replace(cross_margin=False)
 
 
-def _market(rho: float, shock: float, depth: float) -> MultiAssetScenario:
+def _market(corr: float, shock: float, depth: float) -> MultiAssetScenario:
     books = tuple(Book(depth) for _ in range(3))
-    return MultiAssetScenario(corr=equicorrelation(3, rho), shock=shock, books=books)
+    return MultiAssetScenario(corr=equicorrelation(3, corr), shock=shock, books=books)
 
 
-def _check_portfolio(rho: float, shock: float, depth: float, n: int, seed: int,
+def _check_portfolio(corr: float, shock: float, depth: float, n: int, seed: int,
                      leverage: float) -> tuple[float, float, float, int, int, float]:
-    return (check_real("rho", rho, lo=-0.5, hi=1.0),
+    return (check_real("corr", corr, lo=-0.5, hi=1.0),
             check_real("shock", shock, lo=0.0, hi=0.9),
             check_real("depth", depth, lo=0.0, lo_open=True),
             check_int("n", n, lo=10), check_int("seed", seed, lo=0),
@@ -88,7 +88,7 @@ def _check_portfolio(rho: float, shock: float, depth: float, n: int, seed: int,
 
 
 def cross_margin_contagion(
-    rho: float = 0.2,
+    corr: float = 0.2,
     *,
     shock: float = 0.3,
     depth: float = 10_000.0,
@@ -98,17 +98,17 @@ def cross_margin_contagion(
 ) -> CrossMarginResult:
     r"""Crash asset A and count the legs closed in B and C, under cross and isolated margin.
 
-    Three assets at 100 USD with pairwise correlation :math:`\rho` (the shock spills over to
-    B and C by its conditional mean, :math:`\ln(1 + r_j) = \rho \ln(1 - s)`). Accounts from
+    Three assets at 100 USD with pairwise correlation :math:`\varrho` (the shock spills over to
+    B and C by its conditional mean, :math:`\ln(1 + r_j) = \varrho \ln(1 - s)`). Accounts from
     :func:`cascadelab.sample_accounts` hold two legs each. Under cross margin an account is
-    closed, every leg, once :math:`E_i \le m \sum_k |q_{ik}| p_k`; under isolated margin each
+    closed, every leg, once :math:`E_i \le m \sum_j |q_{ij}| p_j`; under isolated margin each
     leg has its share of the collateral and fails on its own (see
     :mod:`cascadelab.portfolio`).
 
     Parameters
     ----------
-    rho : float
-        Correlation between every pair of assets, in [-0.5, 1].
+    corr : float
+        Correlation :math:`\varrho` between every pair of assets, in [-0.5, 1].
     shock : float
         Fall of asset A's fundamental at step 20, fraction in [0, 0.9].
     depth : float
@@ -126,19 +126,20 @@ def cross_margin_contagion(
 
     Examples
     --------
-    >>> res = cross_margin_contagion(rho=0.0)
+    >>> res = cross_margin_contagion(corr=0.0)
     >>> res.summary["other_legs_cross"] > res.summary["other_legs_isolated"]
     True
     """
-    rho, shock, depth, n, seed, leverage = _check_portfolio(rho, shock, depth, n, seed, leverage)
-    sc = _market(rho, shock, depth)
+    corr, shock, depth, n, seed, leverage = _check_portfolio(corr, shock, depth, n, seed,
+                                                             leverage)
+    sc = _market(corr, shock, depth)
     cross, isolated = _accounts(n, seed, leverage)
     return CrossMarginResult(sc, simulate_portfolio(cross, sc, seed=seed),
                              simulate_portfolio(isolated, sc, seed=seed))
 
 
 def correlation_sweep(
-    rhos: np.ndarray | tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
+    corrs: np.ndarray | tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
     *,
     shock: float = 0.3,
     depth: float = 10_000.0,
@@ -151,17 +152,18 @@ def correlation_sweep(
     Returns
     -------
     dict of str -> ndarray
-        ``rho`` and, per correlation, every key of :attr:`CrossMarginResult.summary`.
+        ``corr`` (the correlations) and, per correlation, every key of
+        :attr:`CrossMarginResult.summary`.
 
     Examples
     --------
-    >>> sw = correlation_sweep(rhos=(0.0, 0.8))
+    >>> sw = correlation_sweep(corrs=(0.0, 0.8))
     >>> bool(sw["other_legs_cross"][1] > sw["other_legs_cross"][0])
     True
     """
-    rows = [cross_margin_contagion(rho=float(r), shock=shock, depth=depth, n=n, leverage=leverage,
-                                   seed=seed).summary for r in rhos]
-    out = {"rho": np.asarray(rhos, dtype=float)}
+    rows = [cross_margin_contagion(corr=float(r), shock=shock, depth=depth, n=n,
+                                   leverage=leverage, seed=seed).summary for r in corrs]
+    out = {"corr": np.asarray(corrs, dtype=float)}
     for key in rows[0]:
         out[key] = np.array([row[key] for row in rows])
     return out

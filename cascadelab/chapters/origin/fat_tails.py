@@ -1,6 +1,6 @@
-r"""Fat tails: a "k-sigma safe" margin buffer against Student-t returns (chapter 01).
+r"""Fat tails: a "z-sigma safe" margin buffer against Student-t returns (chapter 01).
 
-A buffer of :math:`k` standard deviations sized for Gaussian returns is breached far more often
+A buffer of :math:`z` standard deviations sized for Gaussian returns is breached far more often
 when returns are Student-t of tail index :math:`\nu` (closed form of :mod:`cascadelab.tails` and a
 simulated check, :func:`fat_tail_breaches`).
 """
@@ -16,7 +16,7 @@ from cascadelab._validate import check_int, check_real
 from cascadelab.chapters._course import cached
 from cascadelab.tails import student_t_returns, tail_probability
 
-__all__ = ["KS", "NUS", "FatTailResult", "fat_tail_breaches"]
+__all__ = ["NUS", "ZS", "FatTailResult", "fat_tail_breaches"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -25,33 +25,33 @@ class FatTailResult:
 
     Attributes
     ----------
-    k, nu, periods_per_year : float
+    z, nu, periods_per_year : float
         Buffer in standard deviations, tail index, periods (liquidation horizons) per year.
     p_gauss, p_t : float
-        :math:`P(|X| > k)` for a Gaussian and for the unit-variance Student-t (closed form).
+        :math:`P(|X| > z)` for a Gaussian and for the unit-variance Student-t (closed form).
     p_sim : float
         The same for the Student-t, estimated from ``n_sim`` simulated returns.
     n_sim : int
         Number of simulated returns.
-    ks : ndarray
+    zs : ndarray
         Buffers of the curves, standard deviations.
     curve_gauss, curve_t, curve_sim : ndarray
-        Breach probability at each of ``ks``: Gaussian, Student-t closed form, simulated
+        Breach probability at each of ``zs``: Gaussian, Student-t closed form, simulated
         (NaN where no simulated return is that large).
     nus : ndarray
         Tail indices of the second sweep.
     breaches_vs_nu : ndarray
-        Breaches per year of the ``k``-sigma buffer at each of ``nus``.
+        Breaches per year of the ``z``-sigma buffer at each of ``nus``.
     """
 
-    k: float
+    z: float
     nu: float
     periods_per_year: float
     p_gauss: float
     p_t: float
     p_sim: float
     n_sim: int
-    ks: np.ndarray
+    zs: np.ndarray
     curve_gauss: np.ndarray
     curve_t: np.ndarray
     curve_sim: np.ndarray
@@ -85,12 +85,12 @@ def _sorted_abs_returns(nu: float, n: int, seed: int) -> np.ndarray:
     return x
 
 
-def _sim_tail(sorted_abs: np.ndarray, k: np.ndarray | float) -> np.ndarray:
+def _sim_tail(sorted_abs: np.ndarray, z: np.ndarray | float) -> np.ndarray:
     n = sorted_abs.shape[0]
-    return 1.0 - np.searchsorted(sorted_abs, k, side="right") / n
+    return 1.0 - np.searchsorted(sorted_abs, z, side="right") / n
 
 
-KS = np.linspace(0.0, 8.0, 81)
+ZS = np.linspace(0.0, 8.0, 81)
 """Buffers (standard deviations) of the curves of :func:`fat_tail_breaches`."""
 NUS = np.round(np.linspace(2.5, 30.0, 56), 2)
 """Tail indices of the second sweep of :func:`fat_tail_breaches`."""
@@ -98,37 +98,37 @@ NUS = np.round(np.linspace(2.5, 30.0, 56), 2)
 
 @cached
 def _gauss_curve() -> np.ndarray:
-    return np.array([tail_probability(float(k)) for k in KS])
+    return np.array([tail_probability(float(z)) for z in ZS])
 
 
 @cached
 def _t_curve(nu: float) -> np.ndarray:
-    return np.array([tail_probability(float(k), nu) for k in KS])
+    return np.array([tail_probability(float(z), nu) for z in ZS])
 
 
 def fat_tail_breaches(
-    k: float = 4.0,
+    z: float = 4.0,
     nu: float = 3.0,
     *,
     periods_per_year: float = 365.0,
     n_sim: int = 200_000,
     seed: int = 0,
 ) -> FatTailResult:
-    r"""How often a "``k``-sigma safe" margin buffer is breached when returns have fat tails.
+    r"""How often a "``z``-sigma safe" margin buffer is breached when returns have fat tails.
 
     With the Student-t scaled to unit variance, :math:`X = T_\nu\sqrt{(\nu-2)/\nu}`,
 
-    .. math:: P(|X| > k) = I_{\nu/(\nu + t^2)}\!\left(\tfrac{\nu}{2}, \tfrac12\right),
-              \quad t = k\sqrt{\nu/(\nu - 2)},
+    .. math:: P(|X| > z) = I_{\nu/(\nu + z_\nu^2)}\!\left(\tfrac{\nu}{2}, \tfrac12\right),
+              \quad z_\nu = z\sqrt{\nu/(\nu - 2)},
 
-    against :math:`\operatorname{erfc}(k/\sqrt2)` for a Gaussian
+    against :math:`\operatorname{erfc}(z/\sqrt2)` for a Gaussian
     (:func:`cascadelab.tail_probability`); breaches per year are ``periods_per_year`` times
     that. The simulated estimate counts draws of :func:`cascadelab.student_t_returns` beyond
-    :math:`k` (cached per tail index).
+    :math:`z` (cached per tail index).
 
     Parameters
     ----------
-    k : float
+    z : float
         Buffer in standard deviations of the return over one liquidation horizon, in (0, 8].
     nu : float
         Tail index of the Student-t, in (2, 1000].
@@ -145,22 +145,22 @@ def fat_tail_breaches(
 
     Examples
     --------
-    >>> res = fat_tail_breaches(k=4.0, nu=3.0)
+    >>> res = fat_tail_breaches(z=4.0, nu=3.0)
     >>> round(res.summary["breaches_t"], 1), round(res.summary["breaches_gauss"], 3)
     (2.3, 0.023)
     """
-    k = check_real("k", k, lo=0.0, hi=8.0, lo_open=True)
+    z = check_real("z", z, lo=0.0, hi=8.0, lo_open=True)
     nu = check_real("nu", nu, lo=2.0, hi=1000.0, lo_open=True)
     periods_per_year = check_real("periods_per_year", periods_per_year, lo=0.0, lo_open=True)
     n_sim = check_int("n_sim", n_sim, lo=1000, hi=10_000_000)
     seed = check_int("seed", seed, lo=0)
     sims = _sorted_abs_returns(nu, n_sim, seed)
-    curve_sim = _sim_tail(sims, KS)
+    curve_sim = _sim_tail(sims, ZS)
     curve_sim = np.where(curve_sim > 0.0, curve_sim, np.nan)
-    breaches = periods_per_year * np.array([tail_probability(k, float(v)) for v in NUS])
+    breaches = periods_per_year * np.array([tail_probability(z, float(v)) for v in NUS])
     return FatTailResult(
-        k=k, nu=nu, periods_per_year=periods_per_year, p_gauss=tail_probability(k),
-        p_t=tail_probability(k, nu), p_sim=float(_sim_tail(sims, k)), n_sim=n_sim, ks=KS,
+        z=z, nu=nu, periods_per_year=periods_per_year, p_gauss=tail_probability(z),
+        p_t=tail_probability(z, nu), p_sim=float(_sim_tail(sims, z)), n_sim=n_sim, zs=ZS,
         curve_gauss=_gauss_curve(), curve_t=_t_curve(nu), curve_sim=curve_sim, nus=NUS,
         breaches_vs_nu=breaches,
     )

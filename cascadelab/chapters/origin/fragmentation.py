@@ -1,9 +1,14 @@
 r"""Fragmented liquidity: a static threshold that ignores where liquidity sits (chapter 01).
 
-The forced sales of one venue hit that venue's book, of depth :math:`sD` (its share :math:`s` of
-the aggregate depth :math:`D`), not :math:`D`. With :math:`\rho` units of liquidations per 1% near
-the shocked price, the loop gain is :math:`\rho/(sD)` and the cascade runs away below the critical
-share :math:`s^* = \rho / D` (:func:`fragmented_liquidity`).
+The forced sales of one venue hit that venue's book, of depth :math:`\alpha D` (its share
+:math:`\alpha` of the aggregate depth :math:`D`), not :math:`D`. With :math:`\rho` units of
+liquidations per 1% near the shocked price, the loop gain is :math:`k(\alpha) = \rho/(\alpha D)`,
+and the local estimate of the critical share, where that gain reaches 1, is
+:math:`\alpha^* = \rho / D` (:func:`fragmented_liquidity`).
+
+The estimate is local: :math:`\rho` is measured just below the shocked price, so it moves with
+the shock, and the simulated cascade need not jump there. :attr:`FragmentationResult.cliff`
+reports where the simulated amplification does jump most along the sweep.
 """
 
 from __future__ import annotations
@@ -27,8 +32,8 @@ class FragmentationResult:
     Attributes
     ----------
     venue_share, shock, depth : float
-        Inputs: the liquidating venue's share :math:`s` of the aggregate depth, the shock, and
-        the aggregate depth :math:`D`.
+        Inputs: the liquidating venue's share :math:`\alpha` of the aggregate depth, the shock,
+        and the aggregate depth :math:`D`.
     venue, aggregate : CascadeResult
         The static cascade against the venue's book :math:`sD`, and against :math:`D`.
     shares : ndarray
@@ -36,11 +41,14 @@ class FragmentationResult:
     amplification : ndarray
         Simulated amplification at each share, x.
     closed_form : ndarray
-        :math:`1/(1 - \\rho/(sD))` at each share, x (inf at and below the critical share).
+        :math:`1/(1 - \\rho/(\\alpha D))` at each share, x (inf at and below the critical
+        share).
     rho : float
         Liquidation density just below the shocked price, units per 1%.
     critical_share : float
-        :math:`s^* = \\rho / D`: below it the venue's loop gain exceeds 1.
+        :math:`\\alpha^* = \\rho / D`: below it the venue's local loop gain exceeds 1.
+    n_positions : int
+        Positions in the population.
     """
 
     venue_share: float
@@ -53,14 +61,31 @@ class FragmentationResult:
     closed_form: np.ndarray
     rho: float
     critical_share: float
+    n_positions: int = 0
+
+    @property
+    def cliff(self) -> tuple[float, float, float, float]:
+        """The largest jump of the simulated amplification between two neighbouring shares of
+        the sweep: ``(share_below, share_above, amplification_below, amplification_above)``.
+
+        The ratio ``amplification_below / amplification_above`` says how sharp it is: a sweep
+        with a cliff shows a ratio of several, a smooth one a ratio close to its neighbours'.
+        """
+        ratio = self.amplification[:-1] / self.amplification[1:]
+        i = int(np.argmax(ratio))
+        return (float(self.shares[i]), float(self.shares[i + 1]),
+                float(self.amplification[i]), float(self.amplification[i + 1]))
 
     @property
     def summary(self) -> dict[str, float]:
         """``amplification_venue``, ``amplification_aggregate`` (x), ``ratio`` (venue over
         aggregate), ``move_venue_pct`` and ``move_aggregate_pct`` (% fall), ``n_liquidated_venue``
         and ``n_liquidated_aggregate`` (positions), ``bad_debt_venue`` and
-        ``bad_debt_aggregate`` (USD), ``loop_gain_venue`` (:math:`\\rho/(sD)`),
-        ``critical_share_pct`` (% of depth)."""
+        ``bad_debt_aggregate`` (USD), ``loop_gain_venue`` (:math:`\\rho/(\\alpha D)`),
+        ``critical_share_pct`` (% of depth), ``n_positions`` (the population), and the sweep's
+        largest jump: ``cliff_below_pct``, ``cliff_above_pct`` (% of depth) and
+        ``cliff_ratio`` (x)."""
+        lo, hi, a_lo, a_hi = self.cliff
         v, a = self.venue, self.aggregate
         return {
             "amplification_venue": v.amplification,
@@ -74,7 +99,12 @@ class FragmentationResult:
             "bad_debt_aggregate": a.bad_debt,
             "loop_gain_venue": self.rho / (self.venue_share * self.depth),
             "critical_share_pct": 100.0 * self.critical_share,
+            "n_positions": float(self.n_positions),
+            "cliff_below_pct": 100.0 * lo,
+            "cliff_above_pct": 100.0 * hi,
+            "cliff_ratio": a_lo / a_hi,
         }
+
 
 
 @cached
@@ -106,16 +136,17 @@ def fragmented_liquidity(
     r"""Run one shock's static cascade against one venue's book and against aggregate depth.
 
     A threshold set as if liquidations could trade against the whole market's depth :math:`D`
-    meets a venue whose own book holds only a share :math:`s` of it. Its forced sales trade
-    against :math:`\text{Book}(sD)`, so the loop gain is :math:`\rho/(sD)` and the
+    meets a venue whose own book holds only a share :math:`\alpha` of it. Its forced sales trade
+    against :math:`\text{Book}(\alpha D)`, so the loop gain is :math:`\rho/(\alpha D)` and the
     small-shock amplification is
 
-    .. math:: A(s) \approx \frac{1}{1 - \rho/(sD)}, \qquad s > s^* = \rho / D.
+    .. math:: A(\alpha) \approx \frac{1}{1 - \rho/(\alpha D)}, \qquad
+              \alpha > \alpha^* = \rho / D.
 
     Parameters
     ----------
     venue_share : float
-        Share :math:`s` of the aggregate depth resting on the liquidating venue, in (0, 1].
+        Share :math:`\alpha` of the aggregate depth resting on the liquidating venue, in (0, 1].
     shock : float
         Relative price drop, in (0, 1).
     depth : float
@@ -152,4 +183,4 @@ def fragmented_liquidity(
     rho = liquidation_density(pos, PRICE * (1.0 - shock), window=0.05)
     closed = np.array([cascade_multiplier(rho, depth * x) for x in s])
     return FragmentationResult(venue_share, shock, depth, venue, aggregate, s, amp, closed, rho,
-                               rho / depth)
+                               rho / depth, n)
