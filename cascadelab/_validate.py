@@ -242,11 +242,12 @@ def check_array(
     n: int | None = None,
     per: str | None = None,
     shape: tuple[int, ...] | None = None,
-    ndim: int = 1,
+    ndim: int | None = 1,
     lo: float | None = None,
     hi: float | None = None,
     lo_open: bool = False,
     hi_open: bool = False,
+    broadcast: bool = False,
 ) -> np.ndarray:
     """Return ``value`` as a C-contiguous array of ``dtype`` with finite entries in range.
 
@@ -263,19 +264,26 @@ def check_array(
         ``"position"`` gives "must have length 5 (one per position)".
     shape : tuple of int, optional
         Required shape (instead of ``n``); ``ndim`` is then ``len(shape)``.
-    ndim : int
-        Required number of dimensions (1 unless ``shape`` is given).
+    ndim : int or None
+        Required number of dimensions (1 unless ``shape`` is given; None: any).
     lo, hi, lo_open, hi_open
         The allowed interval of every entry.
+    broadcast : bool
+        With ``n`` given, a single real number stands for ``n`` equal entries.
 
     Raises :class:`ArgumentTypeError` for strings, mappings, ragged or non-numeric input and
     ``ValueError`` for a wrong shape, a non-finite entry or one out of range (naming its index).
     """
     dt = np.dtype(dtype)
+    scalar = (isinstance(value, (int, float, np.integer, np.floating))
+              and not isinstance(value, bool)) or (isinstance(value, np.ndarray)
+                                                   and value.ndim == 0)
+    if broadcast and n is not None and scalar:
+        value = np.full(n, value)
     arr = _as_array(name, value, dt)
     if shape is not None:
         ndim = len(shape)
-    if arr.ndim != ndim:
+    if ndim is not None and arr.ndim != ndim:
         want = "a 1-D array" if ndim == 1 else f"a {ndim}-D array"
         raise ValueError(f"{name} must be {want}, got shape {arr.shape}")
     if n is not None and arr.shape[0] != n:
