@@ -10,6 +10,7 @@ catching either keeps working.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Mapping, Set
 from typing import Any
 
@@ -144,9 +145,10 @@ def check_choice(name: str, value: object, choices: tuple[Any, ...]) -> Any:
 def check_instance(name: str, value: object, cls: type) -> None:
     """Raise :class:`ArgumentTypeError` unless ``value`` is an instance of ``cls``."""
     if not isinstance(value, cls):
-        raise ArgumentTypeError(
-            f"{name} must be a cascadelab.{cls.__name__}, got {type(value).__name__}"
-        )
+        top = sys.modules.get("cascadelab")
+        public = top is not None and getattr(top, cls.__name__, None) is cls
+        where = f"cascadelab.{cls.__name__}" if public else f"{cls.__module__}.{cls.__qualname__}"
+        raise ArgumentTypeError(f"{name} must be a {where}, got {type(value).__name__}")
 
 
 def check_mapping(name: str, value: object, what: str = "a mapping") -> Mapping[Any, Any]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_choice, check_int, check_real
+from cascadelab._validate import check_array, check_choice, check_instance, check_int, check_real
 from cascadelab.cascade import liquidation_density
 from cascadelab.chapters._course import PRICE, cached, population
 from cascadelab.chapters.horizon.stats import (
@@ -431,15 +431,21 @@ def warning_policy(
     switching it on at the warning. Replays are remembered per episode set, policy and level
     (one entry of the course cache), so a new threshold replays only episodes not seen yet.
     """
+    check_instance("episodes", episodes, Episodes)
     check_choice("policy", policy, POLICIES)
     if policy == "margin":
         level = check_real("level", level, 1.0, 100.0)
     else:
         level = check_real("level", level, 0.0, 0.5, lo_open=True, hi_open=True)
-    warned = np.asarray(warned, dtype=bool)
-    if warned.shape != (len(episodes),):
+    flags = check_array("warned", warned, ndim=None)
+    if flags.shape != (len(episodes),):
         raise ValueError(f"warned must have one flag per episode ({len(episodes)}), got shape "
-                         f"{warned.shape}")
+                         f"{flags.shape}")
+    if not np.isin(flags, (0.0, 1.0)).all():
+        i = int(np.argmax(~np.isin(flags, (0.0, 1.0))))
+        raise ValueError(f"warned must hold True/False (or 1/0) flags, got {flags[i]:g} at "
+                         f"index {i}")
+    warned = flags.astype(bool)
     runs = _replays(episodes, policy, float(level))
     bad = episodes.bad_debt.copy()
     dd = episodes.drawdown.copy()

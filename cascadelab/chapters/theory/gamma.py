@@ -32,15 +32,15 @@ class GammaHedgingParams:
     Attributes
     ----------
     short_calls, short_puts : float
-        Units of calls and puts the dealer sold, >= 0 (it is short: negative gamma).
+        Units of calls and puts the dealer sold, in [0, 1e9] (it is short: negative gamma).
     strike : float
         Strike of those options, fraction of the starting price, in [0.5, 1.5].
     expiry : int
         Step at which they expire, in [1, 100000].
     implied_vol : float
-        Implied volatility per step used for the hedge ratios, in (0, 0.1].
+        Implied volatility per step used for the hedge ratios, in [1e-4, 0.1].
     protective_puts : float
-        Units of puts the dealer bought back (long gamma), >= 0.
+        Units of puts the dealer bought back (long gamma), in [0, 1e9].
     put_strike : float
         Their strike, fraction of the starting price, in [0.5, 1.5].
     shock : float
@@ -48,7 +48,7 @@ class GammaHedgingParams:
     sigma : float
         Volatility of the fundamental per step, in [0, 0.05].
     depth : float
-        Book depth, units per 1%, > 0.
+        Book depth, units per 1%, in [1, 1e12].
     n : int
         Leveraged positions in the market (the course population), in [100, 200000].
     steps, shock_step, seed : int
@@ -75,12 +75,11 @@ class GammaHedgingParams:
         return dataclasses.replace(self, **changes)
 
     def __post_init__(self) -> None:
-        for name, lo, hi in (("short_calls", 0.0, None), ("short_puts", 0.0, None),
-                             ("strike", 0.5, 1.5), ("implied_vol", 0.0, 0.1),
-                             ("protective_puts", 0.0, None), ("put_strike", 0.5, 1.5),
-                             ("shock", 0.0, 0.5), ("sigma", 0.0, 0.05), ("depth", 0.0, None)):
-            check_real(name, getattr(self, name), lo, hi,
-                       lo_open=name in ("implied_vol", "depth"))
+        for name, lo, hi in (("short_calls", 0.0, 1e9), ("short_puts", 0.0, 1e9),
+                             ("strike", 0.5, 1.5), ("implied_vol", 1e-4, 0.1),
+                             ("protective_puts", 0.0, 1e9), ("put_strike", 0.5, 1.5),
+                             ("shock", 0.0, 0.5), ("sigma", 0.0, 0.05), ("depth", 1.0, 1e12)):
+            check_real(name, getattr(self, name), lo, hi)
         check_int("expiry", self.expiry, 1, 100_000)
         check_int("n", self.n, 100, 200_000)
         check_int("steps", self.steps, 2, 100_000)
@@ -164,16 +163,18 @@ def gamma_feedback_gain(gamma: float, spot: float, depth: float) -> float:
     A fall of 1% makes a book of gamma :math:`\Gamma` (units per USD) sell
     :math:`-\Gamma S/100` units, which move the price a further :math:`k` percent through a
     book of depth :math:`D` (units per 1%). Realised volatility is multiplied by about
-    :math:`1/(1 - k)`, and the hedging runs away at :math:`k \ge 1`.
+    :math:`1/(1 - k)`, and the hedging runs away at :math:`k \ge 1`. ``gamma`` in
+    [-1e30, 1e30] units per USD, ``spot`` in (0, 1e12] USD, ``depth`` in [1e-6, 1e15] units
+    per 1%: the gain is then finite.
 
     Examples
     --------
     >>> round(gamma_feedback_gain(-50_000.0, 100.0, 200_000.0), 3)
     0.25
     """
-    gamma = check_real("gamma", gamma)
-    spot = check_real("spot", spot, 0.0, lo_open=True)
-    depth = check_real("depth", depth, 0.0, lo_open=True)
+    gamma = check_real("gamma", gamma, -1e30, 1e30)
+    spot = check_real("spot", spot, 0.0, 1e12, lo_open=True)
+    depth = check_real("depth", depth, 1e-6, 1e15)
     return -gamma * spot / (100.0 * depth)
 
 
