@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from cascadelab import plotting as cp
+from cascadelab._validate import check_choice
 from cascadelab.chapters.origin import (
     CrossMarginResult,
     FatTailResult,
@@ -251,6 +252,7 @@ class FatTailLab(Lab):
 
     def compute(self, *, k: float, nu: float, horizon: float) -> FatTailResult:
         """Run :func:`~cascadelab.chapters.origin.fat_tail_breaches`."""
+        horizon = check_choice("horizon", horizon, tuple(v for _, v in HORIZONS))
         return fat_tail_breaches(k=float(k), nu=float(nu), periods_per_year=float(horizon))
 
     def summarize(self, result: FatTailResult) -> dict[str, float]:
