@@ -293,8 +293,10 @@ def _pareto_leverage(
     :math:`L = \min\{1 + (\bar L - 1)\,(2U)^{-1/\alpha},\ L_{\max}\}` (at least 1), with median
     :math:`\bar L` = ``leverage`` and Pareto tail index :math:`\alpha` = ``leverage_tail``.
     """
-    lev = np.minimum(1.0 + (leverage - 1.0) * (2.0 * u) ** (-1.0 / leverage_tail), max_leverage)
-    return np.maximum(lev, 1.0)
+    with np.errstate(over="ignore", invalid="ignore"):  # (2U)^(-1/alpha) = inf: capped below
+        lev = np.minimum(1.0 + (leverage - 1.0) * (2.0 * u) ** (-1.0 / leverage_tail),
+                         max_leverage)
+    return np.maximum(np.where(np.isnan(lev), 1.0, lev), 1.0)  # NaN: 0 * inf at leverage 1
 
 
 def sample_positions(

@@ -353,3 +353,20 @@ def test_item11_fat_tail_lab_names_the_horizon():
         lab.update(horizon=None)
     lab.update(horizon=8760.0)
     assert lab.summary["breaches_t"] > 0.0
+
+
+# ------------------------------------------------------------------- found by the properties
+
+
+def test_pareto_leverage_at_one_with_a_heavy_tail_is_one_not_nan():
+    pos = cl.sample_positions(2_000, 100.0, leverage=1.0, max_leverage=1.0, leverage_tail=0.01,
+                              maintenance=0.0, seed=1)
+    assert (pos.leverage == 1.0).all()
+
+
+def test_fundamentals_with_a_vanishing_shocked_vol_are_refused_not_nan():
+    sc = _two_assets(vols=(5e-324, 0.5), shock=0.2)
+    with raises(FloatingPointError, "fundamental of asset B", "spillover beta[1] = inf"):
+        sc.fundamentals()
+    calm = _two_assets(vols=(5e-324, 0.5), shock=0.0).fundamentals()
+    assert np.isfinite(calm).all()

@@ -104,7 +104,8 @@ def vol_adjusted_maintenance(
     z = check_real("z", z, lo=0.0)
     horizon = check_real("horizon", horizon, lo=0.0, lo_open=True)
     s = check_array("sigma", sigma, ndim=None, lo=0.0).reshape(np.shape(sigma))
-    m = np.minimum(np.maximum(m0, z * s * math.sqrt(horizon)), M_MAX)
+    with np.errstate(over="ignore"):  # an overflow to inf is capped at M_MAX like any large z
+        m = np.minimum(np.maximum(m0, z * s * math.sqrt(horizon)), M_MAX)
     return float(m) if m.ndim == 0 else m
 
 def fee_adjusted_leverage(leverage: np.ndarray | float, fee_rate: float) -> np.ndarray | float:

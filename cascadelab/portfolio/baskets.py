@@ -166,9 +166,9 @@ def basket_drawdown(
     w, sigma, rho = _basket_inputs(weights, vols, corr)
     shock = check_real("shock", shock, lo=-1.0, hi=1.0, lo_open=True, hi_open=True)
     a = check_int("shock_asset", shock_asset, lo=0, hi=w.shape[0] - 1)
-    ratio = sigma / sigma[a] if sigma[a] > 0 else np.ones_like(sigma)
-    beta = rho[:, a] * ratio
     with np.errstate(over="ignore", invalid="ignore"):
+        ratio = sigma / sigma[a] if sigma[a] > 0 else np.ones_like(sigma)
+        beta = rho[:, a] * ratio
         out = float((w * -np.expm1(beta * math.log1p(-shock))).sum())
     if not math.isfinite(out):
         j = int(np.argmax(np.abs(beta)))

@@ -171,7 +171,8 @@ class MultiAssetScenario:
     def beta(self) -> np.ndarray:
         r"""Spillover coefficients :math:`\beta_j = \rho_{ja}\sigma_j/\sigma_a` (1 when j = a)."""
         a = self.shock_asset
-        ratio = self.vols / self.vols[a] if self.vols[a] > 0 else np.ones(self.n_assets)
+        with np.errstate(over="ignore"):  # a vanishing vols[a]: the fundamentals refuse it
+            ratio = self.vols / self.vols[a] if self.vols[a] > 0 else np.ones(self.n_assets)
         return self.corr[:, a] * ratio
 
     def __repr__(self) -> str:
@@ -203,11 +204,14 @@ class MultiAssetScenario:
         jump = math.log1p(-self.shock) / self.shock_steps
         beta = self.beta if self.spillover else np.eye(self.n_assets)[self.shock_asset]
         window = slice(self.shock_step, self.shock_step + self.shock_steps)
-        r[window] += jump * beta
-        cum = np.cumsum(r, axis=0)
-        log_f = np.log(self.prices) + cum
+        if jump != 0.0:
+            with np.errstate(over="ignore", invalid="ignore"):
+                r[window] += jump * beta
+        with np.errstate(over="ignore", invalid="ignore"):
+            cum = np.cumsum(r, axis=0)
+            log_f = np.log(self.prices) + cum
         lo, hi = (math.log(x) for x in FUNDAMENTAL_RANGE)
-        out = (log_f < lo) | (log_f > hi)
+        out = ~((log_f >= lo) & (log_f <= hi))  # NaN (inf - inf) is out too
         if out.any():
             t, k = np.unravel_index(int(np.argmax(out)), out.shape)
             raise FloatingPointError(
