@@ -57,13 +57,17 @@ class LogisticModel:
     iterations: int
 
     def decision(self, X: np.ndarray) -> np.ndarray:
-        r"""Log-odds :math:`\beta_0 + \beta^\top z` per row of ``X``."""
-        X = np.asarray(X, dtype=float)
+        r"""Log-odds :math:`\beta_0 + \beta^\top z` per row of ``X`` (one column per feature)."""
+        X = check_array("X", X, ndim=2, lo=-MAX_FEATURE, hi=MAX_FEATURE)
+        if X.shape[1] != self.coef.size:
+            raise ValueError(f"X must have {self.coef.size} columns (one per feature), got "
+                             f"{X.shape[1]}")
         return self.intercept + ((X - self.mean) / self.scale) @ self.coef
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probability of the event per row of ``X``."""
-        return 1.0 / (1.0 + np.exp(-self.decision(X)))
+        with np.errstate(over="ignore"):  # exp(-u) = inf for a very negative u: probability 0
+            return 1.0 / (1.0 + np.exp(-self.decision(X)))
 
     @property
     def raw_coef(self) -> tuple[float, np.ndarray]:
