@@ -20,7 +20,14 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from cascadelab._validate import check_array, check_instance, check_int, check_real
+from cascadelab._validate import (
+    ArgumentTypeError,
+    check_array,
+    check_instance,
+    check_int,
+    check_real,
+    check_seed,
+)
 
 __all__ = [
     "SORT_KEYS",
@@ -57,6 +64,14 @@ class SortedSide(NamedTuple):
     size_before: np.ndarray
 
 
+MAX_POSITIONS = 10_000_000
+"""Largest population :func:`sample_positions` draws (its arrays take about 0.5 GB)."""
+
+MAX_NOTIONAL = 1e40
+"""Largest notional ``size * entry`` of one position, USD: far beyond any market, small enough
+that sums over millions of positions, and their squares, stay finite."""
+
+
 @dataclass(frozen=True, eq=False)
 class Positions:
     """A population of leveraged positions in one asset, stored as a struct of arrays.
@@ -68,7 +83,8 @@ class Positions:
     size : array of float
         Position size in units of the asset, > 0.
     entry : array of float
-        Entry price in USD per unit, > 0.
+        Entry price in USD per unit, > 0, with a notional ``size * entry`` of at most
+        :data:`MAX_NOTIONAL` (1e40 USD, so that every sum over positions stays finite).
     leverage : array of float
         Leverage :math:`L = \\text{notional at entry} / \\text{collateral}`, >= 1.
     maintenance : array of float (or a float, broadcast)
@@ -92,21 +108,24 @@ class Positions:
     maintenance: np.ndarray
 
     def __post_init__(self) -> None:
-        side = np.asarray(self.side)
-        if side.ndim != 1:
-            raise ValueError(f"side must be a 1-D array, got shape {side.shape}")
+        side = check_array("side", self.side)
         n = side.shape[0]
         if n and not np.all(np.isin(side, (-1, 1))):
             i = int(np.argmax(~np.isin(side, (-1, 1))))
-            raise ValueError(f"side must be +1 (long) or -1 (short), got {side[i]!r} at index {i}")
-        side = check_array("side", side, dtype=np.int8, n=n)
-        size = check_array("size", self.size, n=n, lo=0.0, lo_open=True)
-        entry = check_array("entry", self.entry, n=n, lo=0.0, lo_open=True)
-        leverage = check_array("leverage", self.leverage, n=n, lo=1.0)
-        m = np.asarray(self.maintenance, dtype=np.float64)
-        if m.ndim == 0:
-            m = np.full(n, float(m))
-        maintenance = check_array("maintenance", m, n=n, lo=0.0)
+            raise ValueError(f"side must be +1 (long) or -1 (short), got {side[i]:g} at index {i}")
+        side = side.astype(np.int8)
+        size = check_array("size", self.size, n=n, per="position", lo=0.0, lo_open=True)
+        entry = check_array("entry", self.entry, n=n, per="position", lo=0.0, lo_open=True)
+        too_big = size * entry > MAX_NOTIONAL
+        if too_big.any():
+            i = int(np.argmax(too_big))
+            raise ValueError(
+                f"size * entry (the notional) must be at most {MAX_NOTIONAL:g} USD so that sums "
+                f"stay finite, got {size[i] * entry[i]:g} at index {i}"
+            )
+        leverage = check_array("leverage", self.leverage, n=n, per="position", lo=1.0)
+        maintenance = check_array("maintenance", self.maintenance, n=n, per="position", lo=0.0,
+                                  broadcast=True)
         too_high = maintenance >= 1.0 / leverage
         if too_high.any():
             i = int(np.argmax(too_high))
@@ -195,6 +214,18 @@ class Positions:
 
     def subset(self, mask: np.ndarray) -> Positions:
         """The positions selected by a boolean mask or an index array."""
+        sel = np.asarray(mask)
+        if sel.dtype.kind == "b" and sel.shape != (len(self),):
+            raise ValueError(f"mask must hold one flag per position ({len(self)}), got shape "
+                             f"{sel.shape}")
+        if sel.dtype.kind not in "biu" or sel.ndim != 1:
+            raise ArgumentTypeError(f"mask must be a 1-D boolean mask or index array, got "
+                                    f"{sel.dtype} of shape {sel.shape}")
+        if sel.dtype.kind != "b" and sel.size and (sel.min() < -len(self)
+                                                    or sel.max() >= len(self)):
+            raise ValueError(f"mask indices must be in [-{len(self)}, {len(self) - 1}], got "
+                             f"{sel.min()} to {sel.max()}")
+        mask = sel
         return Positions(
             self.side[mask], self.size[mask], self.entry[mask], self.leverage[mask],
             self.maintenance[mask],
@@ -268,7 +299,7 @@ def check_draw_parameters(
         "maintenance", maintenance, lo=0.0, hi=1.0 / max_leverage, hi_open=True
     )
     entry_spread = check_real("entry_spread", entry_spread, lo=0.0, hi=1.0)
-    notional = check_real("notional", notional, lo=0.0, lo_open=True)
+    notional = check_real("notional", notional, lo=0.0, hi=1e12, lo_open=True)
     notional_sigma = check_real("notional_sigma", notional_sigma, lo=0.0, hi=5.0)
     return (max_leverage, leverage, leverage_tail, long_share, maintenance, entry_spread,
             notional, notional_sigma)
@@ -308,8 +339,10 @@ def pareto_leverage(
     leverage = check_real("leverage", leverage, lo=1.0, hi=max_leverage)
     leverage_tail = check_real("leverage_tail", leverage_tail, lo=0.0, hi=100.0, lo_open=True)
     u = check_array("u", u, lo=0.0, hi=1.0, lo_open=True)
-    lev = np.minimum(1.0 + (leverage - 1.0) * (2.0 * u) ** (-1.0 / leverage_tail), max_leverage)
-    return np.maximum(lev, 1.0)
+    with np.errstate(over="ignore", invalid="ignore"):  # (2U)^(-1/alpha) = inf: capped below
+        lev = np.minimum(1.0 + (leverage - 1.0) * (2.0 * u) ** (-1.0 / leverage_tail),
+                         max_leverage)
+    return np.maximum(np.where(np.isnan(lev), 1.0, lev), 1.0)  # NaN: 0 * inf at leverage 1
 
 
 def sample_positions(
@@ -344,9 +377,9 @@ def sample_positions(
     Parameters
     ----------
     n : int
-        Number of positions, >= 0.
+        Number of positions, in [0, 10,000,000].
     price : float
-        Current price of the asset, USD per unit, > 0.
+        Current price of the asset, USD per unit, in [1e-12, 1e12].
     leverage : float
         Median leverage, in [1, max_leverage].
     max_leverage : float
@@ -360,11 +393,14 @@ def sample_positions(
     entry_spread : float
         Log-sd of entry prices around ``price``, in [0, 1].
     notional : float
-        Median notional per position, USD, > 0.
+        Median notional per position, USD, in (0, 1e12].
     notional_sigma : float
         Log-sd of notionals, in [0, 5].
     seed : int or None
-        Seed of the ``numpy.random.Generator``; the same seed gives the same population.
+        Seed of the ``numpy.random.Generator``, >= 0; the same seed gives the same population.
+
+    Within these ranges every draw is a valid :class:`Positions` (finite sizes, notionals at
+    most :data:`MAX_NOTIONAL`).
 
     Returns
     -------
@@ -376,14 +412,14 @@ def sample_positions(
     >>> len(pos), bool((liquidation_price(pos)[pos.side > 0] < 100).all())
     (1000, True)
     """
-    n = check_int("n", n, lo=0)
-    price = check_real("price", price, lo=0.0, lo_open=True)
+    n = check_int("n", n, lo=0, hi=MAX_POSITIONS)
+    price = check_real("price", price, lo=1e-12, hi=1e12)
     (max_leverage, leverage, leverage_tail, long_share, maintenance, entry_spread, notional,
      notional_sigma) = check_draw_parameters(max_leverage, leverage, leverage_tail, long_share,
                                              maintenance, entry_spread, notional,
                                              notional_sigma)
 
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     side = np.where(rng.random(n) < long_share, 1, -1).astype(np.int8)
     u = 1.0 - rng.random(n)  # in (0, 1]
     lev = pareto_leverage(u, leverage, leverage_tail, max_leverage)

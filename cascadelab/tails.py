@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from cascadelab._validate import check_int, check_real
+from cascadelab._validate import check_int, check_real, check_seed
 
 __all__ = ["breaches_per_year", "student_t_returns", "tail_probability"]
 
@@ -104,10 +104,11 @@ def breaches_per_year(
 ) -> float:
     """Expected number of periods a year in which a ``k``-sigma buffer is breached.
 
-    ``periods_per_year`` (> 0) is the number of liquidation horizons in a year, e.g. 365 for
+    ``periods_per_year`` (in (0, 1e9]) is the number of liquidation horizons in a year, e.g. 365 for
     a one-day horizon. Breaches are counted in both directions, as in :func:`tail_probability`.
     """
-    periods_per_year = check_real("periods_per_year", periods_per_year, lo=0.0, lo_open=True)
+    periods_per_year = check_real("periods_per_year", periods_per_year, lo=0.0, hi=1e9,
+                                  lo_open=True)
     return periods_per_year * tail_probability(k, nu)
 
 
@@ -118,10 +119,23 @@ def student_t_returns(
 
     Student-t with tail index ``nu`` (> 2) scaled to unit variance, times ``sigma``:
     :math:`r = \sigma\,T_\nu \sqrt{(\nu - 2)/\nu}`; Gaussian if ``nu`` is None.
+
+    Parameters
+    ----------
+    n : int
+        Number of draws, in [0, 100,000,000].
+    sigma : float
+        Standard deviation per period, in [0, 100] (a fraction: 0.05 is 5%).
+    nu : float or None
+        Tail index, in (2, 1e6]; None for a Gaussian.
+    seed : int or None
+        Seed of the ``numpy.random.Generator``, >= 0.
+
+    Within these ranges every draw is finite.
     """
-    n = check_int("n", n, lo=0)
-    sigma = check_real("sigma", sigma, lo=0.0)
-    rng = np.random.default_rng(seed)
+    n = check_int("n", n, lo=0, hi=100_000_000)
+    sigma = check_real("sigma", sigma, lo=0.0, hi=100.0)
+    rng = np.random.default_rng(check_seed(seed))
     if nu is None:
         return sigma * rng.standard_normal(n)
     nu = check_real("nu", nu, lo=2.0, hi=1e6, lo_open=True)

@@ -28,11 +28,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_instance, check_real
+from cascadelab._validate import check_array, check_choice, check_instance, check_int, check_real
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
 from cascadelab.chapters import _course
 from cascadelab.chapters._course import PRICE
-from cascadelab.market import Book
+from cascadelab.market import IMPACT_MODELS, Book
 from cascadelab.positions import Positions, sample_positions
 
 __all__ = [
@@ -60,7 +60,7 @@ class FeedbackLoopParams:
     shock : float
         Relative price drop that starts it all, in (-1, 1) (0.05 = 5% down; negative = up).
     depth : float
-        Book depth :math:`D`, units of the asset per 1% price move, > 0.
+        Book depth :math:`D`, units of the asset per 1% price move, in [1, 1e12].
     impact : {"linear", "exponential", "sqrt"}
         Impact model of the book (see :mod:`cascadelab.market`).
     leverage : float
@@ -106,6 +106,13 @@ class FeedbackLoopParams:
     hist_span: float = 0.6
 
     def __post_init__(self) -> None:
+        for name in ("shock", "leverage", "max_leverage", "leverage_tail", "long_share",
+                     "maintenance", "penalty", "window"):  # ranges: sample_positions, cascade
+            check_real(name, getattr(self, name))
+        check_real("depth", self.depth, lo=1.0, hi=1e12)
+        check_int("n", self.n, lo=0, hi=10_000_000)
+        check_int("seed", self.seed, lo=0)
+        check_choice("impact", self.impact, tuple(IMPACT_MODELS))
         check_real("bin_width", self.bin_width, lo=0.0, hi=1.0, lo_open=True)
         check_real("hist_span", self.hist_span, lo=0.0, hi=1.0, lo_open=True)
 
@@ -137,6 +144,7 @@ def population(params: FeedbackLoopParams) -> Positions:
     :class:`~cascadelab.Positions` object (with the defaults, the one the other chapters use),
     so its sort by liquidation price is paid once.
     """
+    check_instance("params", params, FeedbackLoopParams)
     return _course.population(params.n, seed=params.seed, **params.shape)
 
 
@@ -318,7 +326,7 @@ def depth_sweep(depths: np.ndarray, **changes: object) -> DepthSweep:
     Parameters
     ----------
     depths : array of float
-        Depths to try, units per 1%, each > 0.
+        Depths to try, units per 1%, each in [1, 1e12].
     **changes
         Fields of :class:`FeedbackLoopParams` that differ from the defaults, e.g.
         ``shock=0.01`` (``depth`` is ignored: ``depths`` replaces it).
@@ -334,9 +342,7 @@ def depth_sweep(depths: np.ndarray, **changes: object) -> DepthSweep:
     True
     """
     params = FeedbackLoopParams(**changes)
-    depths = np.asarray(depths, dtype=np.float64)
-    if depths.ndim != 1 or not np.all(depths > 0):
-        raise ValueError("depths must be a 1-D array of positive numbers (units per 1%)")
+    depths = check_array("depths", depths, lo=1.0, hi=1e12)
     pos = population(params)
     p1 = PRICE * (1.0 - params.shock)
     direction = 1 if params.shock >= 0 else -1

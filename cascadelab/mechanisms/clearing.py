@@ -54,6 +54,12 @@ __all__ = [
     "waterfall",
 ]
 
+MAX_MEMBERS = 10_000
+"""Largest number of members (or counterparties) the functions here accept."""
+
+MAX_USD = 1e18
+"""Largest amount (loss, margin, fund, capital) the functions here accept, USD."""
+
 #: Names of the waterfall's layers, in the order they pay.
 LAYERS: tuple[str, ...] = (
     "defaulter's margin",
@@ -156,15 +162,15 @@ def waterfall(
     Parameters
     ----------
     loss : float
-        Loss from closing out the defaulter's portfolio, USD, >= 0.
+        Loss from closing out the defaulter's portfolio, USD, in [0, 1e18].
     margin : float
-        The defaulter's margin, USD, >= 0.
+        The defaulter's margin, USD, in [0, 1e18].
     default_fund : float
-        Total default fund :math:`F`, USD, >= 0, contributed equally by the members.
+        Total default fund :math:`F`, USD, in [0, 1e18], contributed equally by the members.
     ch_capital : float
-        Clearing-house capital committed before the survivors' fund, USD, >= 0.
+        Clearing-house capital committed before the survivors' fund, USD, in [0, 1e18].
     members : int
-        Clearing members :math:`n` including the defaulter, >= 2.
+        Clearing members :math:`n` including the defaulter, in [2, 10,000].
     assessment_cap : float
         Largest assessment per surviving member :math:`a_{\max}`, USD, >= 0 (``inf``:
         uncapped, nothing is ever unfunded). CME caps assessments at a multiple of a member's
@@ -183,11 +189,11 @@ def waterfall(
     >>> capped.draws[4], round(capped.unfunded, 12)
     (3.0, 4.0)
     """
-    loss = check_real("loss", loss, lo=0.0)
-    margin = check_real("margin", margin, lo=0.0)
-    default_fund = check_real("default_fund", default_fund, lo=0.0)
-    ch_capital = check_real("ch_capital", ch_capital, lo=0.0)
-    members = check_int("members", members, lo=2)
+    loss = check_real("loss", loss, lo=0.0, hi=MAX_USD)
+    margin = check_real("margin", margin, lo=0.0, hi=MAX_USD)
+    default_fund = check_real("default_fund", default_fund, lo=0.0, hi=MAX_USD)
+    ch_capital = check_real("ch_capital", ch_capital, lo=0.0, hi=MAX_USD)
+    members = check_int("members", members, lo=2, hi=MAX_MEMBERS)
     a_max = float(assessment_cap)
     if not a_max >= 0.0:  # also rejects NaN; inf is allowed
         raise ValueError(
@@ -214,7 +220,7 @@ def exposure_weights(n: int, concentration: float = 1.0) -> np.ndarray:
     Parameters
     ----------
     n : int
-        Counterparties, >= 1.
+        Counterparties, in [1, 10,000].
     concentration : float
         :math:`\gamma` >= 0: 0 spreads evenly, 2 puts most of it on the first two.
 
@@ -223,7 +229,7 @@ def exposure_weights(n: int, concentration: float = 1.0) -> np.ndarray:
     ndarray, shape (n,)
         Shares summing to 1, largest first.
     """
-    n = check_int("n", n, lo=1)
+    n = check_int("n", n, lo=1, hi=MAX_MEMBERS)
     gamma = check_real("concentration", concentration, lo=0.0, hi=10.0)
     w = (np.arange(n) + 1.0) ** -gamma
     return w / w.sum()
@@ -286,13 +292,14 @@ def bilateral_contagion(
     Parameters
     ----------
     loss : float
-        The first defaulter's loss, USD, >= 0.
+        The first defaulter's loss, USD, in [0, 1e18].
     margin : float
-        Collateral it posted to its counterparties, USD, >= 0.
+        Collateral it posted to its counterparties, USD, in [0, 1e18].
     members : int
-        Members of the market including the defaulter, >= 2.
+        Members of the market including the defaulter, in [2, 10,000] (each round passes
+        every defaulter's shortfall around the ring, so the work grows like ``members**2``).
     capital : float
-        Loss-absorbing capital of each member, USD, >= 0.
+        Loss-absorbing capital of each member, USD, in [0, 1e18].
     concentration : float
         :math:`\gamma` of :func:`exposure_weights`, in [0, 10].
 
@@ -306,10 +313,10 @@ def bilateral_contagion(
     >>> c.n_secondary > 0
     True
     """
-    loss = check_real("loss", loss, lo=0.0)
-    margin = check_real("margin", margin, lo=0.0)
-    members = check_int("members", members, lo=2)
-    capital = check_real("capital", capital, lo=0.0)
+    loss = check_real("loss", loss, lo=0.0, hi=MAX_USD)
+    margin = check_real("margin", margin, lo=0.0, hi=MAX_USD)
+    members = check_int("members", members, lo=2, hi=MAX_MEMBERS)
+    capital = check_real("capital", capital, lo=0.0, hi=MAX_USD)
     concentration = check_real("concentration", concentration, lo=0.0, hi=10.0)
 
     hit = np.zeros(members)

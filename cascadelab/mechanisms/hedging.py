@@ -27,9 +27,15 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from cascadelab._validate import check_array, check_real
+from cascadelab._validate import check_array, check_int, check_real
 
 __all__ = ["DealerBook", "bs_delta", "bs_gamma"]
+
+# The ranges of DealerBook (module docstring of the class): within them every Greek is finite.
+MIN_PRICE, MAX_PRICE = 1e-12, 1e12  # strikes and spot, USD per unit
+MAX_EXPIRY = 1_000_000_000  # steps
+MAX_UNITS = 1e18  # units of the asset per option
+MIN_VOL = 1e-6  # implied volatility per step
 
 _SQRT2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -98,16 +104,18 @@ class DealerBook:
     Parameters
     ----------
     strike : array of float
-        Strike of each option, USD per unit, > 0.
+        Strike of each option, USD per unit, in [1e-12, 1e12].
     expiry : array of int
-        Step at which each option expires, >= 1 (steps are counted from 0).
+        Step at which each option expires, in [1, 1e9] (steps are counted from 0).
     units : array of float
-        Signed size in units of the asset: > 0 the dealer owns the option (long gamma),
-        < 0 the dealer sold it (short gamma).
+        Signed size in units of the asset, in [-1e18, 1e18]: > 0 the dealer owns the option
+        (long gamma), < 0 the dealer sold it (short gamma).
     call : array of bool
         True for a call, False for a put.
     vol : float
-        Implied volatility per step used for the hedge ratios, in (0, 1].
+        Implied volatility per step used for the hedge ratios, in [1e-6, 1].
+
+    Within these ranges (and a spot price in [1e-12, 1e12]) every delta and gamma is finite.
 
     Examples
     --------
@@ -125,15 +133,13 @@ class DealerBook:
     vol: float = 0.005
 
     def __post_init__(self) -> None:
-        strike = check_array("strike", np.atleast_1d(self.strike), lo=0.0, lo_open=True)
+        strike = check_array("strike", self.strike, lo=MIN_PRICE, hi=MAX_PRICE)
         n = strike.shape[0]
-        expiry = check_array("expiry", np.atleast_1d(self.expiry), dtype=np.int64, n=n, lo=1)
-        units = check_array("units", np.atleast_1d(self.units), n=n)
-        call_raw = np.atleast_1d(np.asarray(self.call))
-        if call_raw.dtype != np.bool_:
-            raise ValueError(f"call must be an array of bool (True = call), got {self.call!r}")
-        call = check_array("call", call_raw, dtype=np.bool_, n=n)
-        vol = check_real("vol", self.vol, lo=0.0, hi=1.0, lo_open=True)
+        expiry = check_array("expiry", self.expiry, dtype=np.int64, n=n, per="option", lo=1,
+                             hi=MAX_EXPIRY)
+        units = check_array("units", self.units, n=n, per="option", lo=-MAX_UNITS, hi=MAX_UNITS)
+        call = check_array("call", self.call, dtype=np.bool_, n=n, per="option")
+        vol = check_real("vol", self.vol, lo=MIN_VOL, hi=1.0)
         for name, arr in (("strike", strike), ("expiry", expiry), ("units", units),
                           ("call", call)):
             arr = arr.copy()
@@ -150,20 +156,27 @@ class DealerBook:
         return cls([strike, strike], [expiry, expiry], [units, units], [True, False], vol)
 
     def with_puts(self, strike: float, units: float, expiry: int) -> DealerBook:
-        """This book plus ``units`` (>= 0) long puts at ``strike`` USD expiring at ``expiry``."""
-        units = check_real("units", units, lo=0.0)
+        """This book plus ``units`` (in [0, 1e18]) long puts at ``strike`` USD expiring at
+        ``expiry``."""
+        units = check_real("units", units, lo=0.0, hi=MAX_UNITS)
+        strike = check_real("strike", strike, lo=MIN_PRICE, hi=MAX_PRICE)
+        expiry = check_int("expiry", expiry, lo=1, hi=MAX_EXPIRY)
         return DealerBook(
             np.append(self.strike, strike), np.append(self.expiry, expiry),
             np.append(self.units, units), np.append(self.call, False), self.vol,
         )
 
     def delta(self, spot: float, t: int = 0) -> float:
-        """Book delta (units of the asset) at price ``spot`` (USD) and step ``t``."""
-        spot = check_real("spot", spot, lo=0.0, lo_open=True)
+        """Book delta (units of the asset) at price ``spot`` (USD, in [1e-12, 1e12]) and step
+        ``t`` (in [0, 1e9])."""
+        spot = check_real("spot", spot, lo=MIN_PRICE, hi=MAX_PRICE)
+        t = check_int("t", t, lo=0, hi=MAX_EXPIRY)
         return float(book_delta(spot, t, self.strike, self.expiry, self.units, self.call,
                                 self.vol))
 
     def gamma(self, spot: float, t: int = 0) -> float:
-        """Book gamma (units of the asset per USD) at price ``spot`` (USD) and step ``t``."""
-        spot = check_real("spot", spot, lo=0.0, lo_open=True)
+        """Book gamma (units of the asset per USD) at price ``spot`` (USD, in [1e-12, 1e12]) and
+        step ``t`` (in [0, 1e9])."""
+        spot = check_real("spot", spot, lo=MIN_PRICE, hi=MAX_PRICE)
+        t = check_int("t", t, lo=0, hi=MAX_EXPIRY)
         return float(book_gamma(spot, t, self.strike, self.expiry, self.units, self.vol))

@@ -54,6 +54,9 @@ __all__ = [
 M_MAX = 0.5
 """Cap on the volatility-adjusted maintenance ratio (a fraction of notional)."""
 
+MAX_FEE_RATE = 1e6
+"""Largest opening fee rate, a fraction of notional (far above any venue; fees stay finite)."""
+
 
 @njit(cache=True)
 def ewma_variance(var: float, r: float, lam: float) -> float:
@@ -100,27 +103,25 @@ def vol_adjusted_maintenance(
     m0 = check_real("m0", m0, lo=0.0, hi=M_MAX)
     z = check_real("z", z, lo=0.0)
     horizon = check_real("horizon", horizon, lo=0.0, lo_open=True)
-    s = np.asarray(sigma, dtype=np.float64)
-    if np.any(~np.isfinite(s)) or np.any(s < 0):
-        raise ValueError(f"sigma must be finite and >= 0, got {sigma!r}")
-    m = np.minimum(np.maximum(m0, z * s * math.sqrt(horizon)), M_MAX)
+    s = check_array("sigma", sigma, ndim=None, lo=0.0).reshape(np.shape(sigma))
+    with np.errstate(over="ignore"):  # an overflow to inf is capped at M_MAX like any large z
+        m = np.minimum(np.maximum(m0, z * s * math.sqrt(horizon)), M_MAX)
     return float(m) if m.ndim == 0 else m
 
 def fee_adjusted_leverage(leverage: np.ndarray | float, fee_rate: float) -> np.ndarray | float:
     r"""Leverage :math:`L' = L / (1 + \varphi L)` taken under an opening fee rate :math:`\varphi`.
 
-    ``leverage`` >= 1; ``fee_rate`` :math:`\varphi` is a fraction of notional, >= 0. The result
-    is floored at 1 (nobody is pushed below an unlevered position).
+    ``leverage`` >= 1 (a number or an array); ``fee_rate`` :math:`\varphi` is a fraction of
+    notional, in [0, 1e6]. The result is floored at 1 (nobody is pushed below an unlevered
+    position).
 
     Examples
     --------
     >>> float(fee_adjusted_leverage(50.0, 0.01))
     33.333333333333336
     """
-    fee_rate = check_real("fee_rate", fee_rate, lo=0.0)
-    lev = np.asarray(leverage, dtype=np.float64)
-    if np.any(~np.isfinite(lev)) or np.any(lev < 1.0):
-        raise ValueError(f"leverage must be finite and >= 1, got {leverage!r}")
+    fee_rate = check_real("fee_rate", fee_rate, lo=0.0, hi=MAX_FEE_RATE)
+    lev = check_array("leverage", leverage, ndim=None, lo=1.0).reshape(np.shape(leverage))
     out = np.maximum(lev / (1.0 + fee_rate * lev), 1.0)
     return float(out) if out.ndim == 0 else out
 
@@ -131,6 +132,8 @@ def apply_opening_fee(positions: Positions, fee_rate: float) -> tuple[Positions,
     :math:`L' = L / (1 + \varphi L)` (so size shrinks by :math:`L'/L`), paying the fee
     :math:`\varphi\,\text{size}'\,\text{entry}` USD from its wallet.
 
+    ``fee_rate`` is in [0, 1e6] (a fraction of notional).
+
     Returns
     -------
     (Positions, float)
@@ -138,7 +141,7 @@ def apply_opening_fee(positions: Positions, fee_rate: float) -> tuple[Positions,
         insurance fund.
     """
     check_instance("positions", positions, Positions)
-    fee_rate = check_real("fee_rate", fee_rate, lo=0.0)
+    fee_rate = check_real("fee_rate", fee_rate, lo=0.0, hi=MAX_FEE_RATE)
     if fee_rate == 0.0 or len(positions) == 0:
         return positions, 0.0
     lev = check_array("leverage", fee_adjusted_leverage(positions.leverage, fee_rate), lo=1.0)

@@ -68,7 +68,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from cascadelab._validate import check_array, check_choice, check_int, check_real
+from cascadelab._validate import check_array, check_choice, check_instance, check_int, check_real
 from cascadelab.market import IMPACT_MODELS, Book
 
 __all__ = [
@@ -81,6 +81,12 @@ __all__ = [
     "push_cost",
     "push_units",
 ]
+
+# The ranges within which every cost is finite (see the functions' docstrings).
+MAX_FEEDS = 1_000_000  # feeds in a network
+MAX_MOVE = 10.0  # relative price move an attacker targets (+1000%)
+MAX_DEPTH = 1e15  # book depth, units per 1%
+MAX_PRICE = 1e12  # USD per unit
 
 
 def median_oracle(feeds: Sequence[float] | np.ndarray) -> float | np.ndarray:
@@ -103,12 +109,9 @@ def median_oracle(feeds: Sequence[float] | np.ndarray) -> float | np.ndarray:
     >>> median_oracle([100.0, 101.0, 0.01])   # one rigged feed out of three changes nothing
     100.0
     """
-    f = np.asarray(feeds, dtype=np.float64)
-    if f.ndim == 0 or f.shape[-1] < 1:
+    f = check_array("feeds", feeds, ndim=None, lo=0.0, lo_open=True)
+    if f.shape[-1] < 1:
         raise ValueError(f"feeds must hold at least one reading, got shape {f.shape}")
-    if not np.all(np.isfinite(f)) or np.any(f <= 0.0):
-        bad = f[~(np.isfinite(f) & (f > 0.0))].ravel()[0]
-        raise ValueError(f"feeds must be finite prices > 0 USD, got {bad!r}")
     out = np.median(f, axis=-1)
     return float(out) if out.ndim == 0 else out
 
@@ -121,7 +124,7 @@ def feeds_to_capture(n: int, k: int = 0) -> int:
     Parameters
     ----------
     n : int
-        Number of feeds in the network, >= 1.
+        Number of feeds in the network, in [1, 1,000,000].
     k : int
         Bad feeds already on the attacker's side, in [0, n].
 
@@ -130,18 +133,27 @@ def feeds_to_capture(n: int, k: int = 0) -> int:
     >>> feeds_to_capture(1), feeds_to_capture(7), feeds_to_capture(7, k=3)
     (1, 4, 1)
     """
-    n = check_int("n", n, lo=1)
+    n = check_int("n", n, lo=1, hi=MAX_FEEDS)
     k = check_int("k", k, lo=0, hi=n)
     return max(n // 2 + 1 - k, 0)
 
 
 def _check_move(move: float, impact: str, floor: float = 1e-3) -> float:
-    m = check_real("target_move", move, lo=-1.0, lo_open=True)
+    m = check_real("target_move", move, lo=-1.0, hi=MAX_MOVE, lo_open=True)
     if m <= -(1.0 - floor) and impact != "exponential":
         raise ValueError(
             f"target_move must be above {-(1.0 - floor):g} (the book's floor), got {m:g}"
         )
     return m
+
+
+def _check_book(book: object) -> Book:
+    check_instance("book", book, Book)
+    assert isinstance(book, Book)
+    if book.depth > MAX_DEPTH:
+        raise ValueError(f"book.depth must be at most {MAX_DEPTH:g} units per 1% here (so that "
+                         f"costs stay finite), got {book.depth:g}")
+    return book
 
 
 def push_units(target_move: float, book: Book) -> float:
@@ -153,9 +165,10 @@ def push_units(target_move: float, book: Book) -> float:
     Parameters
     ----------
     target_move : float
-        Relative price move wanted, > -1 (0.1 = 10% up, -0.1 = 10% down).
+        Relative price move wanted, in (-1, 10] (0.1 = 10% up, -0.1 = 10% down); above
+        -0.999 (the book's floor) unless the book is exponential.
     book : Book
-        The venue's book.
+        The venue's book, depth at most 1e15 units per 1%.
 
     Returns
     -------
@@ -167,8 +180,7 @@ def push_units(target_move: float, book: Book) -> float:
     >>> push_units(0.01, Book(depth=1_000.0))   # 1% costs D units on a linear book
     1000.0
     """
-    if not isinstance(book, Book):
-        raise ValueError(f"book must be a cascadelab.Book, got {type(book).__name__}")
+    book = _check_book(book)
     m = _check_move(target_move, book.impact, book.floor)
     mu = abs(m)
     if book.impact == "linear":
@@ -187,11 +199,13 @@ def push_cost(target_move: float, book: Book, price: float = 100.0) -> float:
     Parameters
     ----------
     target_move : float
-        Relative price move wanted, > -1.
+        Relative price move wanted, in (-1, 10], as in :func:`push_units`.
     book : Book
-        The venue's book (depth in units per 1%, impact model).
+        The venue's book (depth in units per 1%, at most 1e15; impact model).
     price : float
-        Undisturbed price, USD per unit, > 0.
+        Undisturbed price, USD per unit, in (0, 1e12].
+
+    Within these ranges the cost is finite.
 
     Returns
     -------
@@ -203,10 +217,9 @@ def push_cost(target_move: float, book: Book, price: float = 100.0) -> float:
     >>> push_cost(0.10, Book(depth=1_000.0), price=100.0)   # 50 p D m^2
     50000.0
     """
-    if not isinstance(book, Book):
-        raise ValueError(f"book must be a cascadelab.Book, got {type(book).__name__}")
+    book = _check_book(book)
     m = _check_move(target_move, book.impact, book.floor)
-    price = check_real("price", price, lo=0.0, lo_open=True)
+    price = check_real("price", price, lo=0.0, hi=MAX_PRICE, lo_open=True)
     if book.impact == "linear":
         return 50.0 * price * book.depth * m * m
     if book.impact == "exponential":
@@ -232,18 +245,20 @@ def manipulation_cost(
     Parameters
     ----------
     target_move : float
-        Relative move of the reported price wanted, > -1.
+        Relative move of the reported price wanted, in (-1, 10], as in :func:`push_units`.
     depth_per_feed : float or array of float, shape (n - k,)
-        Book depth of each venue the honest feeds read, units per 1%, > 0 (one number: every
-        venue alike). Low on-chain activity means thin books.
+        Book depth of each venue the honest feeds read, units per 1%, in (0, 1e15] (one
+        number: every venue alike). Low on-chain activity means thin books.
     k : int
         Feeds already on the attacker's side (stale in its favour or compromised), in [0, n].
     n : int
-        Number of feeds, >= 1 (1 is a single-feed oracle).
+        Number of feeds, in [1, 1,000,000] (1 is a single-feed oracle).
     impact : {"linear", "exponential", "sqrt"}
         Impact model of the venues' books.
     price : float
-        Undisturbed price, USD per unit, > 0.
+        Undisturbed price, USD per unit, in (0, 1e12].
+
+    Within these ranges the cost is finite.
 
     Returns
     -------
@@ -257,16 +272,17 @@ def manipulation_cost(
     >>> manipulation_cost(0.10, 1_000.0, n=7)       # median of 7: four venues
     200000.0
     """
-    n = check_int("n", n, lo=1)
+    n = check_int("n", n, lo=1, hi=MAX_FEEDS)
     k = check_int("k", k, lo=0, hi=n)
     impact = check_choice("impact", impact, tuple(IMPACT_MODELS))
     need = feeds_to_capture(n, k)
-    d = np.atleast_1d(np.asarray(depth_per_feed, dtype=np.float64))
+    d = check_array("depth_per_feed", depth_per_feed, lo=0.0, hi=MAX_DEPTH, lo_open=True)
     if d.size == 1:
         d = np.full(n - k, float(d[0]))
-    d = check_array("depth_per_feed", d, n=n - k, lo=0.0, lo_open=True)
+    d = check_array("depth_per_feed", d, n=n - k, per="honest feed, n - k", lo=0.0,
+                    hi=MAX_DEPTH, lo_open=True)
     _check_move(target_move, impact)
-    price = check_real("price", price, lo=0.0, lo_open=True)
+    price = check_real("price", price, lo=0.0, hi=MAX_PRICE, lo_open=True)
     if need == 0:
         return 0.0
     cheapest = np.sort(d)[:need]

@@ -35,6 +35,9 @@ from cascadelab._validate import check_array, check_int, check_real
 
 __all__ = ["oracle_path"]
 
+MAX_STEPS = 1_000_000_000
+"""Largest latency and heartbeat of :func:`oracle_path`, steps (the loop counts in 64 bits)."""
+
 
 @njit(cache=True)
 def oracle_update(
@@ -80,9 +83,9 @@ def oracle_path(
     prices : array of float
         Traded price at each step, USD per unit, > 0.
     latency : int
-        Steps of delay :math:`L` of the feed, >= 0.
+        Steps of delay :math:`L` of the feed, in [0, 1e9].
     heartbeat : int
-        The published price is refreshed at least every ``heartbeat`` steps, >= 1.
+        The published price is refreshed at least every ``heartbeat`` steps, in [1, 1e9].
     deviation : float
         Refresh early once the reported price moves by this fraction, in [0, 1); 0 = off.
     p0 : float, optional
@@ -99,8 +102,8 @@ def oracle_path(
     array([100., 100.,  90.,  80.])
     """
     prices = check_array("prices", prices, lo=0.0, lo_open=True)
-    latency = check_int("latency", latency, lo=0)
-    heartbeat = check_int("heartbeat", heartbeat, lo=1)
+    latency = check_int("latency", latency, lo=0, hi=MAX_STEPS)
+    heartbeat = check_int("heartbeat", heartbeat, lo=1, hi=MAX_STEPS)
     deviation = check_real("deviation", deviation, lo=0.0, hi=1.0, hi_open=True)
     if p0 is None:
         p0 = float(prices[0]) if prices.size else 1.0

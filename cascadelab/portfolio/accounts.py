@@ -31,10 +31,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_array, check_int
-from cascadelab.positions import check_draw_parameters, pareto_leverage
+from cascadelab._validate import check_array, check_bool, check_int, check_seed
+from cascadelab.positions import MAX_NOTIONAL, check_draw_parameters, pareto_leverage
 
 __all__ = ["Accounts", "sample_accounts"]
+
+# The ranges of sample_accounts (its docstring); MAX_NOTIONAL bounds every leg of Accounts.
+MIN_PRICE, MAX_PRICE = 1e-12, 1e12  # USD per unit
+MAX_ASSETS = 1000
+MAX_CELLS = 10_000_000  # accounts x assets
 
 
 def _check_matrix(
@@ -42,22 +47,7 @@ def _check_matrix(
     lo_open: bool = False,
 ) -> np.ndarray:
     """Return ``value`` as a C-contiguous float64 matrix of ``shape``, finite and ``>= lo``."""
-    arr = np.ascontiguousarray(value, dtype=np.float64)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (accounts x assets), got shape {arr.shape}")
-    if arr.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        i, k = np.unravel_index(int(np.argmax(bad)), arr.shape)
-        raise ValueError(f"{name} must be finite, got {arr[i, k]} at index ({i}, {k})")
-    if lo is not None:
-        bad = arr <= lo if lo_open else arr < lo
-        if bad.any():
-            i, k = np.unravel_index(int(np.argmax(bad)), arr.shape)
-            allowed = f"({lo:g}, inf)" if lo_open else f"[{lo:g}, inf)"
-            raise ValueError(f"{name} must be in {allowed}, got {arr[i, k]:g} at index ({i}, {k})")
-    return arr
+    return check_array(name, value, shape=shape, per="accounts x assets", lo=lo, lo_open=lo_open)
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,9 +59,10 @@ class Accounts:
     units : array, shape (n, K)
         Signed position in each asset, units (+ long, - short, 0 = no leg).
     entry : array, shape (n, K)
-        Entry price of each leg, USD per unit, > 0 (ignored where ``units`` is 0).
+        Entry price of each leg, USD per unit, > 0 (ignored where ``units`` is 0); a leg's
+        notional ``|units| * entry`` is at most 1e40 USD (so that every sum stays finite).
     cash : array, shape (n,)
-        Collateral posted in USD, >= 0.
+        Collateral posted in USD, in [0, 1e40].
     collateral_units : array, shape (n, K)
         Units of each asset pledged as collateral, >= 0. Its value :math:`h_{ik} p_k` moves
         with the asset; on liquidation it is sold through that asset's book.
@@ -101,24 +92,24 @@ class Accounts:
     cross_margin: bool = True
 
     def __post_init__(self) -> None:
-        units = np.asarray(self.units, dtype=np.float64)
-        if units.ndim != 2:
-            raise ValueError(
-                f"units must be a 2-D array (accounts x assets), got shape {units.shape}"
-            )
+        units = check_array("units", self.units, ndim=2)
         n, K = units.shape
         if K < 1:
             raise ValueError("units must have at least one asset column, got 0")
-        units = _check_matrix("units", units, (n, K))
         entry = _check_matrix("entry", self.entry, (n, K), lo=0.0, lo_open=True)
-        cash = check_array("cash", self.cash, n=n, lo=0.0)
+        big = np.abs(units) * entry > MAX_NOTIONAL
+        if big.any():
+            i, k = np.unravel_index(int(np.argmax(big)), big.shape)
+            raise ValueError(
+                f"|units| * entry (a leg's notional) must be at most {MAX_NOTIONAL:g} USD so "
+                f"that sums stay finite, got {abs(units[i, k]) * entry[i, k]:g} at index "
+                f"({i}, {k})"
+            )
+        cash = check_array("cash", self.cash, n=n, per="account", lo=0.0, hi=MAX_NOTIONAL)
         pledged = _check_matrix("collateral_units", self.collateral_units, (n, K), lo=0.0)
-        m = np.asarray(self.maintenance, dtype=np.float64)
-        if m.ndim == 0:
-            m = np.full(n, float(m))
-        m = check_array("maintenance", m, n=n, lo=0.0, hi=1.0, hi_open=True)
-        if not isinstance(self.cross_margin, (bool, np.bool_)):
-            raise ValueError(f"cross_margin must be True or False, got {self.cross_margin!r}")
+        m = check_array("maintenance", self.maintenance, n=n, per="account", lo=0.0, hi=1.0,
+                        hi_open=True, broadcast=True)
+        check_bool("cross_margin", self.cross_margin)
         for name, arr in (
             ("units", units), ("entry", entry), ("cash", cash),
             ("collateral_units", pledged), ("maintenance", m),
@@ -152,30 +143,35 @@ class Accounts:
         tot = gross.sum(axis=1, keepdims=True)
         return np.divide(gross, tot, out=np.zeros_like(gross), where=tot > 0)
 
+    def _prices(self, prices: object) -> np.ndarray:
+        """``prices`` checked: one per asset, USD per unit, in (0, 1e12]."""
+        return check_array("prices", prices, n=self.n_assets, per="asset", lo=0.0,
+                           hi=MAX_PRICE, lo_open=True)
+
     def collateral_value(self, prices: Sequence[float] | np.ndarray) -> np.ndarray:
         r"""Collateral value per account, USD: :math:`c_i + \sum_k h_{ik} p_k`."""
-        p = check_array("prices", prices, n=self.n_assets, lo=0.0, lo_open=True)
+        p = self._prices(prices)
         return self.cash + self.collateral_units @ p
 
     def equity(self, prices: Sequence[float] | np.ndarray) -> np.ndarray:
         r"""Account equity :math:`E_i(p)`, USD (see the module docstring)."""
-        p = check_array("prices", prices, n=self.n_assets, lo=0.0, lo_open=True)
+        p = self._prices(prices)
         return self.collateral_value(p) + (self.units * (p - self.entry)).sum(axis=1)
 
     def requirement(self, prices: Sequence[float] | np.ndarray) -> np.ndarray:
         r"""Cross-margin requirement :math:`R_i(p) = m_i \sum_k |q_{ik}| p_k`, USD."""
-        p = check_array("prices", prices, n=self.n_assets, lo=0.0, lo_open=True)
+        p = self._prices(prices)
         return self.maintenance * (np.abs(self.units) @ p)
 
     def leg_equity(self, prices: Sequence[float] | np.ndarray) -> np.ndarray:
         r"""Isolated equity of each leg, shape (n, K), USD:
         :math:`w_{ik}(c_i + \sum_j h_{ij} p_j) + q_{ik}(p_k - e_{ik})`."""
-        p = check_array("prices", prices, n=self.n_assets, lo=0.0, lo_open=True)
+        p = self._prices(prices)
         return self.weights * self.collateral_value(p)[:, None] + self.units * (p - self.entry)
 
     def at_risk(self, prices: Sequence[float] | np.ndarray) -> np.ndarray:
         """Which accounts would be liquidated at ``prices`` (any leg, under isolated margin)."""
-        p = check_array("prices", prices, n=self.n_assets, lo=0.0, lo_open=True)
+        p = self._prices(prices)
         has = self.units != 0
         if self.cross_margin:
             return has.any(axis=1) & (self.equity(p) <= self.requirement(p))
@@ -226,9 +222,9 @@ def sample_accounts(
     Parameters
     ----------
     n : int
-        Number of accounts, >= 0.
+        Number of accounts, >= 0, with ``n * K`` at most 10,000,000.
     prices : array of float, shape (K,)
-        Current price of each asset, USD per unit, > 0.
+        Current price of each asset, USD per unit, in [1e-12, 1e12]; 1 <= K <= 1000.
     legs : int
         Assets traded per account, in [1, K].
     leverage, max_leverage, leverage_tail : float
@@ -241,7 +237,7 @@ def sample_accounts(
     entry_spread : float
         Log-sd of entry prices around ``prices``, in [0, 1].
     notional, notional_sigma : float
-        Median gross notional per account, USD, > 0; its log-sd, in [0, 5].
+        Median gross notional per account, USD, in (0, 1e12]; its log-sd, in [0, 5].
     collateral_mix : array of float, shape (K,), or None
         Fraction of margin pledged in each asset, each in [0, 1], summing to at most 1; the rest
         is cash. None (default) means all cash. ``[1, 0, 0]`` is single collateral in asset 0;
@@ -249,7 +245,7 @@ def sample_accounts(
     cross_margin : bool
         Margin mode of the returned :class:`Accounts`.
     seed : int or None
-        Seed of the ``numpy.random.Generator``.
+        Seed of the ``numpy.random.Generator``, >= 0.
 
     Returns
     -------
@@ -261,11 +257,14 @@ def sample_accounts(
     >>> len(acc), acc.n_assets, bool(acc.at_risk([100.0, 50.0, 20.0]).any())
     (1000, 3, False)
     """
-    n = check_int("n", n, lo=0)
-    p = check_array("prices", prices, lo=0.0, lo_open=True)
+    n = check_int("n", n, lo=0, hi=MAX_CELLS)
+    p = check_array("prices", prices, lo=MIN_PRICE, hi=MAX_PRICE)
     K = p.shape[0]
-    if K < 1:
-        raise ValueError("prices must list at least one asset, got an empty array")
+    if not 1 <= K <= MAX_ASSETS:
+        raise ValueError(f"prices must list between 1 and {MAX_ASSETS} assets, got {K}")
+    if n * K > MAX_CELLS:
+        raise ValueError(f"n * K (accounts x assets) must be at most {MAX_CELLS:,}, got "
+                         f"{n:,} x {K:,} = {n * K:,}")
     legs = check_int("legs", legs, lo=1, hi=K)
     (max_leverage, leverage, leverage_tail, long_share, maintenance, entry_spread, notional,
      notional_sigma) = check_draw_parameters(max_leverage, leverage, leverage_tail, long_share,
@@ -273,13 +272,12 @@ def sample_accounts(
     if collateral_mix is None:
         mix = np.zeros(K)
     else:
-        mix = check_array("collateral_mix", collateral_mix, n=K, lo=0.0, hi=1.0)
+        mix = check_array("collateral_mix", collateral_mix, n=K, per="asset", lo=0.0, hi=1.0)
         if mix.sum() > 1.0 + 1e-12:
             raise ValueError(f"collateral_mix must sum to at most 1, got {mix.sum():g}")
-    if not isinstance(cross_margin, (bool, np.bool_)):
-        raise ValueError(f"cross_margin must be True or False, got {cross_margin!r}")
+    check_bool("cross_margin", cross_margin)
 
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     assets = np.argsort(rng.random((n, K)), axis=1)[:, :legs]
     rows = np.arange(n)[:, None]
     side = np.where(rng.random((n, legs)) < long_share, 1.0, -1.0)

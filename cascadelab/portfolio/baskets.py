@@ -18,17 +18,19 @@ from cascadelab._validate import check_array, check_int, check_real
 
 __all__ = ["basket_drawdown", "basket_volatility", "equicorrelation"]
 
+MAX_VOL = 1e6
+"""Largest volatility :func:`basket_volatility` and :func:`basket_drawdown` accept."""
+
 
 def _correlation_factor(corr: np.ndarray) -> np.ndarray:
     """A matrix ``A`` with ``A @ A.T == corr``: Cholesky, or the eigen-factor if singular.
 
     Raises ``ValueError`` naming ``corr`` unless it is a valid correlation matrix.
     """
-    K = corr.shape[0]
+    corr = check_array("corr", corr, ndim=None)
+    K = corr.shape[0] if corr.ndim else 0
     if corr.ndim != 2 or corr.shape != (K, K):
         raise ValueError(f"corr must be a square K x K matrix, got shape {corr.shape}")
-    if not np.all(np.isfinite(corr)):
-        raise ValueError("corr must be finite")
     if not np.allclose(corr, corr.T, rtol=0.0, atol=1e-12):
         i, j = np.unravel_index(int(np.argmax(np.abs(corr - corr.T))), corr.shape)
         raise ValueError(
@@ -79,13 +81,12 @@ def _basket_inputs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     w = check_array("weights", weights, lo=0.0)
     K = w.shape[0]
-    if K < 1 or w.sum() <= 0.0:
+    if K < 1 or w.max() <= 0.0:
         raise ValueError(f"weights must be non-negative with a positive sum, got {w.tolist()}")
-    sigma = check_array("vols", vols, n=K, lo=0.0)
-    rho = np.array(corr, dtype=np.float64)
-    if rho.shape != (K, K):
-        raise ValueError(f"corr must have shape ({K}, {K}) for {K} assets, got {rho.shape}")
+    sigma = check_array("vols", vols, n=K, per="asset", lo=0.0, hi=MAX_VOL)
+    rho = check_array("corr", corr, shape=(K, K), per=f"K x K for {K} assets")
     _correlation_factor(rho)
+    w = w / w.max()  # scale first, so that the sum of huge weights stays finite
     return w / w.sum(), sigma, rho
 
 
@@ -106,7 +107,7 @@ def basket_volatility(
     weights : array of float, shape (K,)
         Value held in each asset (any scale), >= 0 with a positive sum.
     vols : array of float, shape (K,)
-        Volatility of each asset, >= 0.
+        Volatility of each asset, in [0, 1e6].
     corr : array, shape (K, K)
         Correlation matrix, validated as in
         :class:`~cascadelab.portfolio.simulate.MultiAssetScenario`.
@@ -154,6 +155,9 @@ def basket_drawdown(
     float
         Fraction of the basket's value lost (negative for a gain).
 
+    Raises ``ValueError`` when the spillover :math:`\beta_j` (a ratio of ``vols``) makes a
+    gain too large for a float (beyond about :math:`e^{700}`).
+
     Examples
     --------
     >>> basket_drawdown([1, 1], [0.1, 0.1], equicorrelation(2, 0.0), 0.2)
@@ -162,6 +166,15 @@ def basket_drawdown(
     w, sigma, rho = _basket_inputs(weights, vols, corr)
     shock = check_real("shock", shock, lo=-1.0, hi=1.0, lo_open=True, hi_open=True)
     a = check_int("shock_asset", shock_asset, lo=0, hi=w.shape[0] - 1)
-    ratio = sigma / sigma[a] if sigma[a] > 0 else np.ones_like(sigma)
-    beta = rho[:, a] * ratio
-    return float((w * -np.expm1(beta * math.log1p(-shock))).sum())
+    with np.errstate(over="ignore", invalid="ignore"):
+        ratio = sigma / sigma[a] if sigma[a] > 0 else np.ones_like(sigma)
+        beta = rho[:, a] * ratio
+        out = float((w * -np.expm1(beta * math.log1p(-shock))).sum())
+    if not math.isfinite(out):
+        j = int(np.argmax(np.abs(beta)))
+        raise ValueError(
+            f"shock = {shock:g} moves the basket beyond the float range: the spillover "
+            f"beta[{j}] = corr[{j}, {a}] * vols[{j}] / vols[{a}] = {beta[j]:g}; use vols "
+            f"closer to each other or a smaller shock"
+        )
+    return out

@@ -15,13 +15,33 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cascadelab._validate import check_array, check_instance, check_int, check_real
+from cascadelab._validate import (
+    check_array,
+    check_bool,
+    check_instance,
+    check_int,
+    check_real,
+    check_seed,
+    check_sequence,
+)
 from cascadelab.kernels import portfolio as _kernel
 from cascadelab.market import Book
 from cascadelab.portfolio.accounts import Accounts
 from cascadelab.portfolio.baskets import _correlation_factor, equicorrelation
 
 __all__ = ["MultiAssetScenario", "PortfolioResult", "simulate_portfolio"]
+
+
+MIN_PRICE, MAX_PRICE = 1e-12, 1e12
+"""Range of a scenario's starting prices, USD per unit."""
+MAX_ASSETS = 1000
+"""Largest number of assets."""
+MAX_STEPS = 10_000_000
+"""Largest number of steps."""
+FUNDAMENTAL_RANGE = (1e-100, 1e100)
+"""Range a fundamental price path must stay within, USD per unit."""
+MAX_BYTES = 2e9
+"""Largest memory :func:`simulate_portfolio` allocates for one run, bytes."""
 
 
 def _default_books() -> tuple[Book, ...]:
@@ -48,7 +68,7 @@ class MultiAssetScenario:
     Parameters
     ----------
     prices : array of float, shape (K,)
-        Starting prices, USD per unit, > 0.
+        Starting prices, USD per unit, in [1e-12, 1e12]; 1 <= K <= 1000.
     vols : array of float, shape (K,)
         Volatility of each fundamental per step (sd of the log return), in [0, 1].
     corr : array, shape (K, K)
@@ -63,7 +83,8 @@ class MultiAssetScenario:
     shock_step : int
         First step of the shock, >= 0 (must fit in the simulated steps).
     shock_steps : int
-        Number of steps the shock is spread over, >= 1.
+        Number of steps the shock is spread over, >= 1 (``shock_step + shock_steps <=
+        steps``).
     spillover : bool
         Move the other assets by their conditional mean (above) when the shock hits.
     penalty : float
@@ -73,9 +94,13 @@ class MultiAssetScenario:
         :math:`p_{t,k} = F_{t,k}\,e^{g_{t,k}}` with :math:`g \leftarrow (1 - \text{resilience})\,g`
         before each step's orders; 0 makes impact permanent.
     steps : int
-        Default number of steps, >= 1.
+        Default number of steps, in [1, 10,000,000].
     names : sequence of str, length K, or None
         Asset names for printing; None names them A, B, C, ...
+
+    A fundamental path must stay within [1e-100, 1e100] USD (:data:`FUNDAMENTAL_RANGE`):
+    :meth:`fundamentals` raises ``FloatingPointError`` naming ``vols``, ``steps`` and the shock
+    when high volatilities over many steps would carry it out.
 
     The defaults (three assets at 100 USD, correlation 0.5, a 12% crash in asset A at step 20)
     give a visible contagion on 5,000 accounts from :func:`sample_accounts`.
@@ -96,33 +121,31 @@ class MultiAssetScenario:
     names: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
-        prices = check_array("prices", self.prices, lo=0.0, lo_open=True)
+        prices = check_array("prices", self.prices, lo=MIN_PRICE, hi=MAX_PRICE)
         K = prices.shape[0]
-        if K < 1:
-            raise ValueError("prices must list at least one asset, got an empty array")
-        vols = check_array("vols", self.vols, n=K, lo=0.0, hi=1.0)
-        corr = np.array(self.corr, dtype=np.float64)
-        if corr.shape != (K, K):
-            raise ValueError(f"corr must have shape ({K}, {K}) for {K} assets, got {corr.shape}")
+        if not 1 <= K <= MAX_ASSETS:
+            raise ValueError(f"prices must list between 1 and {MAX_ASSETS} assets, got {K}")
+        vols = check_array("vols", self.vols, n=K, per="asset", lo=0.0, hi=1.0)
+        corr = check_array("corr", self.corr, shape=(K, K), per=f"K x K for {K} assets")
         factor = _correlation_factor(corr)
-        books = tuple(self.books)
+        books = check_sequence("books", self.books, min_len=0, what="Books")
         if len(books) != K:
             raise ValueError(f"books must hold one Book per asset ({K}), got {len(books)}")
         for k, b in enumerate(books):
             check_instance(f"books[{k}]", b, Book)
         check_real("shock", self.shock, lo=-1.0, hi=1.0, lo_open=True, hi_open=True)
         check_int("shock_asset", self.shock_asset, lo=0, hi=K - 1)
-        check_int("shock_step", self.shock_step, lo=0)
-        check_int("shock_steps", self.shock_steps, lo=1)
-        if not isinstance(self.spillover, (bool, np.bool_)):
-            raise ValueError(f"spillover must be True or False, got {self.spillover!r}")
+        check_int("shock_step", self.shock_step, lo=0, hi=MAX_STEPS - 1)
+        check_int("shock_steps", self.shock_steps, lo=1, hi=MAX_STEPS)
+        check_bool("spillover", self.spillover)
         check_real("penalty", self.penalty, lo=0.0, hi=1.0, hi_open=True)
         check_real("resilience", self.resilience, lo=0.0, hi=1.0)
-        check_int("steps", self.steps, lo=1, hi=10_000_000)
+        check_int("steps", self.steps, lo=1, hi=MAX_STEPS)
         if self.names is None:
             names = tuple(chr(ord("A") + k) if k < 26 else f"asset{k}" for k in range(K))
         else:
-            names = tuple(str(s) for s in self.names)
+            names = tuple(str(s) for s in check_sequence("names", self.names, min_len=0,
+                                                         what="names"))
             if len(names) != K:
                 raise ValueError(f"names must hold one name per asset ({K}), got {len(names)}")
         for name, arr in (("prices", prices), ("vols", vols), ("corr", corr)):
@@ -148,7 +171,8 @@ class MultiAssetScenario:
     def beta(self) -> np.ndarray:
         r"""Spillover coefficients :math:`\beta_j = \rho_{ja}\sigma_j/\sigma_a` (1 when j = a)."""
         a = self.shock_asset
-        ratio = self.vols / self.vols[a] if self.vols[a] > 0 else np.ones(self.n_assets)
+        with np.errstate(over="ignore"):  # a vanishing vols[a]: the fundamentals refuse it
+            ratio = self.vols / self.vols[a] if self.vols[a] > 0 else np.ones(self.n_assets)
         return self.corr[:, a] * ratio
 
     def __repr__(self) -> str:
@@ -168,20 +192,35 @@ class MultiAssetScenario:
 
         The draws come from ``np.random.default_rng(seed)``: ``steps x K`` standard normals.
         """
-        steps = self.steps if steps is None else check_int("steps", steps, lo=1, hi=10_000_000)
+        steps = self.steps if steps is None else check_int("steps", steps, lo=1, hi=MAX_STEPS)
         if self.shock_step + self.shock_steps > steps:
             raise ValueError(
                 f"shock_step + shock_steps must be <= steps = {steps}, got "
                 f"{self.shock_step} + {self.shock_steps}"
             )
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_seed(seed))
         z = rng.standard_normal((steps, self.n_assets))
         r = -0.5 * self.vols**2 + self.vols * (z @ self.factor.T)
         jump = math.log1p(-self.shock) / self.shock_steps
         beta = self.beta if self.spillover else np.eye(self.n_assets)[self.shock_asset]
         window = slice(self.shock_step, self.shock_step + self.shock_steps)
-        r[window] += jump * beta
-        return self.prices * np.exp(np.cumsum(r, axis=0))
+        if jump != 0.0:
+            with np.errstate(over="ignore", invalid="ignore"):
+                r[window] += jump * beta
+        with np.errstate(over="ignore", invalid="ignore"):
+            cum = np.cumsum(r, axis=0)
+            log_f = np.log(self.prices) + cum
+        lo, hi = (math.log(x) for x in FUNDAMENTAL_RANGE)
+        out = ~((log_f >= lo) & (log_f <= hi))  # NaN (inf - inf) is out too
+        if out.any():
+            t, k = np.unravel_index(int(np.argmax(out)), out.shape)
+            raise FloatingPointError(
+                f"the fundamental of asset {self.names[k]} leaves [1e-100, 1e100] USD at step "
+                f"{t} (log-price {log_f[t, k]:.4g}): lower vols (vols[{k}] = "
+                f"{self.vols[k]:g} per step), steps (= {steps}) or the shock "
+                f"(= {self.shock:g}, spillover beta[{k}] = {beta[k]:g})"
+            )
+        return self.prices * np.exp(cum)
 
 
 # ----------------------------------------------------------------------------- result
@@ -307,6 +346,32 @@ class PortfolioResult:
 # ----------------------------------------------------------------------------- simulation
 
 
+def _check_finite(scenario: MultiAssetScenario, fill: np.ndarray, flow: np.ndarray,
+                  per_step: tuple[np.ndarray, ...]) -> None:
+    """Raise ``FloatingPointError`` at the first step where a result left the float range.
+
+    The fundamentals are within :data:`FUNDAMENTAL_RANGE` by then, so what overflows is the
+    impact of the forced orders on a book: the message names that book and the order flow.
+    """
+    bad = np.zeros(per_step[0].shape[0], dtype=bool)
+    for arr in per_step:
+        ok = np.isfinite(arr)
+        bad |= ~(ok if arr.ndim == 1 else ok.all(axis=1))
+    bad |= ~(fill > 0.0).all(axis=1)
+    if not bad.any():
+        return
+    t = int(np.argmax(bad))
+    k = int(np.argmax(np.abs(np.nan_to_num(flow[t], nan=np.inf))))
+    book = scenario.books[k]
+    raise FloatingPointError(
+        f"simulate_portfolio left the float range at step {t}: forced orders of "
+        f"{flow[t, k]:.3g} units in asset {scenario.names[k]} moved its price to "
+        f"{fill[t, k]:.3g} USD through books[{k}] (depth {book.depth:g} units per 1%, impact "
+        f"{book.impact!r}); use deeper books, smaller accounts or a linear or sqrt impact"
+    )
+
+
+
 def simulate_portfolio(
     accounts: Accounts,
     scenario: MultiAssetScenario | None = None,
@@ -323,14 +388,19 @@ def simulate_portfolio(
     scenario : MultiAssetScenario or None
         The market; None uses ``MultiAssetScenario()``.
     steps : int or None
-        Number of steps, >= 1; None uses ``scenario.steps``.
+        Number of steps, in [1, 10,000,000]; None uses ``scenario.steps``. The run's arrays
+        must fit in 2 GB (:data:`MAX_BYTES`), about ``8 * ((9 K + 7) steps + (8 K + 6) n)``
+        bytes for ``n`` accounts.
     seed : int or None
-        Seed of the fundamentals' ``numpy.random.Generator`` (drawn outside the kernel, so the
-        compiled and the pure-Python kernel give identical results).
+        Seed (>= 0) of the fundamentals' ``numpy.random.Generator`` (drawn outside the kernel,
+        so the compiled and the pure-Python kernel give identical results).
 
     Returns
     -------
     PortfolioResult
+        Every array is finite. Where the forced orders would carry a price beyond the float
+        range (an exponential book buying back a large short, a book of almost no depth),
+        ``FloatingPointError`` names the step, the asset and its book.
 
     Notes
     -----
@@ -371,12 +441,17 @@ def simulate_portfolio(
         raise ValueError(
             f"accounts must hold {K} assets to match the scenario, got {accounts.n_assets}"
         )
-    steps = scenario.steps if steps is None else check_int("steps", steps, lo=1, hi=10_000_000)
-    if seed is not None:
-        check_int("seed", seed, lo=0)
+    steps = scenario.steps if steps is None else check_int("steps", steps, lo=1, hi=MAX_STEPS)
+    seed = check_seed(seed)
+    n = len(accounts)
+    need = 8.0 * ((9 * K + 7) * steps + (8 * K + 6) * n)
+    if need > MAX_BYTES:
+        raise ValueError(
+            f"steps = {steps:,} and {n:,} accounts x {K} assets need about {need / 1e9:.2f} GB, "
+            f"more than the {MAX_BYTES / 1e9:g} GB allowed: use fewer steps or accounts"
+        )
 
     fundamental = scenario.fundamentals(steps, seed)
-    n = len(accounts)
     books = scenario.books
     depth = np.array([b.depth for b in books])
     model = np.array([b.model for b in books], dtype=np.int64)
@@ -417,6 +492,9 @@ def simulate_portfolio(
         cash_left, pledged_left, ev_i, ev_k,
     )
 
+    _check_finite(scenario, fill_price, order_flow,
+                  (price, order_flow, liq_units, coll_sold, notional, coll_in, returned,
+                   penalties, paid, bad))
     peak = np.maximum(np.maximum.accumulate(price, axis=0), scenario.prices)
     drawdown = (1.0 - price / peak).max(axis=0)
     liquidated = (leg_step >= 0).any(axis=1)

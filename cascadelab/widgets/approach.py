@@ -120,7 +120,7 @@ class GradualLiquidationLab(Lab):
         """Run :func:`~cascadelab.chapters.approach.gradual_scenario` (percent -> fractions)."""
         return gradual_scenario(
             close_factor=close_factor / 100.0,
-            max_book_share=float(max_book_share) if max_book_share > 0.0 else None,
+            max_book_share=None if max_book_share == 0.0 else float(max_book_share),  # NaN: error
             cooldown=int(cooldown), scenario=FAST_CRASH.replace(shock=shock / 100.0),
         )
 

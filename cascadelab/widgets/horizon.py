@@ -20,6 +20,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from cascadelab import plotting as cp
+from cascadelab._validate import check_real
 from cascadelab.chapters.horizon import (
     BackstopResult,
     CrossVenueResult,
@@ -115,6 +116,9 @@ class WarningLab(Lab):
     def compute(self, *, threshold: float, policy: str, cap: float, band: float
                 ) -> tuple[float, PolicyOutcome]:
         """Warn where the predicted probability is at least the threshold; replay the policy."""
+        threshold = check_real("threshold", threshold, 0.0, 100.0)  # NaN would warn on nothing
+        cap = check_real("cap", cap, 1.0, 100.0)
+        band = check_real("band", band, 0.0, 50.0, lo_open=True, hi_open=True)
         warned = self.predictor.p_test >= threshold / 100.0
         level = cap if policy == "margin" else band / 100.0
         return threshold / 100.0, warning_policy(self.predictor.test, warned, policy=policy,

@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from cascadelab import plotting as cp
+from cascadelab._validate import check_choice
 from cascadelab.chapters.origin import (
     CrossMarginResult,
     EventReplay,
@@ -261,6 +262,7 @@ class FatTailLab(Lab):
 
     def compute(self, *, z: float, nu: float, horizon: float) -> FatTailResult:
         """Run :func:`~cascadelab.chapters.origin.fat_tail_breaches`."""
+        horizon = check_choice("horizon", horizon, tuple(v for _, v in HORIZONS))
         return fat_tail_breaches(z=float(z), nu=float(nu), periods_per_year=float(horizon))
 
     def summarize(self, result: FatTailResult) -> dict[str, float]:

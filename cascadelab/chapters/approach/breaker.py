@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cascadelab._validate import check_instance
+from cascadelab._validate import check_array, check_instance
 from cascadelab.chapters.approach.markets import FAST_CRASH, PolicyPair, _pair
 from cascadelab.engine import DEFAULT_STEPS, Scenario
 
@@ -28,7 +28,10 @@ __all__ = ["CircuitBreakerResult", "circuit_breaker_scenario", "halt_intervals"]
 
 def halt_intervals(halted: np.ndarray) -> list[tuple[int, int]]:
     """Halts as ``(first, last + 1)`` step pairs, from the engine's per-step ``halted`` flags."""
-    h = np.asarray(halted, dtype=bool).astype(np.int8)
+    h = check_array("halted", halted, lo=0.0, hi=1.0)
+    if not np.isin(h, (0.0, 1.0)).all():
+        raise ValueError("halted must hold True/False (or 1/0) flags, one per step")
+    h = h.astype(np.int8)
     edges = np.diff(np.concatenate(([0], h, [0])))
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(),
                     strict=True))

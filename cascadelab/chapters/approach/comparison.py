@@ -16,7 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from cascadelab._validate import check_instance, check_int, check_real
+from cascadelab._validate import (
+    ArgumentTypeError,
+    check_instance,
+    check_int,
+    check_mapping,
+    check_real,
+)
 from cascadelab.chapters.approach.markets import FAST_CRASH, STRESS, _headline, _market
 from cascadelab.engine import DEFAULT_STEPS, Scenario, SimulationResult, simulate
 from cascadelab.engine.montecarlo import MonteCarloResult, monte_carlo
@@ -38,6 +44,14 @@ compare them: every change at once)."""
 
 
 def _all_policies(policies: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    check_mapping("policies", policies, "a dict of policy name -> dict of Scenario fields")
+    if not policies:
+        raise ValueError("policies must name at least one policy, got an empty dict")
+    for name, changes in policies.items():
+        if not isinstance(name, str):
+            raise ArgumentTypeError(f"policies must be keyed by policy names (str), got "
+                                    f"{name!r}")
+        check_mapping(f"policies[{name!r}]", changes, "a dict of Scenario fields")
     out = {name: dict(changes) for name, changes in policies.items()}
     if "all" not in out:
         combined: dict[str, Any] = {}

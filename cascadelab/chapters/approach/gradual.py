@@ -12,6 +12,7 @@ waits ``cooldown`` steps between slices, and all slices of a step together stay 
 
 from __future__ import annotations
 
+from cascadelab._validate import check_instance
 from cascadelab.chapters.approach.markets import FAST_CRASH, PolicyPair, _pair
 from cascadelab.engine import DEFAULT_STEPS, Scenario
 
@@ -54,6 +55,7 @@ def gradual_scenario(
     PolicyPair
         ``summary["worst_slippage"]`` against ``summary["worst_slippage_base"]`` is the headline.
     """
+    check_instance("scenario", scenario, Scenario)
     base = scenario.replace(close_factor=1.0, max_book_share=None, cooldown=0)
     return PolicyPair(*_pair(base, {"close_factor": close_factor,
                                     "max_book_share": max_book_share, "cooldown": cooldown},

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from cascadelab._validate import check_instance, check_int, check_real
+from cascadelab._validate import check_array, check_instance, check_int, check_real
 from cascadelab.chapters._course import population
 from cascadelab.engine import Scenario, SimulationResult, simulate
 from cascadelab.positions import Positions
@@ -62,7 +62,7 @@ def drawdown_path(price: np.ndarray, start: float) -> np.ndarray:
         Drawdown per step, a fraction in [0, 1); its maximum is ``max_drawdown`` of the engine.
     """
     start = check_real("start", start, lo=0.0, lo_open=True)
-    p = np.asarray(price, dtype=float)
+    p = check_array("price", price, lo=0.0, lo_open=True)
     peak = np.maximum.accumulate(np.concatenate(([start], p)))[1:]
     return 1.0 - p / peak
 

@@ -57,13 +57,13 @@ def protective_puts_scenario(
     Parameters
     ----------
     puts : float
-        Units of protective puts, >= 0.
+        Units of protective puts, in [0, 1e9].
     put_strike : float
         Strike as a fraction of the starting price, in (0, 10].
     dealer_units : float
-        Signed size of each leg of the straddle (negative: sold), units.
+        Signed size of each leg of the straddle (negative: sold), units, in [-1e9, 1e9].
     dealer_vol : float
-        Implied volatility per step the dealer prices with, > 0.
+        Implied volatility per step the dealer prices with, in [1e-4, 1].
     scenario, n, steps, seed
         As in :func:`gradual_scenario` (default :data:`PUTS_MARKET`).
 
@@ -72,7 +72,9 @@ def protective_puts_scenario(
     PutsResult
     """
     check_instance("scenario", scenario, Scenario)
-    puts = check_real("puts", puts, lo=0.0)
+    puts = check_real("puts", puts, lo=0.0, hi=1e9)
+    dealer_units = check_real("dealer_units", dealer_units, lo=-1e9, hi=1e9)
+    dealer_vol = check_real("dealer_vol", dealer_vol, lo=1e-4, hi=1.0)
     steps = check_int("steps", steps, lo=scenario.shock_step + 1 if scenario.shock else 1,
                       hi=100_000)
     book = DealerBook.straddle(scenario.price, dealer_units, expiry=10 * steps, vol=dealer_vol)

@@ -1,16 +1,16 @@
 r"""Chapter 03: the lines of the engine that apply a defence, as the package runs them.
 
 The chapter shows the model instead of a black box (issue 14 item 12): where it introduces a
-mechanism it prints the engine's own code for it. :func:`engine_rule` returns one numbered block
-of the engine's step loop (:func:`cascadelab.kernels.engine.run`, whose blocks are headed
-``# 1. The price before trading ...`` to ``# 11. Record.``), :func:`rule_source` the source of a
+mechanism it prints the engine's own code for it. :func:`engine_rule` returns one numbered stage
+of the engine's step loop (:func:`cascadelab.kernels.engine.run` calls one small function per
+step of its docstring, ``price_step`` to ``loss_waterfall``), :func:`rule_source` the source of a
 scalar rule the loop calls (a numba function of :mod:`cascadelab.mechanisms`). Both read the
 installed package, so what a learner sees is what the engine executes.
 
 Examples
 --------
 >>> print(engine_rule("Triggers").splitlines()[0])
-# 5. Triggers: a long is liquidatable iff o (1 - m) <= bankrupt + levy (shorts mirrored).
+# 5. Triggers (trigger):
 >>> from cascadelab.mechanisms.liquidation import slice_units
 >>> rule_source(slice_units).splitlines()[0]
 'def slice_units(remaining: float, size: float, close_factor: float, budget: float) -> float:'
@@ -28,17 +28,32 @@ from cascadelab.kernels import engine as _kernel
 
 __all__ = ["engine_rule", "rule_source"]
 
-_HEAD = re.compile(r"^\s*# (\d+)\. (.*)$")
+#: Heading -> the stage function of :func:`cascadelab.kernels.engine.run` that runs it. The loop
+#: is a sequence of small stages, one per step of the engine's docstring.
+_STAGES = {
+    "The price before trading": _kernel.price_step,
+    "Volatility estimate and margin": _kernel.margin_step,
+    "Oracle": _kernel.oracle_step,
+    "Stress index": _kernel.stress_step,
+    "Circuit breaker": _kernel.breaker_step,
+    "Triggers": _kernel.trigger,
+    "Liquidation orders": _kernel.liquidation_orders,
+    "Dealer hedge": _kernel.dealer_hedge,
+    "Predator": _kernel.predator_step,
+    "One batch through the book": _kernel.batch,
+    "Settlement": _kernel.settle_slices,
+    "Loss waterfall": _kernel.loss_waterfall,
+}
+_NUMBER = re.compile(r"^\s*(\d+[ab]?)\.")
 
 
 def _blocks() -> dict[str, str]:
-    """Title -> dedented code of each numbered block of the engine's step loop."""
-    lines = inspect.getsource(_kernel.run.py_func).splitlines()
-    starts = [(i, m.group(2)) for i, line in enumerate(lines) if (m := _HEAD.match(line))]
+    """Heading -> ``# N. heading`` and the source of the stage that runs it."""
     out = {}
-    for k, (i, title) in enumerate(starts):
-        end = starts[k + 1][0] if k + 1 < len(starts) else len(lines)
-        out[title] = textwrap.dedent("\n".join(lines[i:end])).strip()
+    for title, stage in _STAGES.items():
+        number = _NUMBER.match(stage.__doc__ or "")
+        label = number.group(1).rstrip("ab") if number else "?"
+        out[title] = f"# {label}. {title} ({stage.__name__}):\n{rule_source(stage)}"
     return out
 
 

@@ -13,9 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_array, check_int, check_real
+from cascadelab._validate import check_array, check_int, check_real, check_seed, check_sequence
 from cascadelab.chapters._course import PRICE, cached, population
 from cascadelab.mechanisms.oracle_network import (
+    MAX_DEPTH,
+    MAX_FEEDS,
+    MAX_MOVE,
+    MAX_PRICE,
     amm_equivalent_depth,
     amm_push_cost,
     feeds_to_capture,
@@ -93,11 +97,11 @@ def oracle_feeds(
     Parameters
     ----------
     price : float
-        True price, USD, > 0.
+        True price, USD, in (0, 1e12].
     n, k : int
-        Feeds (>= 1) and bad feeds (in [0, n]).
+        Feeds (in [1, 1,000,000]) and bad feeds (in [0, n]).
     deviation : float
-        Relative error of the bad feeds, > -1.
+        Relative error of the bad feeds, in (-1, 10].
     dispersion : float
         Log-sd of honest readings around ``price``, in [0, 0.5].
     seed : int or None
@@ -109,12 +113,12 @@ def oracle_feeds(
     >>> f.tolist(), median_oracle(f)
     ([50.0, 50.0, 100.0, 100.0, 100.0], 100.0)
     """
-    price = check_real("price", price, lo=0.0, lo_open=True)
-    n = check_int("n", n, lo=1)
+    price = check_real("price", price, lo=0.0, hi=MAX_PRICE, lo_open=True)
+    n = check_int("n", n, lo=1, hi=MAX_FEEDS)
     k = check_int("k", k, lo=0, hi=n)
-    deviation = check_real("deviation", deviation, lo=-1.0, lo_open=True)
+    deviation = check_real("deviation", deviation, lo=-1.0, hi=MAX_MOVE, lo_open=True)
     dispersion = check_real("dispersion", dispersion, lo=0.0, hi=0.5)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     honest = price * np.exp(dispersion * rng.standard_normal(n))
     return np.r_[np.full(k, price * (1.0 + deviation)), honest[k:]]
 
@@ -194,13 +198,13 @@ def oracle_network_scenario(
     Parameters
     ----------
     n : int
-        Feeds in the network, >= 1.
+        Feeds in the network, in [1, 1,000,000].
     k : int
         Bad feeds (stale or rigged), in [0, n]; they count towards the attacker's majority.
     deviation : float
-        Error of the bad feeds and the move the attacker wants, fraction, > -1, != 0.
+        Error of the bad feeds and the move the attacker wants, fraction, in (-1, 10], != 0.
     depth : float
-        Book depth of every venue, units per 1%, > 0.
+        Book depth of every venue, units per 1%, in (0, 1e15].
     impact : {"linear", "exponential", "sqrt"}
         Impact model of the venues.
     price : float
@@ -208,7 +212,8 @@ def oracle_network_scenario(
     dispersion : float
         Spread of honest feeds (log-sd), in [0, 0.5].
     depth_range : (float, float)
-        Range of the cost curves' depth grid (40 points, log-spaced), units per 1%.
+        Range ``(lo, hi)`` of the cost curves' depth grid (40 points, log-spaced), units per
+        1%, with ``0 < lo < hi <= 1e15``.
     seed : int or None
         Seed of the honest feeds' dispersion.
 
@@ -222,14 +227,17 @@ def oracle_network_scenario(
     >>> abs(res.median_error) < 0.01, round(res.single_error, 6)
     (True, -0.2)
     """
-    n = check_int("n", n, lo=1)
+    n = check_int("n", n, lo=1, hi=MAX_FEEDS)
     k = check_int("k", k, lo=0, hi=n)
-    deviation = check_real("deviation", deviation, lo=-1.0, lo_open=True)
+    deviation = check_real("deviation", deviation, lo=-1.0, hi=MAX_MOVE, lo_open=True)
     if deviation == 0.0:
         raise ValueError("deviation must be non-zero (the move an attacker wants), got 0")
-    depth = check_real("depth", depth, lo=0.0, lo_open=True)
-    lo = check_real("depth_range[0]", depth_range[0], lo=0.0, lo_open=True)
-    hi = check_real("depth_range[1]", depth_range[1], lo=lo, lo_open=True)
+    depth = check_real("depth", depth, lo=0.0, hi=MAX_DEPTH, lo_open=True)
+    span = check_sequence("depth_range", depth_range, min_len=2, what="depths (lo, hi)")
+    if len(span) != 2:
+        raise ValueError(f"depth_range must be a pair (lo, hi), got {len(span)} values")
+    lo = check_real("depth_range[0]", span[0], lo=0.0, hi=MAX_DEPTH, lo_open=True)
+    hi = check_real("depth_range[1]", span[1], lo=lo, hi=MAX_DEPTH, lo_open=True)
     feeds = oracle_feeds(price, n, k, deviation, dispersion=dispersion, seed=seed)
     med = median_oracle(feeds)
     unit = manipulation_cost(deviation, 1.0, 0, 1, impact, price=price)  # C_1 at D = 1

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_int, check_real
+from cascadelab._validate import check_array, check_instance, check_int, check_real
 from cascadelab.cascade import liquidation_density
 from cascadelab.chapters._course import PRICE, SIGMA_REF, cached, population
 from cascadelab.chapters.horizon.stats import _loguniform
@@ -51,10 +51,13 @@ def stress_index(positions: Positions, price: float, depth: float, sigma: float)
     :math:`\sigma`: volatility per step; :math:`\sigma_{\text{ref}}` = :data:`SIGMA_REF`. It is
     the loop gain scaled by how fast the price is moving: a fragile book matters more on a fast
     day. The equation is the engine's own (:func:`cascadelab.mechanisms.breaker.stress_index`),
-    fed with the longs' units near ``price`` at the open.
+    fed with the longs' units near ``price`` at the open. ``price`` in [1e-12, 1e12] USD,
+    ``depth`` in [1e-6, 1e15] units per 1%, ``sigma`` in [0, 1].
     """
-    depth = check_real("depth", depth, lo=0.0, lo_open=True)
-    sigma = check_real("sigma", sigma, lo=0.0)
+    check_instance("positions", positions, Positions)
+    price = check_real("price", price, lo=1e-12, hi=1e12)
+    depth = check_real("depth", depth, lo=1e-6, hi=1e15)
+    sigma = check_real("sigma", sigma, lo=0.0, hi=1.0)
     w = STRESS_WINDOW
     units = 100.0 * w * liquidation_density(positions, price, window=w)
     return float(rule.stress_index(units, w, depth, sigma, SIGMA_REF))
@@ -158,14 +161,14 @@ def breaker_outcome(days: BreakerDays, bands: np.ndarray,
     no-breaker drawdown at most :data:`CRASH_DRAWDOWN`, that halted) and the mean drawdown saved
     on crash days (fraction).
     """
+    check_instance("days", days, BreakerDays)
     return _outcomes(days, [_design(days, bands, stress_halt)])[0]
 
 
 def _design(days: BreakerDays, bands: np.ndarray, stress_halt: float) -> tuple[np.ndarray, float]:
     """Checked breaker design: one band per day and the threshold of the stress rule."""
-    bands = np.asarray(bands, dtype=float)
-    if bands.shape != days.crash.shape or (bands < 0).any() or (bands >= 0.5).any():
-        raise ValueError(f"bands must hold one band in [0, 0.5) per day ({days.crash.size})")
+    bands = check_array("bands", bands, n=days.crash.size, per="day", lo=0.0, hi=0.5,
+                        hi_open=True)
     return bands, check_real("stress_halt", stress_halt, 0.0, 1e6)
 
 
@@ -249,8 +252,10 @@ def breaker_tradeoff(
     no breaker exceeds :data:`CRASH_DRAWDOWN` (a shock or an endogenous cascade), quiet
     otherwise; a halt on a quiet day is a false halt.
 
-    ``thresholds`` default to deciles of the stress at the open, ``step_thresholds`` (each
-    > 0) to quantiles 30%-90% of :attr:`BreakerDays.peak_stress`.
+    ``bands`` (each in [0, 0.5), fractions) default to 1.5%-8%; ``thresholds`` (each finite; a
+    negative one arms the tight band every day) to deciles of the stress at the open;
+    ``step_thresholds`` (each in (0, 1e6]) to quantiles 30%-90% of
+    :attr:`BreakerDays.peak_stress`. Any of them may be empty (no design of that kind).
     """
     days = breaker_days() if days is None else days
     if not isinstance(days, BreakerDays):
@@ -258,19 +263,14 @@ def breaker_tradeoff(
     tight = check_real("tight", tight, 0.0, 0.5, lo_open=True, hi_open=True)
     wide = check_real("wide", wide, 0.0, 0.5, hi_open=True)
     bands = np.array([0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.06, 0.08]) if bands is None \
-        else np.asarray(bands, dtype=float)
-    if bands.ndim != 1:
-        raise ValueError(f"bands must be a 1-D array of bands, got shape {bands.shape}")
+        else check_array("bands", bands, lo=0.0, hi=0.5, hi_open=True)
     if thresholds is None:
         thresholds = np.quantile(days.stress, [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
-    thresholds = np.asarray(thresholds, dtype=float)
-    if thresholds.ndim != 1:
-        raise ValueError(f"thresholds must be a 1-D array, got shape {thresholds.shape}")
+    thresholds = check_array("thresholds", thresholds)
     if step_thresholds is None:
         step_thresholds = np.quantile(days.peak_stress, [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
-    step_thresholds = np.asarray(step_thresholds, dtype=float)
-    if step_thresholds.ndim != 1 or not np.all((step_thresholds > 0) & (step_thresholds <= 1e6)):
-        raise ValueError(f"step_thresholds must be thresholds in (0, 1e6], got {step_thresholds!r}")
+    step_thresholds = check_array("step_thresholds", step_thresholds, lo=0.0, hi=1e6,
+                                  lo_open=True)
     return _tradeoff(days, tuple(bands.tolist()), tuple(thresholds.tolist()), tight, wide,
                      tuple(step_thresholds.tolist()))
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_int, check_real
+from cascadelab._validate import check_array, check_instance, check_int, check_real, check_sequence
 from cascadelab.cascade import liquidation_density
 from cascadelab.chapters._course import PRICE, population
 from cascadelab.positions import Positions
@@ -52,7 +52,7 @@ class Venue:
     leverage : float
         Median leverage, x, in [1, 50].
     depth : float
-        Depth of the venue's own book, units per 1%, > 0.
+        Depth of the venue's own book, units per 1%, in [1e-3, 1e15].
     long_share : float
         Share of longs, in [0, 1].
     seed : int
@@ -69,7 +69,7 @@ class Venue:
     def __post_init__(self) -> None:
         check_int("n_positions", self.n_positions, 1, 10_000_000)
         check_real("leverage", self.leverage, 1.0, 50.0)
-        check_real("depth", self.depth, 0.0, lo_open=True)
+        check_real("depth", self.depth, 1e-3, 1e15)
         check_real("long_share", self.long_share, 0.0, 1.0)
         check_int("seed", self.seed, lo=0)
 
@@ -85,6 +85,16 @@ def default_venues() -> tuple[Venue, ...]:
     return (Venue("A", 5_000, 16.0, 30_000.0, 0.7, 11),
             Venue("B", 7_000, 12.0, 40_000.0, 0.65, 12),
             Venue("C", 7_000, 10.0, 35_000.0, 0.65, 13))
+
+
+def _check_venues(venues: object) -> tuple[Venue, ...]:
+    """``venues`` as a non-empty tuple of :class:`Venue` (None: :func:`default_venues`)."""
+    if venues is None:
+        return default_venues()
+    out = check_sequence("venues", venues, what="Venues")
+    for j, v in enumerate(out):
+        check_instance(f"venues[{j}]", v, Venue)
+    return out
 
 
 def _impact_matrix(depths: np.ndarray, coupling: float) -> np.ndarray:
@@ -112,9 +122,9 @@ def monitor_gains(
     Parameters
     ----------
     densities : array of float
-        :math:`\rho_v`, units per 1%, >= 0.
+        :math:`\rho_v`, units per 1%, in [0, 1e15] (at least one venue).
     depths : array of float
-        :math:`D_v`, units per 1%, > 0.
+        :math:`D_v`, units per 1%, in [1e-3, 1e15], one per venue.
     coupling : float
         :math:`c` in [0, 1].
 
@@ -129,15 +139,10 @@ def monitor_gains(
     >>> own.round(3).tolist(), round(system, 3)
     ([0.375, 0.375], 0.5)
     """
-    rho = np.asarray(densities, dtype=float)
-    d = np.asarray(depths, dtype=float)
-    if rho.ndim != 1 or rho.shape != d.shape or rho.size == 0:
-        raise ValueError(f"densities and depths must be 1-D arrays of one value per venue, got "
-                         f"shapes {rho.shape} and {d.shape}")
-    if not (np.isfinite(rho).all() and (rho >= 0).all()):
-        raise ValueError("densities must be finite and >= 0 (units per 1%)")
-    if not (np.isfinite(d).all() and (d > 0).all()):
-        raise ValueError("depths must be finite and > 0 (units per 1%)")
+    rho = check_array("densities", densities, lo=0.0, hi=1e15)
+    if rho.size == 0:
+        raise ValueError("densities must hold one value per venue, got an empty array")
+    d = check_array("depths", depths, n=rho.size, per="venue, like densities", lo=1e-3, hi=1e15)
     coupling = check_real("coupling", coupling, 0.0, 1.0)
     G = _impact_matrix(d, coupling) * rho[None, :]
     return np.diag(G).copy(), float(np.abs(np.linalg.eigvals(G)).max())
@@ -209,19 +214,17 @@ def cross_venue_cascade(
     scale : float
         Multiplies every position's size (open interest grows with it), in (0, 100].
     max_rounds : int
-        Safety cap on rounds, >= 1.
+        Safety cap on rounds, in [1, 1,000,000].
 
     Returns
     -------
     CrossVenueResult
     """
-    venues = default_venues() if venues is None else tuple(venues)
-    if not venues or not all(isinstance(v, Venue) for v in venues):
-        raise ValueError("venues must be a non-empty sequence of cascadelab.chapters.horizon.Venue")
+    venues = _check_venues(venues)
     coupling = check_real("coupling", coupling, 0.0, 1.0)
     shock = check_real("shock", shock, 0.0, 0.5, hi_open=True)
     scale = check_real("scale", scale, 0.0, 100.0, lo_open=True)
-    max_rounds = check_int("max_rounds", max_rounds, lo=1)
+    max_rounds = check_int("max_rounds", max_rounds, lo=1, hi=1_000_000)
     depths = np.array([v.depth for v in venues])
     M = _impact_matrix(depths, coupling)
     sides = [v.positions.by_trigger(1) for v in venues]
@@ -258,15 +261,17 @@ def gain_buildup(
     Both are linear in the scale: the system monitor crosses 1 at :math:`1/r(G)`, each venue at
     :math:`1/G_{vv}`, so the system warns first.
 
+    ``venues`` as in :func:`cross_venue_cascade`; ``coupling`` in [0, 1]; ``scales`` a 1-D
+    array of multiples of today's open interest, each in (0, 100] (default 0.2 to 3).
+
     Returns
     -------
     (scales, own, system)
         ``own`` has shape (len(scales), V).
     """
-    venues = default_venues() if venues is None else tuple(venues)
-    scales = np.linspace(0.2, 3.0, 57) if scales is None else np.asarray(scales, dtype=float)
-    if scales.ndim != 1 or not (scales > 0).all():
-        raise ValueError("scales must be a 1-D array of positive numbers")
+    venues = _check_venues(venues)
+    scales = np.linspace(0.2, 3.0, 57) if scales is None else check_array(
+        "scales", scales, lo=0.0, hi=100.0, lo_open=True)
     rho = np.array([liquidation_density(v.positions, PRICE, window=0.05) for v in venues])
     depths = np.array([v.depth for v in venues])
     own, system = monitor_gains(rho, depths, coupling)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_int
+from cascadelab._validate import check_array, check_instance, check_int
 from cascadelab.chapters._course import population
 from cascadelab.engine import Scenario
 from cascadelab.engine.montecarlo import monte_carlo
@@ -77,12 +77,11 @@ def funding_charge(
     FundingCurve
     """
     lev = (np.array([2.0, 3.0, 5.0, 8.0, 12.0, 20.0, 30.0, 50.0]) if leverages is None
-           else np.asarray(leverages, dtype=float))
-    if lev.ndim != 1 or lev.size == 0 or (lev < 1.5).any() or (lev > 80).any():
-        raise ValueError("leverages must be a 1-D array of values in [1.5, 80] (x)")
+           else check_array("leverages", leverages, lo=1.5, hi=80.0))
+    if lev.size == 0:
+        raise ValueError("leverages must hold at least one leverage bucket, got an empty array")
     scenario = FUNDING_MARKET if scenario is None else scenario
-    if not isinstance(scenario, Scenario):
-        raise ValueError(f"scenario must be a cascadelab.Scenario, got {type(scenario).__name__}")
+    check_instance("scenario", scenario, Scenario)
     n_positions = check_int("n_positions", n_positions, 10, 1_000_000)
     paths = check_int("paths", paths, 10, 1_000_000)
     steps = check_int("steps", steps, 10, 100_000)

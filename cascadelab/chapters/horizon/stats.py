@@ -22,9 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_int, check_real
+from cascadelab._validate import check_array, check_int, check_real
 
 __all__ = ["LogisticModel", "RocCurve", "fit_logistic", "roc_curve"]
+
+MAX_FEATURE = 1e100
+"""Largest magnitude of a feature :func:`fit_logistic` accepts (its squares stay finite)."""
 
 
 @dataclass(frozen=True)
@@ -54,13 +57,17 @@ class LogisticModel:
     iterations: int
 
     def decision(self, X: np.ndarray) -> np.ndarray:
-        r"""Log-odds :math:`\beta_0 + \beta^\top z` per row of ``X``."""
-        X = np.asarray(X, dtype=float)
+        r"""Log-odds :math:`\beta_0 + \beta^\top z` per row of ``X`` (one column per feature)."""
+        X = check_array("X", X, ndim=2, lo=-MAX_FEATURE, hi=MAX_FEATURE)
+        if X.shape[1] != self.coef.size:
+            raise ValueError(f"X must have {self.coef.size} columns (one per feature), got "
+                             f"{X.shape[1]}")
         return self.intercept + ((X - self.mean) / self.scale) @ self.coef
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probability of the event per row of ``X``."""
-        return 1.0 / (1.0 + np.exp(-self.decision(X)))
+        with np.errstate(over="ignore"):  # exp(-u) = inf for a very negative u: probability 0
+            return 1.0 / (1.0 + np.exp(-self.decision(X)))
 
     @property
     def raw_coef(self) -> tuple[float, np.ndarray]:
@@ -83,7 +90,8 @@ def fit_logistic(
     Parameters
     ----------
     X : array, shape (n, k)
-        Features (any units: they are standardised to mean 0, sd 1 first).
+        Features (any units: they are standardised to mean 0, sd 1 first), each in
+        [-1e100, 1e100], at least 2 rows.
     y : array of bool or {0, 1}, shape (n,)
         Labels; both classes must be present.
     ridge : float
@@ -105,15 +113,13 @@ def fit_logistic(
     >>> np.round(fit_logistic(X, y).raw_coef[1], 1)
     array([ 2., -1.])
     """
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[0] < 2 or not np.isfinite(X).all():
-        raise ValueError(f"X must be a finite 2-D array with at least 2 rows, got shape "
-                         f"{X.shape}")
-    y = np.asarray(y)
-    if y.shape != (X.shape[0],) or not np.isin(y, (0, 1)).all():
-        raise ValueError(f"y must hold one 0/1 label per row of X ({X.shape[0]}), got shape "
-                         f"{y.shape}")
-    y = y.astype(float)
+    X = check_array("X", X, ndim=2, lo=-MAX_FEATURE, hi=MAX_FEATURE)
+    if X.shape[0] < 2:
+        raise ValueError(f"X must have at least 2 rows, got shape {X.shape}")
+    y = check_array("y", y, n=X.shape[0], per="row of X")
+    if not np.isin(y, (0.0, 1.0)).all():
+        i = int(np.argmax(~np.isin(y, (0.0, 1.0))))
+        raise ValueError(f"y must hold 0/1 (or False/True) labels, got {y[i]:g} at index {i}")
     if y.min() == y.max():
         raise ValueError("y must contain both classes (0 and 1) to fit a logistic model")
     ridge = check_real("ridge", ridge, lo=0.0)
@@ -135,6 +141,11 @@ def fit_logistic(
         hess = (Z * w[:, None]).T @ Z + np.diag(penalty) + 1e-12 * np.eye(Z.shape[1])
         step = np.linalg.solve(hess, grad)
         beta = beta + step
+        if not np.isfinite(beta).all():
+            raise FloatingPointError(
+                f"fit_logistic diverged after {it} Newton steps (the classes are probably "
+                f"separable): use ridge > 0, got ridge = {ridge:g}"
+            )
         if np.abs(step).max() < tol:
             break
     return LogisticModel(float(beta[0]), beta[1:].copy(), mean, scale, it)
@@ -161,7 +172,11 @@ class RocCurve:
     auc: float
 
     def at(self, threshold: float) -> tuple[float, float]:
-        """(false-positive rate, true-positive rate) when warning at ``score >= threshold``."""
+        """(false-positive rate, true-positive rate) when warning at ``score >= threshold``.
+
+        ``threshold`` is any finite score (NaN would warn on nothing yet read the last point).
+        """
+        threshold = check_real("threshold", threshold)
         k = int(np.searchsorted(-self.thresholds, -threshold, side="right")) - 1
         return float(self.fpr[k]), float(self.tpr[k])
 
@@ -178,13 +193,11 @@ def roc_curve(y: np.ndarray, score: np.ndarray) -> RocCurve:
     >>> roc_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]).auc
     0.75
     """
-    y = np.asarray(y)
-    score = np.asarray(score, dtype=float)
-    if y.ndim != 1 or y.shape != score.shape or not np.isin(y, (0, 1)).all():
-        raise ValueError(f"y must be 0/1 labels with one score each, got shapes {y.shape} and "
-                         f"{score.shape}")
-    if not np.isfinite(score).all():
-        raise ValueError("score must be finite")
+    y = check_array("y", y)
+    score = check_array("score", score, n=y.size, per="label in y")
+    if not np.isin(y, (0.0, 1.0)).all():
+        i = int(np.argmax(~np.isin(y, (0.0, 1.0))))
+        raise ValueError(f"y must hold 0/1 (or False/True) labels, got {y[i]:g} at index {i}")
     pos = int(y.sum())
     neg = y.size - pos
     if pos == 0 or neg == 0:

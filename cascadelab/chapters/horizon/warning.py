@@ -29,7 +29,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_choice, check_int, check_real
+from cascadelab._validate import (
+    check_array,
+    check_choice,
+    check_instance,
+    check_int,
+    check_real,
+    check_sequence,
+)
 from cascadelab.cascade import liquidation_density
 from cascadelab.chapters._course import PRICE, cached, population
 from cascadelab.chapters.horizon.stats import (
@@ -124,7 +131,10 @@ class EpisodeDistribution:
         for name, lo, hi in (("leverage", 1.0, 50.0), ("long_share", 0.0, 1.0),
                              ("notional", 1e-9, None), ("depth", 1e-9, None),
                              ("sigma", 0.0, 0.5)):
-            a, b = getattr(self, name)
+            pair = check_sequence(name, getattr(self, name), min_len=2, what="bounds (lo, hi)")
+            if len(pair) != 2:
+                raise ValueError(f"{name} must be a pair (lo, hi), got {len(pair)} values")
+            a, b = pair
             check_real(f"{name}[0]", a, lo, hi)
             check_real(f"{name}[1]", b, a, hi)
         check_real("max_drift", self.max_drift, 0.0, 0.1)
@@ -202,6 +212,7 @@ def episode_market(episodes: Episodes, i: int) -> tuple[Positions, Scenario, int
     >>> len(pos) == eps.dist.n_positions
     True
     """
+    check_instance("episodes", episodes, Episodes)
     i = check_int("i", i, 0, len(episodes) - 1)
     d = episodes.dist
     pos = population(d.n_positions, seed=_pop_seed(episodes.seed, i),
@@ -319,6 +330,7 @@ def cap_leverage(positions: Positions, cap: float) -> tuple[Positions, float]:
     (Positions, float)
         The capped population and the collateral added, USD.
     """
+    check_instance("positions", positions, Positions)
     cap = check_real("cap", cap, lo=1.0, hi=1000.0)
     lev = positions.leverage
     if cap * positions.maintenance.max(initial=0.0) >= 1.0:
@@ -431,15 +443,21 @@ def warning_policy(
     switching it on at the warning. Replays are remembered per episode set, policy and level
     (one entry of the course cache), so a new threshold replays only episodes not seen yet.
     """
+    check_instance("episodes", episodes, Episodes)
     check_choice("policy", policy, POLICIES)
     if policy == "margin":
         level = check_real("level", level, 1.0, 100.0)
     else:
         level = check_real("level", level, 0.0, 0.5, lo_open=True, hi_open=True)
-    warned = np.asarray(warned, dtype=bool)
-    if warned.shape != (len(episodes),):
+    flags = check_array("warned", warned, ndim=None)
+    if flags.shape != (len(episodes),):
         raise ValueError(f"warned must have one flag per episode ({len(episodes)}), got shape "
-                         f"{warned.shape}")
+                         f"{flags.shape}")
+    if not np.isin(flags, (0.0, 1.0)).all():
+        i = int(np.argmax(~np.isin(flags, (0.0, 1.0))))
+        raise ValueError(f"warned must hold True/False (or 1/0) flags, got {flags[i]:g} at "
+                         f"index {i}")
+    warned = flags.astype(bool)
     runs = _replays(episodes, policy, float(level))
     bad = episodes.bad_debt.copy()
     dd = episodes.drawdown.copy()
@@ -508,4 +526,5 @@ def predictive_engine(
     seed = check_int("seed", seed, lo=0)
     if dist is None:
         dist = EpisodeDistribution()
+    check_instance("dist", dist, EpisodeDistribution)
     return _predictive_engine(n_train, n_test, dist, seed)

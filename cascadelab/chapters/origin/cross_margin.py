@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_int, check_real
+from cascadelab._validate import check_array, check_int, check_real, check_sequence
 from cascadelab.chapters._course import PRICE, cached
 from cascadelab.market import Book
 from cascadelab.portfolio import (
@@ -82,8 +82,8 @@ def _check_portfolio(corr: float, shock: float, depth: float, n: int, seed: int,
                      leverage: float) -> tuple[float, float, float, int, int, float]:
     return (check_real("corr", corr, lo=-0.5, hi=1.0),
             check_real("shock", shock, lo=0.0, hi=0.9),
-            check_real("depth", depth, lo=0.0, lo_open=True),
-            check_int("n", n, lo=10), check_int("seed", seed, lo=0),
+            check_real("depth", depth, lo=1.0, hi=1e12),
+            check_int("n", n, lo=10, hi=1_000_000), check_int("seed", seed, lo=0),
             check_real("leverage", leverage, lo=1.0, hi=20.0))
 
 
@@ -112,9 +112,9 @@ def cross_margin_contagion(
     shock : float
         Fall of asset A's fundamental at step 20, fraction in [0, 0.9].
     depth : float
-        Depth of each asset's book, units per 1% move, > 0.
+        Depth of each asset's book, units per 1% move, in [1, 1e12].
     n : int
-        Number of accounts, >= 10.
+        Number of accounts, in [10, 1,000,000].
     leverage : float
         Median account leverage, in [1, 20].
     seed : int
@@ -149,6 +149,9 @@ def correlation_sweep(
 ) -> dict[str, np.ndarray]:
     """Sweep the correlation of :func:`cross_margin_contagion`.
 
+    ``corrs`` is a non-empty sequence of correlations, each in [-0.5, 1]; the other arguments
+    are those of :func:`cross_margin_contagion`.
+
     Returns
     -------
     dict of str -> ndarray
@@ -161,9 +164,12 @@ def correlation_sweep(
     >>> bool(sw["other_legs_cross"][1] > sw["other_legs_cross"][0])
     True
     """
+    corrs = check_array("corrs", check_sequence("corrs", corrs, what="correlations"), lo=-0.5,
+                        hi=1.0)
+    _check_portfolio(float(corrs[0]), shock, depth, n, seed, leverage)
     rows = [cross_margin_contagion(corr=float(r), shock=shock, depth=depth, n=n,
                                    leverage=leverage, seed=seed).summary for r in corrs]
-    out = {"corr": np.asarray(corrs, dtype=float)}
+    out = {"corr": corrs}
     for key in rows[0]:
         out[key] = np.array([row[key] for row in rows])
     return out

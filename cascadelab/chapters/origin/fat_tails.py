@@ -133,7 +133,7 @@ def fat_tail_breaches(
     nu : float
         Tail index of the Student-t, in (2, 1000].
     periods_per_year : float
-        Liquidation horizons per year, > 0 (365 for a one-day horizon).
+        Liquidation horizons per year, in [1e-3, 1e9] (365 for a one-day horizon).
     n_sim : int
         Simulated returns, in [1000, 10_000_000].
     seed : int
@@ -151,7 +151,7 @@ def fat_tail_breaches(
     """
     z = check_real("z", z, lo=0.0, hi=8.0, lo_open=True)
     nu = check_real("nu", nu, lo=2.0, hi=1000.0, lo_open=True)
-    periods_per_year = check_real("periods_per_year", periods_per_year, lo=0.0, lo_open=True)
+    periods_per_year = check_real("periods_per_year", periods_per_year, lo=1e-3, hi=1e9)
     n_sim = check_int("n_sim", n_sim, lo=1000, hi=10_000_000)
     seed = check_int("seed", seed, lo=0)
     sims = _sorted_abs_returns(nu, n_sim, seed)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_choice, check_int, check_real
+from cascadelab._validate import check_choice, check_int, check_real, check_sequence
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
 from cascadelab.chapters._course import PRICE, cached, population
 from cascadelab.market import IMPACT_MODELS, Book
@@ -150,14 +150,14 @@ def fragmented_liquidity(
     shock : float
         Relative price drop, in (0, 1).
     depth : float
-        Aggregate depth :math:`D`, units per 1% move, > 0.
+        Aggregate depth :math:`D`, units per 1% move, in [1, 1e12].
     impact : {"linear", "exponential", "sqrt"}
         Impact model of both books.
     n, seed : int
         Size (>= 100) and seed of the population (:func:`cascadelab.sample_positions`
         around 100 USD, median leverage 10x).
     shares : tuple of float
-        Venue shares of the sweep, each in (0, 1].
+        Venue shares of the sweep, each in (0, 1] (at least one).
 
     Returns
     -------
@@ -171,11 +171,12 @@ def fragmented_liquidity(
     """
     venue_share = check_real("venue_share", venue_share, lo=0.0, hi=1.0, lo_open=True)
     shock = check_real("shock", shock, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
-    depth = check_real("depth", depth, lo=0.0, lo_open=True)
+    depth = check_real("depth", depth, lo=1.0, hi=1e12)
     check_choice("impact", impact, tuple(IMPACT_MODELS))
     n = check_int("n", n, lo=100)
     seed = check_int("seed", seed, lo=0)
-    shares = tuple(check_real("shares", float(x), lo=0.0, hi=1.0, lo_open=True) for x in shares)
+    shares = tuple(check_real(f"shares[{j}]", x, lo=0.0, hi=1.0, lo_open=True)
+                   for j, x in enumerate(check_sequence("shares", shares, what="shares")))
     pos = population(n, seed=seed)
     venue = cascade(pos, PRICE, shock, Book(depth * venue_share, impact))
     aggregate = cascade(pos, PRICE, shock, Book(depth, impact))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_int, check_real
+from cascadelab._validate import check_int, check_real, check_sequence
 from cascadelab.chapters._course import cached, population
 from cascadelab.engine import Scenario, SimulationResult, simulate
 
@@ -112,7 +112,7 @@ def liquidator_tradeoff(
     shock : float
         One-step drop at step 10, fraction in [0, 0.9].
     depth : float
-        Book depth, units per 1% move, > 0.
+        Book depth, units per 1% move, in [1, 1e12].
     resilience : float
         Share of the transient impact that decays each step, in [0, 1].
     steps : int
@@ -120,7 +120,7 @@ def liquidator_tradeoff(
     n, seed : int
         Size (>= 100) and seed of the population, and seed of the price path.
     close_factors : tuple of float
-        Close factors of the sweep, each in (0, 1].
+        Close factors of the sweep, each in (0, 1] (at least one).
 
     Returns
     -------
@@ -137,13 +137,14 @@ def liquidator_tradeoff(
         max_book_share = check_real("max_book_share", max_book_share, lo=0.0, hi=10.0,
                                     lo_open=True)
     shock = check_real("shock", shock, lo=0.0, hi=0.9)
-    depth = check_real("depth", depth, lo=0.0, lo_open=True)
+    depth = check_real("depth", depth, lo=1.0, hi=1e12)
     resilience = check_real("resilience", resilience, lo=0.0, hi=1.0)
     steps = check_int("steps", steps, lo=20, hi=5000)
     n = check_int("n", n, lo=100)
     seed = check_int("seed", seed, lo=0)
-    factors = tuple(check_real("close_factors", float(x), lo=0.0, hi=1.0, lo_open=True)
-                    for x in close_factors)
+    factors = tuple(check_real(f"close_factors[{j}]", x, lo=0.0, hi=1.0, lo_open=True) for j, x
+                    in enumerate(check_sequence("close_factors", close_factors,
+                                                what="close factors")))
     full_sc = Scenario(shock=shock, depth=depth, resilience=resilience)
     sc = full_sc.replace(close_factor=close_factor, max_book_share=max_book_share)
     pos = population(n, seed=seed)

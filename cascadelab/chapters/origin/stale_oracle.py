@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_int, check_real
+from cascadelab._validate import check_int, check_real, check_sequence
 from cascadelab.chapters._course import cached, population
 from cascadelab.engine import Scenario, SimulationResult, simulate
 
@@ -130,7 +130,7 @@ def stale_oracle(
     n, seed : int
         Size (>= 100) and seed of the population, and seed of the price path.
     latencies : tuple of int
-        Latencies of the sweep, steps.
+        Latencies of the sweep, steps, each in [0, 1000] (at least one).
 
     Returns
     -------
@@ -151,7 +151,8 @@ def stale_oracle(
     steps = check_int("steps", steps, lo=20, hi=5000)
     n = check_int("n", n, lo=100)
     seed = check_int("seed", seed, lo=0)
-    latencies = tuple(check_int("latencies", int(x), lo=0, hi=1000) for x in latencies)
+    latencies = tuple(check_int(f"latencies[{j}]", x, lo=0, hi=1000) for j, x in
+                      enumerate(check_sequence("latencies", latencies, what="latencies")))
     base = _crash_scenario(crash, steps, depth, shock)
     stale_sc = base.replace(oracle_latency=latency, heartbeat=heartbeat, deviation=deviation)
     pos = population(n, seed=seed)

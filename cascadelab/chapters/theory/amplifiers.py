@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_choice, check_int, check_real
+from cascadelab._validate import check_array, check_choice, check_int, check_real
 from cascadelab.cascade import cascade, liquidation_density
 from cascadelab.chapters._course import PRICE, cached, population
 from cascadelab.engine import Scenario, simulate
@@ -273,9 +273,9 @@ def sweep_amplifier(
     n = check_int("n", n, 100, 200_000)
     seed = check_int("seed", seed, lo=0)
     label, unit, default_values, default = AMPLIFIERS[factor]
-    vals = np.asarray(default_values if values is None else values, dtype=np.float64)
-    if vals.ndim != 1 or vals.size == 0 or not np.all(np.isfinite(vals)):
-        raise ValueError(f"values must be a non-empty 1-D array of finite numbers, got {values!r}")
+    vals = check_array("values", default_values if values is None else values)
+    if vals.size == 0:
+        raise ValueError("values must hold at least one value of the factor, got an empty array")
     lo, hi = {"depth": (0.0, np.inf), "leverage": (1.0, 50.0), "latency": (0.0, 1000.0),
               "correlation": (-1.0, 1.0)}[factor]
     bad = (vals <= lo) if factor == "depth" else (vals < lo)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_int, check_real
+from cascadelab._validate import check_bool, check_int, check_real
 from cascadelab.chapters._course import PRICE, cached
 from cascadelab.engine import Scenario, SimulationResult, simulate
 from cascadelab.positions import Positions
@@ -42,9 +42,9 @@ def planted_cluster(
     distance : float
         Distance :math:`d` of the liquidation price below ``price``, fraction in (0, 0.5].
     units : float
-        Total size of the cluster, units, > 0.
+        Total size of the cluster, units, in (0, 1e15].
     price : float
-        Entry price, USD, > 0.
+        Entry price, USD, in (0, 1e12].
     n : int
         Number of positions, in [1, 100000].
     maintenance : float
@@ -57,8 +57,8 @@ def planted_cluster(
     98.0
     """
     distance = check_real("distance", distance, 0.0, 0.5, lo_open=True)
-    units = check_real("units", units, 0.0, lo_open=True)
-    price = check_real("price", price, 0.0, lo_open=True)
+    units = check_real("units", units, 0.0, 1e15, lo_open=True)
+    price = check_real("price", price, 0.0, 1e12, lo_open=True)
     n = check_int("n", n, 1, 100_000)
     maintenance = check_real("maintenance", maintenance, 0.0, 0.1)
     lev = 1.0 / (1.0 - (1.0 - distance) * (1.0 - maintenance))
@@ -73,13 +73,13 @@ class FrontRunningParams:
     Attributes
     ----------
     capital : float
-        Predator's capital, USD, >= 0 (it may short up to ``capital / 100`` units).
+        Predator's capital, USD, in [0, 1e12] (it may short up to ``capital / 100`` units).
     distance : float
         Distance of the cluster's liquidation price below the price, fraction in (0, 0.5].
     cluster : float
-        Size of the cluster, in units of the book depth :math:`D`, > 0.
+        Size of the cluster, in units of the book depth :math:`D`, in (0, 100].
     depth : float
-        Book depth :math:`D`, units per 1%, > 0.
+        Book depth :math:`D`, units per 1%, in [1, 1e12].
     resilience : float
         Share of the transient impact that decays each step, in [0, 1].
     visible : bool
@@ -87,9 +87,9 @@ class FrontRunningParams:
     steps : int
         Length of the run, in [2, 100000].
     patience : int
-        Steps the predator pushes before it gives up.
+        Steps the predator pushes before it gives up, in [1, 100000].
     rate : float
-        Units the predator sells per step, in units of :math:`D`, > 0.
+        Units the predator sells per step, in units of :math:`D`, in (0, 100].
     """
 
     capital: float = 2e7
@@ -103,16 +103,15 @@ class FrontRunningParams:
     rate: float = 0.5
 
     def __post_init__(self) -> None:
-        check_real("capital", self.capital, 0.0)
+        check_real("capital", self.capital, 0.0, 1e12)
         check_real("distance", self.distance, 0.0, 0.5, lo_open=True)
-        check_real("cluster", self.cluster, 0.0, lo_open=True)
-        check_real("depth", self.depth, 0.0, lo_open=True)
+        check_real("cluster", self.cluster, 0.0, 100.0, lo_open=True)
+        check_real("depth", self.depth, 1.0, 1e12)
         check_real("resilience", self.resilience, 0.0, 1.0)
-        if not isinstance(self.visible, (bool, np.bool_)):
-            raise ValueError(f"visible must be True or False, got {self.visible!r}")
+        check_bool("visible", self.visible)
         check_int("steps", self.steps, 2, 100_000)
         check_int("patience", self.patience, 1, 100_000)
-        check_real("rate", self.rate, 0.0, lo_open=True)
+        check_real("rate", self.rate, 0.0, 100.0, lo_open=True)
 
     def replace(self, **changes: object) -> FrontRunningParams:
         """A copy with some fields changed."""

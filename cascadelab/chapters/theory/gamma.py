@@ -60,15 +60,15 @@ class GammaHedgingParams:
     Attributes
     ----------
     short_calls, short_puts : float
-        Units of calls and puts the dealer sold, >= 0 (it is short: negative gamma).
+        Units of calls and puts the dealer sold, in [0, 1e9] (it is short: negative gamma).
     strike : float
         Strike of those options, fraction of the starting price, in [0.5, 1.5].
     expiry : int
         Step at which they expire, in [1, 100000].
     implied_vol : float
-        Implied volatility per step used for the hedge ratios, in (0, 0.1].
+        Implied volatility per step used for the hedge ratios, in [1e-4, 0.1].
     protective_puts : float
-        Units of puts the dealer bought back (long gamma), >= 0.
+        Units of puts the dealer bought back (long gamma), in [0, 1e9].
     put_strike : float
         Their strike, fraction of the starting price, in [0.5, 1.5].
     shock : float
@@ -76,7 +76,7 @@ class GammaHedgingParams:
     sigma : float
         Volatility of the fundamental per step, in [0, 0.05].
     depth : float
-        Book depth, units per 1%, > 0.
+        Book depth, units per 1%, in [1, 1e12].
     resilience : float
         Share of transient impact that fades per step, :math:`\kappa`, in [0, 1).
     n : int
@@ -106,13 +106,12 @@ class GammaHedgingParams:
         return dataclasses.replace(self, **changes)
 
     def __post_init__(self) -> None:
-        for name, lo, hi in (("short_calls", 0.0, None), ("short_puts", 0.0, None),
-                             ("strike", 0.5, 1.5), ("implied_vol", 0.0, 0.1),
-                             ("protective_puts", 0.0, None), ("put_strike", 0.5, 1.5),
-                             ("shock", 0.0, 0.5), ("sigma", 0.0, 0.05), ("depth", 0.0, None),
+        for name, lo, hi in (("short_calls", 0.0, 1e9), ("short_puts", 0.0, 1e9),
+                             ("strike", 0.5, 1.5), ("implied_vol", 1e-4, 0.1),
+                             ("protective_puts", 0.0, 1e9), ("put_strike", 0.5, 1.5),
+                             ("shock", 0.0, 0.5), ("sigma", 0.0, 0.05), ("depth", 1.0, 1e12),
                              ("resilience", 0.0, 1.0)):
-            check_real(name, getattr(self, name), lo, hi,
-                       lo_open=name in ("implied_vol", "depth"), hi_open=name == "resilience")
+            check_real(name, getattr(self, name), lo, hi, hi_open=name == "resilience")
         check_int("expiry", self.expiry, 1, 100_000)
         check_int("n", self.n, 100, 200_000)
         check_int("steps", self.steps, 2, 100_000)
@@ -214,15 +213,17 @@ def gamma_feedback_gain(gamma: float, spot: float, depth: float) -> float:
     volatility by :func:`gamma_vol_multiplier` :math:`M_1(k, \kappa)`, and the loop is stable
     below :func:`hedging_stability_bound` :math:`1/(1-\kappa)`; with permanent impact the
     volatility of long-horizon returns is multiplied by :math:`1/(1 - k)` (Frey & Stremme).
+    ``gamma`` in [-1e30, 1e30] units per USD, ``spot`` in (0, 1e12] USD, ``depth`` in
+    [1e-6, 1e15] units per 1%: the gain is then finite.
 
     Examples
     --------
     >>> round(gamma_feedback_gain(-50_000.0, 100.0, 200_000.0), 3)
     0.25
     """
-    gamma = check_real("gamma", gamma)
-    spot = check_real("spot", spot, 0.0, lo_open=True)
-    depth = check_real("depth", depth, 0.0, lo_open=True)
+    gamma = check_real("gamma", gamma, -1e30, 1e30)
+    spot = check_real("spot", spot, 0.0, 1e12, lo_open=True)
+    depth = check_real("depth", depth, 1e-6, 1e15)
     return -gamma * spot / (100.0 * depth) + 0.0  # + 0.0: an empty book has gain 0, not -0
 
 

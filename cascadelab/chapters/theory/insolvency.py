@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cascadelab._validate import check_real
+from cascadelab._validate import check_array, check_real
 
 __all__ = ["equity_left", "gap_tolerance", "insolvency_price", "max_safe_leverage"]
 
@@ -49,7 +49,7 @@ def insolvency_price(
     slippage : float
         Slippage :math:`\varsigma` of the closing order below the market price, in [0, 1).
     entry : float
-        Entry price :math:`P_e`, USD, > 0.
+        Entry price :math:`P_e`, USD, in (0, 1e12].
 
     Returns
     -------
@@ -62,7 +62,7 @@ def insolvency_price(
     96.97
     """
     leverage = check_real("leverage", leverage, 1.0, 1000.0)
-    entry = check_real("entry", entry, 0.0, lo_open=True)
+    entry = check_real("entry", entry, 0.0, 1e12, lo_open=True)
     penalty, slippage, _ = _insolvency_inputs(penalty, slippage, 0.0)
     return entry * (1.0 - 1.0 / leverage) / ((1.0 - penalty) * (1.0 - slippage))
 
@@ -95,9 +95,8 @@ def equity_left(
     0.0405
     """
     penalty, slippage, gap = _insolvency_inputs(penalty, slippage, gap)
-    lev = np.asarray(leverage, dtype=np.float64)
-    if not np.all(np.isfinite(lev)) or np.any(lev < 1.0) or np.any(lev > 1000.0):
-        raise ValueError(f"leverage must be in [1, 1000], got {leverage!r}")
+    lev = check_array("leverage", leverage, ndim=None, lo=1.0, hi=1000.0).reshape(
+        np.shape(leverage))
     loss = 1.0 - (1.0 - gap) * (1.0 - slippage) * (1.0 - penalty)
     out = 1.0 / lev - loss
     return float(out) if out.ndim == 0 else out
