@@ -25,8 +25,8 @@ _EXCERPTS = {
     "impact": (impact, "if units == 0.0:", "return price * r"),
     "cascade": (_cascade.sweep, "while k < n:", "fill = 0.5 * (p_before + p)"),
     "delta": (_hedging.bs_delta, "if tau <= 0.0:", "return nd1 if call else nd1 - 1.0"),
-    "decay": (_engine.run, "# 1. The price before trading", "pre[t] = p"),
-    "dealer": (_engine.run, "# 7. Dealer hedge", "delta_prev = d"),
+    "decay": (_engine.price_step, "fundamental *= math.exp(log_ret)", "return fundamental, g,"),
+    "dealer": (_engine.dealer_hedge, "dealer_sell = 0.0", "return dealer_sell, gamma, delta_prev"),
     "batch": (_engine.run, "# 8. One batch", "g = p_post / fundamental"),
     "predator": (_adversary.predator_order, "if mode == IDLE:", "return -buy, mode, timer"),
 }
