@@ -271,7 +271,49 @@ def test_monte_carlo_checker_diagnoses_the_typical_mistakes() -> None:
 def test_theory_gap_checker_names_the_first_order_approximation() -> None:
     gap, penalty = 0.10, 0.01
     msg = check("02.3", 1.0 / (gap + penalty), quiet=True).message
-    assert "approximation" in msg and "g * pi" in msg and "penalty at entry" not in msg
+    assert "approximation" in msg and "J * pi" in msg and "penalty at entry" not in msg
+    assert "1/(J + pi)" in msg  # the gap is J, as in chapter 02 and docs/notation.md
+
+
+def test_power_impact_checker_speaks_the_chapters_notation() -> None:
+    ex = exercise("02.4")
+    assert "g = 1" in ex.hint and "delta" not in ex.hint  # the exponent is g, as in the task
+
+
+def test_toxic_frontier_checker_diagnoses_the_typical_mistakes() -> None:
+    from cascadelab.chapters.theory import liquidation_spiral, toxic_frontier
+
+    bonus = 0.075  # the exercise quotes 7.5%
+    right = exercise("02.7").reference()
+    assert right == toxic_frontier(bonus)
+    # the closed form is where one call of the bookkeeping loop stops lowering the LTV
+    for ltv, worse in ((right * (1 - 1e-6), False), (right * (1 + 1e-6), True)):
+        one = liquidation_spiral(ltv, bonus, threshold=0.0, max_rounds=1)
+        assert bool(one.ltv[1] > one.ltv[0]) is worse
+    assert check("02.7", right, quiet=True).passed
+    assert check("02.7", np.float32(right), quiet=True).passed  # float32 is within 0.01%
+    said = {
+        "flipped sign": check("02.7", 1 / (1 - bonus), quiet=True).message,
+        "percent": check("02.7", 1 / (1 + 7.5), quiet=True).message,
+        "both": check("02.7", 1 / (1 - 7.5), quiet=True).message,
+        "inverted": check("02.7", 1 + bonus, quiet=True).message,
+        "inverted, percent": check("02.7", 1 + 7.5, quiet=True).message,
+        "first order": check("02.7", 1 - bonus, quiet=True).message,
+        "one minus": check("02.7", bonus / (1 + bonus), quiet=True).message,
+        "answer in percent": check("02.7", 100 * right, quiet=True).message,
+    }
+    assert "1/(1 - pi)" in said["flipped sign"] and "(1 + pi) x" in said["flipped sign"]
+    assert "percent" in said["percent"] and "fraction" in said["percent"]
+    assert "percent" in said["both"] and "sign" in said["both"]
+    assert "collateral over debt" in said["inverted"] and "percent" not in said["inverted"]
+    assert "collateral over debt" in said["inverted, percent"] and "percent" in said[
+        "inverted, percent"]
+    assert "first-order" in said["first order"]
+    assert "1 - LTV" in said["one minus"]
+    assert "factor of 100" in said["answer in percent"]
+    for msg in said.values():  # a diagnosis, never the answer
+        assert f"{right:.4g}" not in msg and f"{100 * right:.3g}" not in msg
+    assert not check("02.7", right * 1.001, quiet=True).passed  # 0.1% off is outside 0.01%
 
 
 def test_approach_checkers_diagnose_percent_and_the_puts() -> None:

@@ -185,3 +185,25 @@ def test_front_running_prompt_3_depth_and_resilience_defend(hunt):
     # purple cells appear where it was green
     failed = (refill.outcome == -1) & (base.outcome == 1)
     assert failed.any() and not (base.outcome == -1).any()
+
+
+# --- the margin rule and the course's default market (issue 14 item 5) ----------------------------
+
+def test_the_default_market_breaks_the_margin_rule_the_chapter_derives():
+    # 02 "The smallest safe margin" says the default market breaks m >= 1 - (1 - slip)(1 - pi)
+    # and points back to chapter 00's section that counts the cost; the cell prints both numbers.
+    from cascadelab import default_market
+
+    cells = {c["id"]: "".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]}
+    text, code = cells["c02-insolvency-margin"], cells["134c6882"]
+    assert "default market breaks" in text and "00_essence.ipynb" in text
+    assert "Count what a thin maintenance margin leaves unpaid" in text
+    assert "default_market()" in code
+    nb00 = json.loads((NOTEBOOK.parent / "00_essence.ipynb").read_text())["cells"]
+    assert any("## Count what a thin maintenance margin leaves unpaid" in "".join(c["source"])
+               for c in nb00 if c["cell_type"] == "markdown")
+    pos, sc = default_market()
+    slip = 0.005  # the cell's slippage
+    need = 1 - (1 - slip) * (1 - sc.penalty)
+    assert np.all(pos.maintenance < need) and np.all(pos.maintenance < sc.penalty)
+    assert f"{need:.2%}" == "1.50%" and np.all(pos.maintenance == 0.005) and sc.penalty == 0.01

@@ -45,7 +45,8 @@ register(
             "half the answer: the straddle holds calls *and* puts, and both have gamma.",
         ),
     ],
-    hint="Over a small move the delta changes by gamma times the move.",
+    hint="Over a small move the delta changes by Gamma * Delta p; the hedge trades the "
+    "opposite, -Gamma * Delta p units (buys positive), so it sells Gamma * Delta p.",
 )
 
 

@@ -1,4 +1,5 @@
-"""Exercises 02 · Theory: the loop gain, the arithmetic of insolvency, the critical book.
+"""Exercises 02 · Theory: the loop gain, the arithmetic of insolvency, the critical book, the
+toxic liquidation spiral.
 
 The checkers of ``solutions/02_theory.ipynb`` and of the exercise notebook generated from it, in
 the notebook's order. Each block states the exercise's numbers once (they match the notebook),
@@ -14,6 +15,7 @@ from functools import cache
 import numpy as np
 
 from cascadelab.cascade import cascade
+from cascadelab.chapters.theory.toxic import toxic_frontier
 from cascadelab.course.exercises.essence import one_position
 from cascadelab.course.registry import Mistake, register
 from cascadelab.market import Book, impact_price
@@ -86,10 +88,11 @@ register(
         Mistake(
             lambda: _bk02() * (1.0 + E02_PENALTY),
             "close, but multiplying by (1 + penalty) is only an approximation. Solve "
-            "equity(f) = penalty * f exactly.",
+            "equity(p_fill) = penalty * p_fill exactly.",
         ),
     ],
-    hint="Equity at fill price f, per unit: collateral + (f - entry). Set it equal to the penalty.",
+    hint="Equity at the fill price p_fill, per unit: collateral + (p_fill - entry). Set it equal "
+    "to the penalty on the notional at p_fill.",
 )
 
 E02_DROP = 0.10  # the fill may land this far below entry
@@ -108,10 +111,10 @@ register(
         ),
         Mistake(
             lambda: 1.0 / (E02_DROP + E02_PENALTY),
-            "close: 1/(g + pi) is the chapter's first-order approximation (and what charging the "
-            "penalty on the notional at entry gives). It misses the product term g * pi: the "
-            "penalty is charged on the notional at the fill, (1 - g) times the notional at "
-            "entry, so the exact bound is a little higher. Solve 1/L - g >= pi (1 - g) exactly.",
+            "close: 1/(J + pi) is the chapter's first-order approximation (and what charging the "
+            "penalty on the notional at entry gives). It misses the product term J * pi: the "
+            "penalty is charged on the notional at the fill, (1 - J) times the notional at "
+            "entry, so the exact bound is a little higher. Solve 1/L - J >= pi (1 - J) exactly.",
         ),
         Mistake(
             lambda: 1.0 / (E02_DROP - E02_PENALTY),
@@ -122,28 +125,29 @@ register(
     hint="Require equity at the fill price >= penalty on the notional at the fill price.",
 )
 
-E02_DELTA_FLOOR = 1e-3
+E02_FLOOR = 1e-3  # the price floor: no order takes the price below 0.1% of where it was
 
 
-def _power_impact_ref(price: float, units: float, depth: float, delta: float) -> float:
+def _power_impact_ref(price: float, units: float, depth: float, g: float) -> float:
+    # units counts units sold (a buy is negative); g is the impact exponent.
     if units == 0.0:
         return price
-    r = 1.0 - math.copysign((abs(units) / depth) ** delta, units) / 100.0
-    return price * max(r, E02_DELTA_FLOOR)
+    r = 1.0 - math.copysign((abs(units) / depth) ** g, units) / 100.0
+    return price * max(r, E02_FLOOR)
 
 
 def _power_cases() -> list[tuple]:
     out = []
-    for delta in (1.0, 0.5, 0.7):
+    for g in (1.0, 0.5, 0.7):
         for units in (0.0, 1_000.0, -1_000.0, 25_000.0, -250_000.0, 5e9):
-            out.append((100.0, units, 10_000.0, delta))
+            out.append((100.0, units, 10_000.0, g))
     return out
 
 
-def _no_floor(price: float, units: float, depth: float, delta: float) -> float:
+def _no_floor(price: float, units: float, depth: float, g: float) -> float:
     if units == 0.0:
         return price
-    return price * (1.0 - math.copysign((abs(units) / depth) ** delta, units) / 100.0)
+    return price * (1.0 - math.copysign((abs(units) / depth) ** g, units) / 100.0)
 
 
 register(
@@ -157,18 +161,18 @@ register(
             "apply the floor.",
         ),
         Mistake(
-            lambda price, units, depth, delta: _power_impact_ref(price, abs(units), depth, delta),
+            lambda price, units, depth, g: _power_impact_ref(price, abs(units), depth, g),
             "a buy (units < 0) should push the price up, not down: keep the sign of the order.",
         ),
         Mistake(
-            lambda price, units, depth, delta: price * max(
-                1.0 - math.copysign((abs(units) / depth) ** delta, units), E02_DELTA_FLOOR
+            lambda price, units, depth, g: price * max(
+                1.0 - math.copysign((abs(units) / depth) ** g, units), E02_FLOOR
             ),
             "off by a factor of 100 in the move: depth is the order size that moves the price "
             "by 1%, not by 100%.",
         ),
     ],
-    hint="Check delta = 1 against the package's linear book and delta = 0.5 against its sqrt book.",
+    hint="Check g = 1 against the package's linear book and g = 0.5 against its sqrt book.",
 )
 
 
@@ -218,7 +222,7 @@ register(
         Mistake(
             _sweep_compound,
             "each round's impact is applied to the latest price; in this model the price is "
-            "the shocked price moved by the cumulative units sold, P = p1 (1 - Q / (100 D)).",
+            "the shocked price moved by the cumulative units sold u, p(u) = p1 (1 - u / (100 D)).",
         ),
     ],
     hint="Sort once, walk down the sorted liquidation prices, stop when none is crossed.",
@@ -259,4 +263,54 @@ register(
     ],
     hint="Keep a depth that runs away and one that does not, and halve the gap until it is "
     "below 1%.",
+)
+
+E02_BONUS_PCT = 7.5  # the liquidation bonus as the protocol quotes it, percent of the debt repaid
+E02_BONUS = E02_BONUS_PCT / 100.0
+
+
+register(
+    "02.7", "toxicity frontier of a loan", "number", lambda: toxic_frontier(E02_BONUS),
+    unit="fraction (debt over collateral)", rtol=1e-4,
+    mistakes=[
+        Mistake(
+            lambda: 1.0 / (1.0 - E02_BONUS),
+            "that is 1/(1 - pi): the sign in front of the bonus is flipped. The liquidator "
+            "seizes *more* collateral than the debt it repays, (1 + pi) x for x, so redo the "
+            "inequality LTV' > LTV with collateral - (1 + pi) x in the denominator. (An LTV above "
+            "1 would mean the loan is insolvent already.)",
+        ),
+        Mistake(
+            lambda: 1.0 / (1.0 + E02_BONUS_PCT),
+            "you put the bonus in as quoted, in percent (7.5): the formula needs pi as a "
+            "fraction of the debt repaid.",
+        ),
+        Mistake(
+            lambda: 1.0 / (1.0 - E02_BONUS_PCT),
+            "two slips: the bonus went in as a percent (7.5) instead of a fraction, and the sign "
+            "in front of it is flipped (the liquidator seizes (1 + pi) x, more than it repays).",
+        ),
+        Mistake(
+            lambda: 1.0 + E02_BONUS,
+            "that is collateral over debt at the frontier, the inverse of what is asked: the "
+            "LTV is debt over collateral.",
+        ),
+        Mistake(
+            lambda: 1.0 + E02_BONUS_PCT,
+            "that is collateral over debt (the LTV is debt over collateral), with the bonus in "
+            "percent instead of a fraction.",
+        ),
+        Mistake(
+            lambda: 1.0 - E02_BONUS,
+            "close: 1 - pi is the first-order approximation of the frontier, a little too low. "
+            "Solve debt (1 + pi) = collateral exactly.",
+        ),
+        Mistake(
+            lambda: E02_BONUS / (1.0 + E02_BONUS),
+            "that is 1 - LTV at the frontier, the share of the collateral not owed; the "
+            "question asks for the LTV itself, debt over collateral.",
+        ),
+    ],
+    hint="Write LTV' = (debt - x) / (collateral - (1 + pi) x) > debt / collateral and "
+    "cross-multiply: x drops out. Convert the quoted bonus to a fraction first.",
 )
