@@ -7,8 +7,10 @@ arguments and sorts it once, so every chapter that asks for the same market gets
 :class:`~cascadelab.Positions` object (and its cached sort).
 
 Scenario functions memoise pure, hashable-argument helpers with :func:`cached`: one bounded LRU
-policy (:data:`CACHE_SIZE` entries per function) for the whole course, so a lab that revisits a
-setting answers from memory and a long session never grows without bound.
+policy for the whole course, so a lab that revisits a setting answers from memory and a long
+session never grows without bound. Each memoised function keeps :data:`CACHE_SIZE` entries,
+except :func:`population`, whose entries are whole populations (about 2.3 MB for 20,000
+positions) and which keeps :data:`POPULATION_CACHE_SIZE` of them (at most about 75 MB).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import TypeVar
 
 from cascadelab.positions import Positions, sample_positions
 
-__all__ = ["CACHE_SIZE", "PRICE", "SIGMA_REF", "cached", "population"]
+__all__ = ["CACHE_SIZE", "POPULATION_CACHE_SIZE", "PRICE", "SIGMA_REF", "cached", "population"]
 
 PRICE = 100.0
 """Starting price of every single-asset scenario of the course, USD."""
@@ -30,16 +32,18 @@ SIGMA_REF = 0.002
 CACHE_SIZE = 256
 """Entries kept per memoised function (least recently used evicted first)."""
 
+POPULATION_CACHE_SIZE = 32
+"""Populations kept by :func:`population` (each is a few MB)."""
+
 F = TypeVar("F", bound=Callable)
 
 
-def cached(fn: F) -> F:
-    """Memoise ``fn`` (hashable arguments) with the course's one policy: an LRU of
-    :data:`CACHE_SIZE` entries."""
-    return functools.lru_cache(maxsize=CACHE_SIZE)(fn)  # type: ignore[return-value]
+def cached(fn: F, *, size: int = CACHE_SIZE) -> F:
+    """Memoise ``fn`` (hashable arguments) with the course's one policy: an LRU of ``size``
+    entries (default :data:`CACHE_SIZE`)."""
+    return functools.lru_cache(maxsize=size)(fn)  # type: ignore[return-value]
 
 
-@cached
 def population(n: int = 20_000, *, seed: int = 0, **shape: float) -> Positions:
     """The course population: ``sample_positions(n, PRICE, seed=seed, **shape)``, drawn once.
 
@@ -53,7 +57,14 @@ def population(n: int = 20_000, *, seed: int = 0, **shape: float) -> Positions:
     >>> population(1_000, seed=1) is population(1_000, seed=1)
     True
     """
+    return _population(n, seed, **shape)
+
+
+def _draw(n: int, seed: int, **shape: float) -> Positions:
     pos = sample_positions(n, PRICE, seed=seed, **shape)
     pos.by_trigger(1)
     pos.by_trigger(-1)
     return pos
+
+
+_population = cached(_draw, size=POPULATION_CACHE_SIZE)
