@@ -12,6 +12,11 @@ depth :math:`D`, each 1% of move forces :math:`\rho` units of sales that move th
 .. math:: \text{amplification} \approx \frac{1}{1 - \rho / D}, \qquad \rho < D,
 
 and for :math:`\rho \ge D` the loop runs away through the whole cluster of liquidation prices.
+
+The price band of :mod:`cascadelab.market` bounds every round's price: :math:`\text{floor}\,p_1
+\le P_k \le \text{PRICE\_CAP}\,p_1` (``floor`` the book's, ``PRICE_CAP = 2``). Sells never went
+below the floor; the cap bounds a squeeze of shorts, whose forced buys have no limit in a linear
+or exponential book and would otherwise run to ``inf`` through a thin one.
 """
 
 from __future__ import annotations
@@ -195,8 +200,10 @@ def cascade(
     -----
     Round :math:`k` closes every position not yet closed whose liquidation price is crossed at
     :math:`P_{k-1}` (with :math:`P_0 = p_1`); with :math:`Q_k` cumulative units closed,
-    :math:`P_k = \text{impact}(p_1, \pm Q_k)`. The batch of round :math:`k` fills at
-    :math:`(P_{k-1} + P_k) / 2` (exact for a linear book). Each closed position has
+    :math:`P_k = \text{impact}(p_1, \pm Q_k)`, within the price band
+    :math:`[\text{floor}, \text{PRICE\_CAP}]\,p_1` (module docstring). The batch of round
+    :math:`k` fills at :math:`(P_{k-1} + P_k) / 2` (exact for a linear book). Each closed
+    position has
     :math:`\text{pnl} = s\,\text{size}\,(\text{fill} - \text{entry})`, equity
     :math:`e = c + \text{pnl}`, penalty :math:`\min(\pi\,\text{size}\,\text{fill}, \max(e, 0))`
     and bad debt :math:`\max(-e, 0)`. The rounds stop at the least fixed point: at the final

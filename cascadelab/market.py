@@ -15,6 +15,26 @@ the price from :math:`p` to :math:`p' = p\,r(u)` with, for :math:`x = u / (100 D
 
 Every model is floored: :math:`r \ge` ``floor`` (a fraction of the pre-trade price, default
 0.001), so a price is never zero or negative.
+
+**The price band of the cascades.** Venues bound how far a trade may print from a reference
+price (exchanges' price bands around the index or mark price; the US limit-up-limit-down bands
+around a recent average price, docs/references.md ``sec-luld-2011``). The static cascade
+(:func:`cascadelab.cascade`) and the market engine (:func:`cascadelab.simulate`) do the same:
+every traded price stays within
+
+.. math:: \text{floor}\cdot p_{\text{ref}} \;\le\; p \;\le\; \text{PRICE\_CAP}\cdot p_{\text{ref}},
+          \qquad \text{PRICE\_CAP} = 2,
+
+with :math:`p_{\text{ref}}` the shocked price :math:`p_1` in the static cascade and the
+fundamental :math:`F_t` in the engine (:func:`banded`). The lower edge is the book's own floor
+(sells never went below it); the upper edge bounds buys, under which the linear and exponential
+books have no limit: without it, forced buys of shorts through a thin book ran to thousands of
+times the fundamental (and to ``inf``). The engine also never thins its book below
+``DEPTH_FLOOR`` :math:`= 1\%` of its depth :math:`D` (see :mod:`cascadelab.engine.simulate`).
+Neither edge binds in the course's scenarios (in the chapters' runs the traded price stays
+between 0.6 and 1.4 times the fundamental, and no chapter thins the book): the band changes no
+figure of the course and only keeps extreme scenarios finite and meaningful. :func:`impact_price`
+itself is not banded: it is the book alone.
 """
 
 from __future__ import annotations
@@ -27,7 +47,7 @@ from numba import njit
 
 from cascadelab._validate import check_choice, check_instance, check_real
 
-__all__ = ["IMPACT_MODELS", "Book", "impact_price"]
+__all__ = ["DEPTH_FLOOR", "IMPACT_MODELS", "PRICE_CAP", "Book", "banded", "impact_price"]
 
 # Impact-model codes used inside kernels (the public API uses the names).
 LINEAR = 0
@@ -50,6 +70,20 @@ def impact(price: float, units: float, depth: float, model: int, floor: float) -
     if r < floor:
         r = floor
     return price * r
+
+
+PRICE_CAP = 2.0
+"""Upper edge of the cascades' price band, a multiple of the reference price (module docstring)."""
+
+DEPTH_FLOOR = 0.01
+"""Share of the depth :math:`D` below which the engine's book never thins (``depth_stress``)."""
+
+
+@njit(cache=True)
+def banded(price: float, reference: float, floor: float) -> float:
+    """``price`` clipped to the band ``[floor * reference, PRICE_CAP * reference]``."""
+    return min(max(price, floor * reference), PRICE_CAP * reference)
+
 
 IMPACT_MODELS: dict[str, int] = {"linear": LINEAR, "exponential": EXPONENTIAL, "sqrt": SQRT}
 

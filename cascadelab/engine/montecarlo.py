@@ -26,6 +26,7 @@ import numba
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
+from cascadelab.engine.bounds import CHUNK_BYTES, check_fundamental, check_memory
 from cascadelab.engine.scenario import Scenario
 from cascadelab.engine.simulate import fundamental_returns, prepare
 from cascadelab.kernels import engine as _k
@@ -175,14 +176,20 @@ def monte_carlo(
     kernel = _k.paths_parallel if parallel else _k.paths_serial
     blocks = numba.get_num_threads() if parallel else 1
     adaptive = chunk is None
+    # chunks hold at most CHUNK_BYTES of log returns (the chunking never changes the results)
+    max_chunk = max(1, CHUNK_BYTES // (8 * steps))
     if chunk is None:
-        chunk = max(4 * numba.get_num_threads(), -(-paths // 50))
+        chunk = min(max(4 * numba.get_num_threads(), -(-paths // 50)), max_chunk)
     chunk = check_int("chunk", chunk, lo=1)
+    check_memory(len(positions), steps, paths, min(paths, max_chunk if adaptive else chunk),
+                 blocks)
     seqs = np.random.SeedSequence(seed).spawn(paths)
     totals = np.empty((paths, _k.N_TOTALS))
 
     def draw(a: int, b: int) -> np.ndarray:
-        return _draw(scenario, steps, seqs[a:b])
+        log_ret = _draw(scenario, steps, seqs[a:b])
+        check_fundamental(log_ret, scenario, first_path=a)
+        return log_ret
 
     # With parallel=True the next chunk's random numbers are drawn in a helper thread while the
     # kernel (which releases the GIL) runs the current one. Each path has its own generator, so
@@ -211,7 +218,8 @@ def monte_carlo(
                 bar.update(b - a)
             if adaptive and compiled:
                 # grow chunks to about a quarter of a second each: fewer calls, same results
-                chunk = max(chunk, min(int(0.25 * (b - a) / max(elapsed, 1e-9)), 100_000))
+                grown = min(int(0.25 * (b - a) / max(elapsed, 1e-9)), 100_000, max_chunk)
+                chunk = max(chunk, grown)
             compiled = True
             a, b = b, c
     finally:
@@ -221,7 +229,11 @@ def monte_carlo(
             bar.close()
     if not np.isfinite(totals).all():
         bad = int(np.argmax(~np.isfinite(totals).all(axis=1)))
-        raise FloatingPointError(f"path {bad} produced a non-finite total; check the scenario")
+        raise FloatingPointError(
+            f"path {bad} produced a non-finite total; the scenario is outside the range the "
+            f"model handles (run simulate(positions, scenario, steps=steps, "
+            f"seed=SeedSequence(seed).spawn(paths)[{bad}]) to see which step and row)"
+        )
     col = totals.T
     return MonteCarloResult(
         paths=paths,

@@ -96,7 +96,7 @@ class Scenario:
     shock_step: int = knob(10, "Step of the shock", lo=0,
                            note="and < ``steps`` when ``shock != 0``")
     depth: float = knob(200_000.0, "Book depth :math:`D`", "units that move the price 1%",
-                        lo=0.0, lo_open=True)
+                        lo=1e-9, note="the book never thins below ``DEPTH_FLOOR`` (1%) of it")
     impact: str = knob("linear", "Impact model of the foundation (:mod:`cascadelab.market`)",
                        note="the kernel reads its code ``impact_code``")
     resilience: float = knob(

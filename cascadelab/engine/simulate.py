@@ -35,10 +35,11 @@ mechanism in :mod:`cascadelab.mechanisms`):
 7. **Dealer hedge** (``dealer_hedge``; :mod:`cascadelab.mechanisms.hedging`) and **predator**
    (``predator_step``; :mod:`cascadelab.mechanisms.adversary`).
 8. **One batch** (``batch``) of net units :math:`u` (> 0 sells) through the book of depth
-   :math:`D_t = D e^{-\text{depth\_stress}\,|p_t/p_a - 1|}` (:math:`p_a` the price at the start
-   or at the last reopening) with the foundation's impact model:
-   :math:`p'_t = \text{impact}(p_t, u, D_t)`; every order fills at :math:`(p_t + p'_t)/2`, as in
-   the static cascade, and :math:`g \leftarrow p'_t / F_t`.
+   :math:`D_t = D \max(e^{-\text{depth\_stress}\,|p_t/p_a - 1|}, \delta_D)` (:math:`p_a` the
+   price at the start or at the last reopening, :math:`\delta_D` the depth floor below) with the
+   foundation's impact model, inside the price band:
+   :math:`p'_t = \min\{\max[\text{impact}(p_t, u, D_t),\ 10^{-3} F_t],\ 2 F_t\}`; every order
+   fills at :math:`(p_t + p'_t)/2`, as in the static cascade, and :math:`g \leftarrow p'_t / F_t`.
 9. **Settlement** (``settle_slices``) of each slice of :math:`q` units with collateral :math:`c`
    (its share of the position's collateral) by :func:`cascadelab.positions.settle`:
    :math:`c = \text{returned} + \text{penalty} + \text{paid to market}`,
@@ -54,6 +55,26 @@ mechanism in :mod:`cascadelab.mechanisms`):
     :math:`\text{bad debt} = \text{fund draw} + \text{socialised} + \text{uncovered}`, and
     :math:`\sum_i c_i(0) = \sum_{s \le t}(\text{closed collateral} + \text{socialised}) +
     \text{open collateral}_t`.
+
+**Bounds: the model's range, as venues bound theirs.** Two rules keep every valid scenario
+finite and its prices meaningful (:mod:`cascadelab.market`):
+
+* **depth floor**: the book never thins below ``DEPTH_FLOOR`` :math:`\delta_D = 1\%` of its
+  depth, :math:`D_t \ge 0.01 D` (``depth_stress`` up to 100 would otherwise thin it to zero);
+* **price band**: like an exchange's price band around its index price (and the US
+  limit-up-limit-down bands, docs/references.md ``sec-luld-2011``), no trade prints outside
+  :math:`[10^{-3} F_t,\ 2 F_t]`: the traded price never falls below 0.1% of the fundamental (the
+  book's own floor) nor rises above twice it, so forced buys of shorts through a thinned linear
+  or exponential book cannot run away (they reached 2,708 times the fundamental before).
+
+Neither binds in the course's scenarios (there the traded price stays between 0.6 and 1.4 times
+the fundamental and the book is never thinned), so no figure of the course changes. What is
+still outside the model's range is refused before the run (:mod:`cascadelab.engine.bounds`): a
+call that would need more than 4 GiB (``ValueError`` naming ``steps`` or ``paths`` and the
+estimate), and a fundamental that leaves :math:`[10^{-250}, 10^{250}]` USD
+(``FloatingPointError`` naming ``sigma``, ``mu``, the jumps or the number of steps); a money
+row that still overflows raises ``FloatingPointError`` naming the sizes, the dealer's book or the
+predator's capital.
 
 The parameters are one :class:`~cascadelab.engine.scenario.Scenario`; the kernel reads them as
 :class:`~cascadelab.engine.scenario.EngineParams`, by the same names.
@@ -73,6 +94,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cascadelab._validate import check_instance, check_int, check_real
+from cascadelab.engine.bounds import check_fundamental, check_memory, non_finite_message
 from cascadelab.engine.scenario import EngineParams, Scenario, engine_params
 from cascadelab.kernels import engine as _k
 from cascadelab.mechanisms.margin import M_MAX, apply_opening_fee
@@ -354,9 +376,11 @@ def simulate(
     if scenario is None:
         scenario = Scenario()
     prm, fees, arrays = prepare(positions, scenario, steps)
-    log_ret = fundamental_returns(scenario, steps, _rng(seed))
     pop = arrays[0]
     n = pop.side.shape[0]
+    check_memory(n, steps)
+    log_ret = fundamental_returns(scenario, steps, _rng(seed))
+    check_fundamental(log_ret, scenario)
     out = np.empty((steps, _k.N_ROWS))
     final_size = np.empty(n)
     final_collateral = np.empty(n)
@@ -365,11 +389,7 @@ def simulate(
     _k.path_totals(out, prm.price, totals)
     checked = out[:, :_k.STRESS]  # the last row, stress, is NaN when the stress rule is off
     if not (np.isfinite(checked).all() and np.isfinite(totals).all()):
-        bad = int(np.argmax(~np.isfinite(checked).all(axis=1)))
-        raise FloatingPointError(
-            f"the engine produced a non-finite value at step {bad}; the scenario is outside the "
-            f"range the model handles (try a smaller shock, sigma or jump size)"
-        )
+        raise FloatingPointError(non_finite_message(checked))
     rows = {name: out[:, getattr(_k, name.upper())].copy() for name in (
         "price", "fundamental", "maintenance", "sigma", "depth", "returned", "penalties",
         "realized_pnl", "bad_debt", "fund_draw", "insurance_fund", "open_collateral",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from cascadelab.market import impact
+from cascadelab.market import banded, impact
 from cascadelab.positions import settle
 
 
@@ -30,7 +30,8 @@ def sweep(
     shorts if ``-1``) sorted by liquidation price, most exposed first. A position is crossed at
     price ``p`` when ``direction * (liq - p) >= 0``. Each round closes every newly crossed
     position; with ``Q`` cumulative units closed the price is ``impact(p1, direction * Q)``
-    and the round's batch fills at the mean of the prices before and after it.
+    within the price band ``[floor, PRICE_CAP] * p1`` (:func:`cascadelab.market.banded`), and
+    the round's batch fills at the mean of the prices before and after it.
 
     A closed position's equity at fill price ``f`` is
     ``e = c + direction * size * (f - entry) = direction * size * (f - bankrupt)``;
@@ -61,7 +62,7 @@ def sweep(
         if k == start:
             break
         p_before = p
-        p = impact(p1, direction * q, depth, model, floor)
+        p = banded(impact(p1, direction * q, depth, model, floor), p1, floor)
         fill = 0.5 * (p_before + p)
         notional += fill * (q - q_start)
         for j in range(start, k):

@@ -42,7 +42,7 @@ import numpy as np
 from numba import njit, prange
 from numba.extending import register_jitable
 
-from cascadelab.market import impact
+from cascadelab.market import DEPTH_FLOOR, banded, impact
 from cascadelab.mechanisms.adversary import IDLE, cluster_units, predator_order
 from cascadelab.mechanisms.breaker import breaker_trips, stress_index, units_near
 from cascadelab.mechanisms.hedging import book_delta, book_gamma
@@ -193,8 +193,9 @@ def oracle_step(
 
 @register_jitable
 def book_depth(prm: tuple, p: float, anchor: float) -> float:
-    """The step's depth :math:`D_t = D e^{-k |p/p_a - 1|}`, units per 1% (used from step 4 on)."""
-    return prm.depth * math.exp(-prm.depth_stress * abs(p / anchor - 1.0))
+    r"""The step's depth :math:`D_t = D \max(e^{-k |p/p_a - 1|}, \text{DEPTH\_FLOOR})`, units per
+    1% (used from step 4 on): the book thins, never below ``DEPTH_FLOOR`` of :math:`D`."""
+    return prm.depth * max(math.exp(-prm.depth_stress * abs(p / anchor - 1.0)), DEPTH_FLOOR)
 
 
 @register_jitable
@@ -339,10 +340,14 @@ def predator_step(
 
 
 @register_jitable
-def batch(prm: tuple, p: float, net: float, depth: float) -> tuple[float, float]:
-    """8. One batch of ``net`` units (> 0 sells) through the book; everybody fills at the mean
-    of the prices before and after. Returns ``(post-trade price, fill price)``."""
-    p_post = impact(p, net, depth, prm.impact_code, prm.impact_floor)
+def batch(
+    prm: tuple, p: float, net: float, depth: float, fundamental: float
+) -> tuple[float, float]:
+    """8. One batch of ``net`` units (> 0 sells) through the book, within the price band
+    ``[impact_floor, PRICE_CAP] * fundamental`` (:func:`cascadelab.market.banded`); everybody
+    fills at the mean of the prices before and after. Returns ``(post-trade price, fill)``."""
+    p_post = banded(impact(p, net, depth, prm.impact_code, prm.impact_floor), fundamental,
+                    prm.impact_floor)
     return p_post, 0.5 * (p + p_post)
 
 
@@ -427,13 +432,13 @@ def loss_waterfall(
         from_long = rest * (bad_long / bad)
         from_short = rest - from_long
         if from_long > 0.0:
-            if alive_short > 0:
+            if alive_short > 0 and open_short > 0.0:
                 levy_short += from_long / open_short
                 socialized += from_long
             else:
                 uncovered += from_long
         if from_short > 0.0:
-            if alive_long > 0:
+            if alive_long > 0 and open_long > 0.0:
                 levy_long += from_short / open_long
                 socialized += from_short
             else:
@@ -583,7 +588,7 @@ def run(
                 pred_timer, pred_pos)
         # 8. One batch through the book.
         net = sells - buys + dealer_sell + pred_sell
-        p_post, fill = batch(prm, p, net, depth)
+        p_post, fill = batch(prm, p, net, depth, fundamental)
         g = p_post / fundamental
         pred_pos -= pred_sell
         pred_cash += pred_sell * fill
