@@ -431,7 +431,7 @@ def test_scenario_functions_take_the_fields_of_their_params_as_keywords():
 # --- the rules the chapter shows -----------------------------------------------------------------
 
 @pytest.mark.parametrize(("name", "must"), [
-    ("impact", "r = 1.0 - x"), ("cascade", "p = impact(p1, direction * q"),
+    ("impact", "r = 1.0 - x"), ("cascade", "impact(p1, direction * q"),
     ("delta", "d1 = (math.log(spot / strike)"), ("decay", "g = 1.0 + (g - 1.0) * (1.0 - res)"),
     ("dealer", "dealer_sell = d - delta_prev"), ("batch", "net = sells - buys + dealer_sell"),
     ("predator", "mode = COVER"),

@@ -60,7 +60,7 @@ def rule_source(name: str) -> str:
     Examples
     --------
     >>> print(rule_source("impact").splitlines()[0])
-    # cascadelab/market.py, lines 41-52
+    # cascadelab/market.py, lines ...-...
     """
     name = check_choice("name", name, tuple(_EXCERPTS))
     fn, start, end = _EXCERPTS[name]
