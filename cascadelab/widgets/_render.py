@@ -84,7 +84,8 @@ def _axes_key(ax: Axes) -> tuple:
     if not ax.get_visible():
         return (False,)
     return (
-        tuple(ax.get_position().bounds), tuple(ax.get_xlim()), tuple(ax.get_ylim()),
+        tuple(round(v, 6) for v in ax.get_position().bounds), tuple(ax.get_xlim()),
+        tuple(ax.get_ylim()),
         ax.get_xscale(), ax.get_yscale(), ax.axison, ax.get_frame_on(),
         tuple(ax.patch.get_facecolor()),
         tuple(_axis_key(axis) for axis in ax._axis_map.values()),
