@@ -78,7 +78,7 @@ def _other_value(widget):
 
 def test_a_move_in_the_page_updates_the_numbers_first_and_dims_them_until_the_figure_follows(
         lab: Lab) -> None:
-    name, widget = next((n, w) for n, w in lab.controls.items() if isinstance(w, SLIDERS))
+    widget = next(w for w in lab.controls.values() if isinstance(w, SLIDERS))
     painted = sum(lab.painter.counts.values())
     n = lab.n_recomputes
 
@@ -100,7 +100,7 @@ def test_a_move_in_the_page_updates_the_numbers_first_and_dims_them_until_the_fi
 
 
 def test_a_change_from_python_redraws_at_once(lab: Lab) -> None:
-    name, widget = next((n, w) for n, w in lab.controls.items() if isinstance(w, SLIDERS))
+    widget = next(w for w in lab.controls.values() if isinstance(w, SLIDERS))
     painted = sum(lab.painter.counts.values())
 
     async def set_from_code() -> None:
