@@ -370,6 +370,26 @@ JS_SCROLL_TO_WIDGET = """() => {
 }"""
 
 
+# Labs in a notebook's outputs whose figure is wider than the output area, or with cut texts.
+JS_LABS_IN_OUTPUTS = """(cutSource) => {
+  const cutOf = eval(cutSource);
+  const out = [];
+  let labs = 0;
+  for (const lab of document.querySelectorAll('.jp-OutputArea-output .cascadelab-lab')) {
+    if (!lab.offsetParent) continue;
+    labs++;
+    const area = lab.closest('.jp-OutputArea-output').getBoundingClientRect();
+    const fig = lab.querySelector('.cascadelab-figure');
+    if (fig && fig.getBoundingClientRect().right > area.right + 1) {
+      out.push('figure ' + fig.getBoundingClientRect().right + ' px past ' + area.right);
+    }
+    const cut = cutOf(lab).filter((c) => !c.startsWith('tab '));
+    if (cut.length) out.push('cut: ' + cut.join(' | '));
+  }
+  return {labs: labs, problems: out};
+}"""
+
+
 def notebooks_to_run() -> list[str]:
     chapter = next((c for c in CHAPTERS if (ROOT / "notebooks" / c).exists()), None)
     return ["lab.ipynb", chapter or "no chapter yet"]
@@ -435,6 +455,11 @@ def test_jupyterlab_run_all(jupyterlab, browser, artifacts: Path, notebook: str)
                     if canvas.evaluate("(c) => document.activeElement === c"):
                         trapped.append(i)
             assert not trapped, f"{notebook}: Tab cannot leave ipympl canvases {trapped}"
+        if n_widgets:  # every lab fits its output area (1400 px, file browser open), uncut
+            page.wait_for_timeout(1000)
+            found = page.evaluate(JS_LABS_IN_OUTPUTS, JS_CUT)
+            assert found["labs"] > 0, f"{notebook}: no lab rendered in JupyterLab"
+            assert not found["problems"], f"{notebook} in JupyterLab: {found['problems']}"
         if n_widgets:  # a picture of the first visible widget, too
             page.evaluate(JS_SCROLL_TO_WIDGET)
             time.sleep(0.5)
