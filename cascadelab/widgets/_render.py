@@ -13,8 +13,11 @@ each paint:
 * draws everything (``full``) the first time, after :meth:`Painter.invalidate`, when the figure was
   resized, when the figure runs a layout engine, or when every axes changed anyway.
 
-The result is the same picture as ``figure.canvas.draw()`` up to the order of two layers: the data
-is drawn over the axes' spines and tick marks instead of under the spines.
+Text and legends among the data cost most of a blit (matplotlib rasterises every glyph anew), and
+they rarely change: each is kept as a *sprite*, its pixels rendered once on a transparent buffer,
+and composited in its place while its text, position and style stay the same.
+
+The result is the same picture as ``figure.canvas.draw()`` up to rounding in the sprites' blending.
 
 Which artists are *data* and which are *furniture* is decided by the axes itself: an axes' patch,
 spines, axis objects (ticks, tick labels, axis label, grid) and titles are furniture; everything
@@ -29,12 +32,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
+from matplotlib.legend import Legend
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox, IdentityTransform
 
 __all__ = ["Painter"]
@@ -59,6 +65,32 @@ def _data_artists(ax: Axes) -> list[Artist]:
 def _figure_data(fig: Figure) -> list[Artist]:
     return sorted([*fig.lines, *fig.patches, *fig.texts, *fig.images, *fig.legends,
                    *fig.artists], key=lambda a: a.get_zorder())
+
+
+def _sprite_key(artist: Artist, renderer: Any) -> tuple | None:
+    """What a text or legend looks like, or None when it is not kept as a sprite."""
+    if not artist.get_visible():
+        return None
+    if type(artist) is Text:
+        if artist.get_clip_on() and artist.get_clip_box() is not None:
+            return None
+        pos = artist.get_transform().transform(artist.get_unitless_position())
+        bbox = artist.get_bbox_patch()
+        return ("text", artist.get_text(), round(float(pos[0]), 2), round(float(pos[1]), 2),
+                str(artist.get_color()), hash(artist.get_fontproperties()),
+                artist.get_rotation(), artist.get_ha(), artist.get_va(), artist.get_alpha(),
+                artist.get_wrap(), artist.get_linespacing(), None if bbox is None else id(bbox),
+                renderer.width, renderer.height, renderer.dpi)
+    if isinstance(artist, Legend):
+        if artist._loc in (0, "best"):  # placed anew on every draw, by the data
+            return None
+        anchor = artist.get_bbox_to_anchor()
+        title = artist.get_title()
+        return ("legend", id(artist), artist._loc, tuple(anchor.bounds),
+                tuple(t.get_text() for t in artist.texts), title.get_text(),
+                title.get_visible(), artist.get_alpha(), renderer.width, renderer.height,
+                renderer.dpi)
+    return None
 
 
 def _text_key(text: Any) -> tuple:
@@ -167,6 +199,8 @@ class Painter:
         self._renderer: Any = None
         self._keys: dict[int, tuple] = {}
         self._footprints: dict[int, Bbox] = {}
+        self._sprites: dict[int, tuple[tuple, np.ndarray, int, int]] = {}
+        self._scratch: Any = None
 
     def invalidate(self) -> None:
         """Draw everything on the next :meth:`paint`."""
@@ -227,12 +261,48 @@ class Painter:
         self._draw_data(renderer, axes)
 
     def _draw_data(self, renderer: Any, axes: list[Axes]) -> None:
-        for ax in axes:
-            if ax.get_visible():
-                for artist in _data_artists(ax):
-                    artist.draw(renderer)
-        for artist in _figure_data(self.figure):
-            artist.draw(renderer)
+        artists = [a for ax in axes if ax.get_visible() for a in _data_artists(ax)]
+        for artist in [*artists, *_figure_data(self.figure)]:
+            key = _sprite_key(artist, renderer)
+            if key is None:
+                artist.draw(renderer)
+            else:
+                self._composite(renderer, artist, key)
+
+    def _composite(self, renderer: Any, artist: Artist, key: tuple) -> None:
+        """Blend ``artist``'s cached pixels into the buffer (render them first if stale)."""
+        sprite = self._sprites.get(id(artist))
+        if sprite is None or sprite[0] != key:
+            sprite = self._render_sprite(renderer, artist, key)
+            self._sprites[id(artist)] = sprite
+        _, pixels, row, col = sprite
+        if pixels.size == 0:
+            return
+        buf = np.asarray(renderer.buffer_rgba())
+        h, w = pixels.shape[:2]
+        dst = buf[row:row + h, col:col + w]
+        alpha = pixels[..., 3:4].astype(np.float32) / 255.0
+        blended = pixels[..., :3] * alpha + dst[..., :3] * (1.0 - alpha)
+        dst[..., :3] = np.rint(blended).astype(np.uint8)
+        dst[..., 3] = np.maximum(dst[..., 3], pixels[..., 3])
+
+    def _render_sprite(self, renderer: Any, artist: Artist,
+                       key: tuple) -> tuple[tuple, np.ndarray, int, int]:
+        width, height = int(renderer.width), int(renderer.height)
+        scratch = self._scratch
+        if scratch is None or (scratch.width, scratch.height, scratch.dpi) != (
+                renderer.width, renderer.height, renderer.dpi):
+            scratch = self._scratch = RendererAgg(width, height, renderer.dpi)
+        scratch.clear()
+        artist.draw(scratch)
+        box = artist.get_window_extent(scratch)
+        x0, x1 = max(0, math.floor(box.x0) - 3), min(width, math.ceil(box.x1) + 3)
+        r0 = max(0, height - math.ceil(box.y1) - 3)
+        r1 = min(height, height - math.floor(box.y0) + 3)
+        if x1 <= x0 or r1 <= r0:
+            return key, np.empty((0, 0, 4), np.uint8), 0, 0
+        pixels = np.array(np.asarray(scratch.buffer_rgba())[r0:r1, x0:x1])
+        return key, pixels, r0, x0
 
     def _repaint_furniture(self, renderer: Any, dirty: list[Axes]) -> None:
         fig = self.figure
