@@ -316,6 +316,35 @@ def test_voila_tab_goes_through_a_lab_and_out_of_its_figure(lab_page, key: str) 
         raise AssertionError(f"{tab.title}: Tab never leaves the lab: {seen[-5:]}")
 
 
+def test_voila_headline_follows_a_drag_and_the_figure_catches_up(lab_page) -> None:
+    tab = next(t for t in FIRST_CLASS if t.key == "feedback_loop")
+    if tab not in available_tabs():
+        pytest.skip("feedback_loop_lab is not in cascadelab.widgets yet")
+    panel = open_tab(lab_page, tab)
+    handle = panel.element_handle()
+    summary = panel.locator(".cascadelab-summary")
+    knob = panel.locator(".cascadelab-control-shock .noUi-handle")
+    text0, fig0 = summary.inner_text(), lab_page.evaluate(JS_FIGURE, handle)["sig"]
+    box = knob.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    lab_page.mouse.move(x, y)
+    lab_page.mouse.down()
+    try:
+        for dx in range(4, 80, 4):  # drag right, slowly, the button held down
+            lab_page.mouse.move(x + dx, y)
+            lab_page.wait_for_timeout(30)
+        # still held: the numbers have followed the drag already
+        wait_until("the headline to follow the drag", lambda: summary.inner_text() != text0,
+                   CHANGE_TIMEOUT)
+    finally:
+        lab_page.mouse.up()
+    wait_until("the figure to catch up after the release",
+               lambda: lab_page.evaluate(JS_FIGURE, handle)["sig"] != fig0, CHANGE_TIMEOUT)
+    wait_until("the headline to stop looking stale",
+               lambda: "cascadelab-stale" not in (summary.get_attribute("class") or ""),
+               CHANGE_TIMEOUT)
+
+
 def test_voila_typed_values_are_clamped_or_refused_with_a_note(lab_page) -> None:
     tab = next(t for t in FIRST_CLASS if t.key == "feedback_loop")
     if tab not in available_tabs():
