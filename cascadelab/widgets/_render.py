@@ -125,22 +125,30 @@ def _axes_key(ax: Axes) -> tuple:
     )
 
 
-def _inside(new: tuple[float, float], old: tuple[float, float], scale: str,
-            fraction: float) -> bool:
-    """Whether limits ``new`` lie inside ``old``, same direction, spanning >= ``fraction``."""
+def _kept(new: tuple[float, float], old: tuple[float, float], scale: str,
+          fraction: float) -> tuple[float, float] | None:
+    """Limits to show instead of ``new``: the union of ``new`` and the ``old`` limits shown,
+    when ``new`` spans at least ``fraction`` of that union (same direction); else None."""
     if scale == "log":
         if min(*new, *old) <= 0.0:
-            return False
-        new, old = (math.log10(new[0]), math.log10(new[1])), (math.log10(old[0]),
-                                                               math.log10(old[1]))
-    elif scale != "linear":
-        return False
-    span_new, span_old = new[1] - new[0], old[1] - old[0]
+            return None
+        f, g = math.log10, lambda v: 10.0 ** v
+    elif scale == "linear":
+        f, g = float, float
+    else:
+        return None
+    n0, n1, o0, o1 = f(new[0]), f(new[1]), f(old[0]), f(old[1])
+    span_new, span_old = n1 - n0, o1 - o0
     if not (math.isfinite(span_new) and math.isfinite(span_old)) or span_new * span_old <= 0:
-        return False
-    lo_new, hi_new = sorted(new)
-    lo_old, hi_old = sorted(old)
-    return lo_old <= lo_new and hi_new <= hi_old and abs(span_new) >= fraction * abs(span_old)
+        return None
+    lo, hi = min(n0, n1, o0, o1), max(n0, n1, o0, o1)
+    if abs(span_new) < fraction * (hi - lo):
+        return None
+    out = (g(lo), g(hi)) if span_new > 0 else (g(hi), g(lo))
+    # the old limits exactly, when they hold the new ones (no rounding drift)
+    if (min(o0, o1), max(o0, o1)) == (lo, hi):
+        return old
+    return out
 
 
 def _layout_is_frozen(fig: Figure) -> bool:
@@ -170,11 +178,12 @@ class Painter:
         A figure whose canvas is an Agg canvas (``FigureCanvasAgg`` or a subclass such as
         ipympl's ``Canvas``).
     sticky : float
-        Keep an axis' limits from the last paint when the limits asked for now lie inside them
-        and span at least this fraction of them (0 turns it off). The axes then stay put
-        while a slider moves a little, so their furniture need not be redrawn, and the eye
-        can compare one picture with the next; a range that grows, or shrinks by more, is
-        applied as asked. Linear and log axes only.
+        Show an axis over the union of the limits asked for now and the limits of the last
+        paint, when the limits asked for span at least this fraction of that union (0 turns
+        it off): everything asked for stays in view, with at most ``1/sticky`` times the
+        room. The axes then stay put while a slider moves a little, so their furniture need
+        not be redrawn, and the eye can compare one picture with the next; a range that grows
+        or shrinks by more is applied as asked. Linear and log axes only.
 
     Attributes
     ----------
@@ -245,8 +254,10 @@ class Painter:
             for new, old, scale, setter in (
                     (ax.get_xlim(), shown[0], ax.get_xscale(), ax.set_xlim),
                     (ax.get_ylim(), shown[1], ax.get_yscale(), ax.set_ylim)):
-                if new != old and _inside(new, old, scale, self.sticky):
-                    setter(old, auto=None)
+                if new != old:
+                    kept = _kept(new, old, scale, self.sticky)
+                    if kept is not None and kept != new:
+                        setter(kept, auto=None)
 
     def _full(self, renderer: Any, axes: list[Axes]) -> None:
         fig = self.figure
