@@ -158,3 +158,28 @@ def test_update_recomputes_once_and_keeps_the_artists(lab: Lab) -> None:
     assert lab.figure is figure and artists(lab) == before
     with pytest.raises(TypeError):
         lab.update(no_such_control=1.0)
+
+
+def test_painting_only_what_changed_gives_the_picture_of_a_full_draw(lab: Lab) -> None:
+    import numpy as np
+
+    canvas = lab.figure.canvas
+    for widget in [w for w in lab.controls.values() if isinstance(w, SLIDERS)][:2]:
+        for _ in range(2):
+            widget.value = _other_value(widget)  # paints: blit, partial or full
+            painted = np.asarray(canvas.buffer_rgba()).astype(int)
+            canvas.draw()  # everything, the ordinary way
+            full = np.asarray(canvas.buffer_rgba()).astype(int)
+            off = (np.abs(painted - full).max(axis=2) > 40).mean()
+            assert off < 1e-3, f"{lab.painter.last} paint differs from a full draw at {off:.2%}"
+
+
+def test_sticky_limits_keep_everything_asked_for_in_view() -> None:
+    from cascadelab.widgets._render import _kept
+
+    assert _kept((1.0, 9.0), (0.0, 10.0), "linear", 0.75) == (0.0, 10.0)  # inside: kept
+    assert _kept((2.0, 11.0), (0.0, 10.0), "linear", 0.75) == (0.0, 11.0)  # union
+    assert _kept((4.0, 6.0), (0.0, 10.0), "linear", 0.75) is None  # shrank a lot: as asked
+    assert _kept((9.0, 1.0), (0.0, 10.0), "linear", 0.75) is None  # flipped: as asked
+    assert _kept((10.0, 1e3), (1.0, 1e3), "log", 0.6) == (1.0, 1e3)  # log: 2 of 3 decades
+    assert _kept((10.0, 1e3), (1.0, 1e3), "symlog", 0.5) is None

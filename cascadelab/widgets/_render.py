@@ -151,6 +151,12 @@ def _kept(new: tuple[float, float], old: tuple[float, float], scale: str,
     return out
 
 
+def _whole(fig: Figure) -> Bbox:
+    """The figure's pixels, one row wider each way: Agg's copy_from_bbox(fig.bbox) misses the
+    top row."""
+    return fig.bbox.padded(1.0)
+
+
 def _layout_is_frozen(fig: Figure) -> bool:
     engine = fig.get_layout_engine()
     return engine is None or isinstance(engine, PlaceHolderLayoutEngine)
@@ -235,7 +241,7 @@ class Painter:
                 renderer.restore_region(self._background)
                 if dirty:
                     self._repaint_furniture(renderer, dirty)
-                    self._background = renderer.copy_from_bbox(fig.bbox)
+                    self._background = renderer.copy_from_bbox(_whole(fig))
                     for ax in dirty:
                         self._keys[id(ax)] = keys[id(ax)]
                 self._draw_data(renderer, axes)
@@ -266,7 +272,7 @@ class Painter:
         with _hidden(data):
             fig.draw(renderer)
         self._renderer = renderer
-        self._background = renderer.copy_from_bbox(fig.bbox)
+        self._background = renderer.copy_from_bbox(_whole(fig))
         self._keys = {id(ax): _axes_key(ax) for ax in axes}
         self._footprints = {id(ax): self._footprint(ax, renderer) for ax in axes}
         self._draw_data(renderer, axes)
