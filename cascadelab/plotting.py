@@ -182,7 +182,8 @@ def ipympl_active() -> bool:
     return "ipympl" in backend or backend == "widget"
 
 
-def new_figure(figsize: tuple[float, float] | None = None, **kwargs: Any) -> Figure:
+def new_figure(figsize: tuple[float, float] | None = None, *, widget: bool | None = None,
+               **kwargs: Any) -> Figure:
     """A figure in the course style that does not show itself until asked.
 
     Under ipympl the figure comes from pyplot with interactive mode off, so ``fig.canvas`` is an
@@ -195,6 +196,9 @@ def new_figure(figsize: tuple[float, float] | None = None, **kwargs: Any) -> Fig
     ----------
     figsize : (float, float) or None
         Width and height in inches; None uses the course default.
+    widget : bool or None
+        True: an ipympl canvas (needs ipympl); False: a plain Agg figure even under ipympl (the
+        labs draw into one and show it as an image); None: ipympl when it is the backend.
     **kwargs
         Passed to :class:`~matplotlib.figure.Figure` (e.g. ``dpi``).
 
@@ -203,7 +207,7 @@ def new_figure(figsize: tuple[float, float] | None = None, **kwargs: Any) -> Fig
     matplotlib.figure.Figure
     """
     with style_context():
-        if ipympl_active():
+        if ipympl_active() if widget is None else widget:
             import matplotlib.pyplot as plt
 
             with plt.ioff():

@@ -20,7 +20,7 @@ def test_contract_and_every_factor(lab):
     before = [id(a) for ax in lab.figure.axes for a in ax.get_children()]
     for w in lab.controls.values():
         assert w.tooltip
-    assert lab.controls["shock"].continuous_update is False
+    assert lab.controls["shock"].continuous_update is True  # issue 13: numbers follow a drag
     for factor in [*list(AMPLIFIERS)[1:], "depth"]:
         n = lab.n_recomputes
         lab.controls["factor"].value = factor

@@ -142,13 +142,20 @@ TABS: list[Tab] = [
         "the bad debt, and whether the backstop makes money."),
 ]
 
-#: Keeps the tab bar readable with many tabs: the titles wrap onto several rows.
+#: Keeps the tab bar readable with many tabs: the titles wrap onto several rows, each title is
+#: whole, and the current tab is obvious (bold, white, a thick blue top border).
 TAB_CSS = """<style>
 .cascadelab-widget-lab > .widget-tab-bar { height: auto; min-height: auto; max-height: none;
   overflow: visible; }
 .cascadelab-widget-lab > .widget-tab-bar .lm-TabBar-content { flex-wrap: wrap; }
-.cascadelab-widget-lab > .widget-tab-bar .lm-TabBar-tab { flex: 0 0 auto; max-width: none;
-  min-width: 0; }
+.cascadelab-widget-lab > .widget-tab-bar .lm-TabBar-tab { flex: 0 0 auto !important;
+  max-width: none !important; min-width: 0 !important; width: auto !important;
+  padding: 0 12px; color: #3d3d3d; }
+.cascadelab-widget-lab > .widget-tab-bar .lm-TabBar-tabLabel { overflow: visible;
+  text-overflow: clip; white-space: nowrap; }
+.cascadelab-widget-lab > .widget-tab-bar .lm-TabBar-tab.lm-mod-current { color: #000000;
+  font-weight: 700; background: #ffffff; border-top: 3px solid #0072B2;
+  box-shadow: inset 0 -2px 0 #ffffff; }
 .cascadelab-intro p { line-height: 1.4; margin: 0.2em 0 0.6em 0; }
 </style>"""
 

@@ -154,29 +154,28 @@ def test_voila_renders_every_lab(lab_page, artifacts: Path) -> None:
 def move_slider(page, panel, key: str) -> str:
     """Move one slider of the lab in ``panel`` with the keyboard; return the control moved."""
     name = MOVE.get(key)
-    slider = panel.locator(f".cascadelab-control-{name}") if name else None
-    if slider is None or slider.count() == 0 or slider.locator(".noUi-handle").count() == 0:
-        slider, name = panel.locator(".widget-slider").first, "first slider"
-    readout = slider.locator(".widget-readout")
-    before = readout.inner_text()
-    handle = slider.locator(".noUi-handle").first
+    row = panel.locator(".cascadelab-row", has=panel.page.locator(f".cascadelab-control-{name}"))
+    if not name or row.count() == 0 or row.locator(".noUi-handle").count() == 0:
+        row = panel.locator(".cascadelab-row", has=panel.page.locator(".noUi-handle")).first
+        name = "first slider"
+    readout = row.locator(".cascadelab-readout input").first
+    before = readout.input_value()
+    handle = row.locator(".noUi-handle").first
     handle.focus()
     for key_name in ("PageUp", "PageDown"):  # PageDown when the slider sits at its maximum
         for _ in range(2):
             handle.press(key_name)
         try:
-            wait_until("the slider readout to change", lambda: readout.inner_text() != before,
-                       3.0)
-            return f"{name} ({before} -> {readout.inner_text()})"
+            wait_until("the slider readout to change", lambda: readout.input_value() != before,
+                       5.0)
+            return f"{name} ({before} -> {readout.input_value()})"
         except AssertionError:
             continue
-    # Keyboard did nothing: type a value into the readout (it is editable) instead.
-    readout.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(str(float(before.replace(",", "")) * 1.5 or 1))
-    page.keyboard.press("Enter")
-    wait_until("the slider readout to change", lambda: readout.inner_text() != before, 5.0)
-    return f"{name} ({before} -> {readout.inner_text()}, typed)"
+    # Keyboard did nothing: type a value into the readout box instead.
+    readout.fill(str(float(before.replace(",", "")) * 1.5 or 1))
+    readout.press("Enter")
+    wait_until("the slider readout to change", lambda: readout.input_value() != before, 5.0)
+    return f"{name} ({before} -> {readout.input_value()}, typed)"
 
 
 @pytest.mark.parametrize("key", [t.key for t in FIRST_CLASS])
@@ -197,6 +196,173 @@ def test_voila_slider_moves_figure_and_summary(lab_page, artifacts: Path, key: s
     time.sleep(0.5)  # let the last image land before the picture
     lab_page.screenshot(path=str(artifacts / f"voila-{key}-after.png"), full_page=True)
     assert_no_problems(lab_page)
+
+
+
+# Voila: fit, keyboard, names, typed values ------------------------------------------------------
+
+NARROW = 1100  # px: a laptop-sized window; every lab must fit it
+
+# Where the figure is against its panel, and whether the page scrolls sideways.
+JS_FIT = """(panel) => {
+  const box = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.right]; };
+  const fig = panel.querySelector('.cascadelab-figure');
+  const rows = Array.from(panel.querySelectorAll('.cascadelab-row')).map(box);
+  return {figure: fig ? box(fig) : null, panel: box(panel), rows: rows,
+          scroll: document.documentElement.scrollWidth, width: window.innerWidth,
+          view: fig ? box(fig.closest('.cascadelab-view') || panel) : null};
+}"""
+
+# Texts that do not fit their box (cut, ellipsis or scrolled): labels, titles, readouts, tabs.
+JS_CUT = """(panel) => {
+  const cut = [];
+  const sel = '.widget-label, .cascadelab-title, .cascadelab-summary, .cascadelab-note';
+  for (const el of panel.querySelectorAll(sel)) {
+    if (!el.offsetParent) continue;
+    if (el.scrollWidth > el.clientWidth + 1) cut.push(el.textContent.trim());
+  }
+  for (const el of panel.querySelectorAll('.cascadelab-readout input')) {
+    if (el.scrollWidth > el.clientWidth + 1) cut.push('readout ' + el.value);
+  }
+  for (const el of document.querySelectorAll('.cascadelab-widget-lab .lm-TabBar-tabLabel')) {
+    if (el.scrollWidth > el.clientWidth + 1) cut.push('tab ' + el.textContent.trim());
+  }
+  return cut;
+}"""
+
+# Every slider handle's accessible name and announced value, next to the readout it should say.
+JS_SLIDER_NAMES = """(panel) => Array.from(panel.querySelectorAll('.cascadelab-row')).flatMap(
+  (row) => Array.from(row.querySelectorAll('[role=slider]')).map((h) => ({
+    name: (h.getAttribute('aria-label') || h.getAttribute('aria-labelledby') || '').trim(),
+    text: h.getAttribute('aria-valuetext'),
+    shown: (row.querySelector('.cascadelab-readout input') || {}).value}))
+)"""
+
+JS_ACTIVE = """(panel) => {
+  const a = document.activeElement;
+  return {inLab: !!(a && a.closest && a.closest('.cascadelab-lab')),
+          inFigure: !!(a && a.closest && a.closest('.cascadelab-figure, .jupyter-matplotlib')),
+          what: a ? a.tagName + '.' + a.className : null};
+}"""
+
+
+@pytest.fixture
+def narrow(lab_page) -> Iterator[Any]:
+    """The Widget Lab page at a laptop width, restored afterwards."""
+    size = lab_page.viewport_size
+    lab_page.set_viewport_size({"width": NARROW, "height": 900})
+    try:
+        yield lab_page
+    finally:
+        lab_page.set_viewport_size(size)
+
+
+@pytest.mark.parametrize("key", [t.key for t in TABS])
+def test_voila_lab_fits_1100px_without_cut_labels_and_names_every_slider(
+        narrow, artifacts: Path, key: str) -> None:
+    tab = next(t for t in TABS if t.key == key)
+    if tab not in available_tabs():
+        pytest.skip(f"{tab.factory} is not in cascadelab.widgets yet")
+    panel = open_tab(narrow, tab)
+    handle = panel.element_handle()
+    time.sleep(0.5)  # let the layout settle after the resize
+    fit = narrow.evaluate(JS_FIT, handle)
+    narrow.screenshot(path=str(artifacts / f"voila-{key}-{NARROW}px.png"), full_page=True)
+    assert fit["figure"], f"{tab.title}: no figure"
+    left, right = fit["figure"]
+    assert right <= fit["panel"][1] + 1 and left >= fit["panel"][0] - 1, (
+        f"{tab.title}: figure {left:.0f}..{right:.0f} px wider than its panel "
+        f"{fit['panel'][0]:.0f}..{fit['panel'][1]:.0f} at {NARROW} px")
+    assert right <= fit["view"][1] + 1, f"{tab.title}: figure wider than its container"
+    assert fit["scroll"] <= fit["width"], f"{tab.title}: the page scrolls sideways"
+    for _row_left, row_right in fit["rows"]:
+        assert row_right <= fit["panel"][1] + 1, f"{tab.title}: a control sticks out"
+    cut = narrow.evaluate(JS_CUT, handle)
+    assert not cut, f"{tab.title}: cut labels or readouts at {NARROW} px: {cut}"
+    sliders = narrow.evaluate(JS_SLIDER_NAMES, handle)
+    for s in sliders:
+        assert s["name"] and "(" in s["name"], f"{tab.title}: a slider has no name with a unit: {s}"
+        assert s["text"] == s["shown"], f"{tab.title}: slider announces {s['text']!r}, " \
+            f"shows {s['shown']!r}"
+
+
+@pytest.mark.parametrize("key", [t.key for t in FIRST_CLASS])
+def test_voila_tab_goes_through_a_lab_and_out_of_its_figure(lab_page, key: str) -> None:
+    tab = next(t for t in FIRST_CLASS if t.key == key)
+    if tab not in available_tabs():
+        pytest.skip(f"{tab.factory} is not in cascadelab.widgets yet")
+    panel = open_tab(lab_page, tab)
+    handle = panel.element_handle()
+    # A figure that takes focus must give it back: Tab, Shift+Tab and Escape leave it.
+    for keys in ("Tab", "Shift+Tab", "Escape"):
+        focused = lab_page.evaluate(
+            "(p) => { const f = p.querySelector("
+            "'.cascadelab-figure, .jupyter-matplotlib-canvas-div');"
+            " if (!f) return false; f.focus(); return document.activeElement === f; }", handle)
+        if focused:
+            lab_page.keyboard.press(keys)
+            assert not lab_page.evaluate(JS_ACTIVE, handle)["inFigure"], \
+                f"{tab.title}: {keys} does not leave the figure"
+    # From the first control, Tab walks through the lab and out of it.
+    panel.locator("[role=slider], select, input").first.focus()
+    seen = []
+    for _ in range(80):
+        lab_page.keyboard.press("Tab")
+        state = lab_page.evaluate(JS_ACTIVE, handle)
+        seen.append(state["what"])
+        if not state["inLab"]:
+            break
+    else:
+        raise AssertionError(f"{tab.title}: Tab never leaves the lab: {seen[-5:]}")
+
+
+def test_voila_headline_follows_a_drag_and_the_figure_catches_up(lab_page) -> None:
+    tab = next(t for t in FIRST_CLASS if t.key == "feedback_loop")
+    if tab not in available_tabs():
+        pytest.skip("feedback_loop_lab is not in cascadelab.widgets yet")
+    panel = open_tab(lab_page, tab)
+    handle = panel.element_handle()
+    summary = panel.locator(".cascadelab-summary")
+    knob = panel.locator(".cascadelab-control-shock .noUi-handle")
+    text0, fig0 = summary.inner_text(), lab_page.evaluate(JS_FIGURE, handle)["sig"]
+    box = knob.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    lab_page.mouse.move(x, y)
+    lab_page.mouse.down()
+    try:
+        for dx in range(4, 80, 4):  # drag right, slowly, the button held down
+            lab_page.mouse.move(x + dx, y)
+            lab_page.wait_for_timeout(30)
+        # still held: the numbers have followed the drag already
+        wait_until("the headline to follow the drag", lambda: summary.inner_text() != text0,
+                   CHANGE_TIMEOUT)
+    finally:
+        lab_page.mouse.up()
+    wait_until("the figure to catch up after the release",
+               lambda: lab_page.evaluate(JS_FIGURE, handle)["sig"] != fig0, CHANGE_TIMEOUT)
+    wait_until("the headline to stop looking stale",
+               lambda: "cascadelab-stale" not in (summary.get_attribute("class") or ""),
+               CHANGE_TIMEOUT)
+
+
+def test_voila_typed_values_are_clamped_or_refused_with_a_note(lab_page) -> None:
+    tab = next(t for t in FIRST_CLASS if t.key == "feedback_loop")
+    if tab not in available_tabs():
+        pytest.skip("feedback_loop_lab is not in cascadelab.widgets yet")
+    panel = open_tab(lab_page, tab)
+    row = panel.locator(".cascadelab-row", has=panel.page.locator(".cascadelab-control-shock"))
+    box, note = row.locator(".cascadelab-readout input"), row.locator(".cascadelab-note")
+    for typed, shown, said in (("7,5", "7.5", "as 7.5"), ("50", "20.0", "above the maximum"),
+                               ("-3", "0.5", "below the minimum"), ("abc", "0.5", "not a number")):
+        box.fill(typed)
+        box.press("Enter")
+        wait_until(f"{typed!r} to be read", lambda shown=shown: box.input_value() == shown,
+                   CHANGE_TIMEOUT)
+        wait_until(f"a note on {typed!r}", lambda said=said: said in note.inner_text(),
+                   CHANGE_TIMEOUT)
+    box.fill("5")
+    box.press("Enter")
+    wait_until("the shock back at 5", lambda: box.input_value() == "5.0", CHANGE_TIMEOUT)
 
 
 # JupyterLab: a chapter, run all ------------------------------------------------------------------
@@ -230,6 +396,26 @@ JS_SCROLL_TO_WIDGET = """() => {
     if (r.width > 100 && r.height > 100) { el.scrollIntoView({block: 'start'}); return true; }
   }
   return false;
+}"""
+
+
+# Labs in a notebook's outputs whose figure is wider than the output area, or with cut texts.
+JS_LABS_IN_OUTPUTS = """(cutSource) => {
+  const cutOf = eval(cutSource);
+  const out = [];
+  let labs = 0;
+  for (const lab of document.querySelectorAll('.jp-OutputArea-output .cascadelab-lab')) {
+    if (!lab.offsetParent) continue;
+    labs++;
+    const area = lab.closest('.jp-OutputArea-output').getBoundingClientRect();
+    const fig = lab.querySelector('.cascadelab-figure');
+    if (fig && fig.getBoundingClientRect().right > area.right + 1) {
+      out.push('figure ' + fig.getBoundingClientRect().right + ' px past ' + area.right);
+    }
+    const cut = cutOf(lab).filter((c) => !c.startsWith('tab '));
+    if (cut.length) out.push('cut: ' + cut.join(' | '));
+  }
+  return {labs: labs, problems: out};
 }"""
 
 
@@ -288,6 +474,21 @@ def test_jupyterlab_run_all(jupyterlab, browser, artifacts: Path, notebook: str)
                 and not s["loading"] and s, RENDER_TIMEOUT)
         assert_no_problems(page)
         page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}.png"))
+        if n_widgets:  # no figure keeps the keyboard: Tab leaves every ipympl canvas
+            trapped = []
+            for i in range(page.locator(".jupyter-matplotlib-canvas-div").count()):
+                canvas = page.locator(".jupyter-matplotlib-canvas-div").nth(i)
+                canvas.focus()
+                if canvas.evaluate("(c) => document.activeElement === c"):
+                    page.keyboard.press("Tab")
+                    if canvas.evaluate("(c) => document.activeElement === c"):
+                        trapped.append(i)
+            assert not trapped, f"{notebook}: Tab cannot leave ipympl canvases {trapped}"
+        if n_widgets:  # every lab fits its output area (1400 px, file browser open), uncut
+            page.wait_for_timeout(1000)
+            found = page.evaluate(JS_LABS_IN_OUTPUTS, JS_CUT)
+            assert found["labs"] > 0, f"{notebook}: no lab rendered in JupyterLab"
+            assert not found["problems"], f"{notebook} in JupyterLab: {found['problems']}"
         if n_widgets:  # a picture of the first visible widget, too
             page.evaluate(JS_SCROLL_TO_WIDGET)
             time.sleep(0.5)
