@@ -51,7 +51,12 @@ mechanism in :mod:`cascadelab.mechanisms`):
     when longs go bankrupt (and vice versa), :math:`\ell_{\text{short}} \mathrel{+}= S /
     U_{\text{short}}`. The levy comes out of their collateral, so it moves their bankruptcy
     prices by the same amount and can trigger them in turn. If nobody is left on the opposite
-    side the loss is recorded as ``uncovered_loss``. Identities checked every step:
+    side the loss is recorded as ``uncovered_loss``. With ``loss_rule="adl"``
+    (``adl_waterfall``; :mod:`cascadelab.mechanisms.adl`) the rest is covered instead by
+    force-closing the opposite side's profitable positions ranked by BitMEX's PnL% times
+    effective leverage, at the bankrupt slices' bankruptcy price: ``socialized_loss`` is then
+    the profit they give up, ``adl_units`` the units closed, and the levies of the collateral
+    identity below are 0. Identities checked every step:
     :math:`\text{bad debt} = \text{fund draw} + \text{socialised} + \text{uncovered}`, and
     :math:`\sum_i c_i(0) = \sum_{s \le t}(\text{closed collateral} + \text{socialised}) +
     \text{open collateral}_t`.
