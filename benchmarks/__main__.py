@@ -10,7 +10,14 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> None:
-    """Run the benchmark modules named in ``argv`` (default: all of them)."""
+    """Run the benchmark modules named in ``argv`` (default: all of them); ``adl`` prints only
+    the cost of auto-deleveraging at 1e6 positions next to the pro-rata rule."""
+    if argv == ["adl"]:
+        from benchmarks.bench_engine import bench_adl
+
+        for name, value in bench_adl():
+            print(f"  {name:<22}  {value}")
+        return
     here = Path(__file__).parent
     names = sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
     wanted = [n for n in names if not argv or any(a in n for a in argv)]

@@ -5,6 +5,9 @@
   the same at every step, so by default it is timed on ``REF_STEPS`` steps and scaled up; set
   ``CASCADELAB_BENCH_FULL=1`` to time it on all 1e4 steps (about a minute).
 * ``monte_carlo`` with ``parallel=True`` against ``parallel=False`` on this machine's threads.
+* ADL at N = 1e6 positions: ``loss_rule="adl"`` against the pro-rata levy on the same scenario
+  with an empty insurance fund (both rules cover the same bad debt); the time per position closed
+  by ADL, whose queue is sorted once per side and then consumed from its head.
 * Cold compile: a fresh numba cache in a subprocess, import plus the first ``simulate`` and the
   first ``monte_carlo``.
 """
@@ -97,6 +100,35 @@ def bench_big() -> list[tuple[str, str]]:
     return rows
 
 
+ADL_STEPS = 1_000
+
+
+def bench_adl() -> list[tuple[str, str]]:
+    """ADL against the pro-rata levy at 1e6 positions (empty fund, so both rules act)."""
+    pos = sample_positions(N_BIG, 100.0, seed=1)
+    rows = []
+    runs = {}
+    for rule in ("socialise", "adl"):
+        sc = BIG.replace(insurance_fund=0.0, loss_rule=rule)
+        runs[rule] = simulate(pos, sc, steps=ADL_STEPS, seed=0)  # compiles, sorts (cached)
+        t = best_of(lambda sc=sc: simulate(pos, sc, steps=ADL_STEPS, seed=0))
+        rows.append((f"{rule} 1e6 x {ADL_STEPS:,}", f"{t:.3f} s"))
+        runs[rule + "_t"] = t
+    levy, adl = runs["socialise"], runs["adl"]
+    shorts = pos.side < 0
+    closed = int((shorts & (adl.remaining_size < pos.size)
+                  & (levy.remaining_size == pos.size)).sum())
+    extra = runs["adl_t"] - runs["socialise_t"]
+    rows.append(("ADL closed", f"{closed:,} positions ({adl.adl_units.sum():,.0f} units) to "
+                               f"cover {adl.total_socialized_loss:,.0f} USD; the levy charged "
+                               f"{int(shorts.sum()):,} shorts "
+                               f"{levy.total_socialized_loss:,.0f} USD"))
+    rows.append(("ADL cost", f"{extra:+.3f} s against the levy "
+                             f"({extra / max(closed, 1) * 1e6:+.2f} us per position closed, "
+                             f"incl. one sort of the queue)"))
+    return rows
+
+
 def bench_default() -> list[tuple[str, str]]:
     pos, sc = default_market()
     simulate(pos, sc, steps=300, seed=0)
@@ -171,7 +203,7 @@ def bench_cold() -> list[tuple[str, str]]:
 def main() -> None:
     """Print the engine's benchmark table."""
     print(check_reference())
-    rows = bench_default() + bench_big() + bench_parallel() + bench_cold()
+    rows = bench_default() + bench_big() + bench_adl() + bench_parallel() + bench_cold()
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")

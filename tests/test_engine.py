@@ -383,7 +383,7 @@ BAD = [
     ("protective_puts", 10.0), ("put_strike", 0.0), ("put_expiry", 0),
     ("predator_capital", -1.0), ("levels_visible", "yes"), ("predator_reach", 0.0),
     ("predator_rate", 0.0), ("predator_patience", 0), ("predator_min_cluster", -1.0),
-    ("sigma", float("nan")), ("depth", float("inf")),
+    ("sigma", float("nan")), ("depth", float("inf")), ("loss_rule", "pro-rata"),
 ]
 
 

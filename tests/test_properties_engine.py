@@ -84,6 +84,7 @@ def scenarios(draw, steps: int) -> Scenario:
         if strategy is not None and draw(st.booleans()):
             changes[name] = draw(strategy)
     changes["impact"] = draw(st.sampled_from(list(IMPACT_MODELS)))
+    changes["loss_rule"] = draw(st.sampled_from(["socialise", "adl"]))
     price = changes.get("price", Scenario.price)
     if draw(st.booleans()):
         units = draw(st.floats(-1e6, 1e6))
@@ -115,10 +116,15 @@ def check_step_identities(res, sc: Scenario) -> None:
     fund_before = np.concatenate(([sc.insurance_fund + res.opening_fees], res.insurance_fund[:-1]))
     np.testing.assert_allclose(res.insurance_fund, fund_before + res.penalties_to_fund
                                - res.fund_draw, rtol=0, atol=tol)
-    gone = np.cumsum(res.closed_collateral + res.socialized_loss)
+    levies = res.socialized_loss if sc.loss_rule == "socialise" else 0.0  # ADL: out of profit
+    gone = np.cumsum(res.closed_collateral + levies)
     np.testing.assert_allclose(res.initial_collateral - gone, res.open_collateral, rtol=0,
                                atol=tol)
     assert np.all(res.bad_debt >= 0.0) and np.all(res.insurance_fund >= 0.0)
+    assert res.remaining_collateral.sum() == pytest.approx(res.open_collateral[-1], abs=tol)
+    if sc.loss_rule == "socialise":
+        assert np.all(res.adl_units == 0.0)
+    assert np.all(res.adl_units >= 0.0)
 
 
 def check_bounded(res, sc: Scenario) -> None:

@@ -27,6 +27,7 @@ import numpy as np
 
 from cascadelab._validate import check_choice, check_instance, check_int, check_real
 from cascadelab.market import IMPACT_MODELS
+from cascadelab.mechanisms.adl import LOSS_RULES
 from cascadelab.mechanisms.hedging import DealerBook
 from cascadelab.mechanisms.margin import M_MAX
 
@@ -132,6 +133,11 @@ class Scenario:
     insurance_fund: float = knob(
         1_000_000.0, "Starting balance of the insurance fund", "USD", lo=0.0,
         note="the kernel reads it plus the opening fees")
+    loss_rule: str = knob(
+        "socialise", "What covers bad debt the insurance fund cannot: a pro-rata levy per open "
+        "unit on the opposite side, or auto-deleveraging of its highest-ranked profitable "
+        "positions (:mod:`cascadelab.mechanisms.adl`)",
+        note="the kernel reads its code ``loss_rule_code``")
     # 5. volatility-adjusted margin and fees
     margin_z: float = knob(0.0, ":math:`z` of the volatility-adjusted maintenance ratio",
                            lo=0.0, hi=100.0, note="0 = off")
@@ -204,6 +210,7 @@ class Scenario:
             if getattr(self, name) is not None:
                 setattr_(self, name, check_real(name, getattr(self, name), **bounds))
         check_choice("impact", self.impact, tuple(IMPACT_MODELS))
+        check_choice("loss_rule", self.loss_rule, tuple(LOSS_RULES))
         for name, _ in _CHECKS["bool"]:
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -239,8 +246,9 @@ def _describe(f: dataclasses.Field) -> str:
     """One entry of the numpydoc ``Parameters`` section, from the field's metadata."""
     m = f.metadata
     kind = f.type.replace(" | ", " or ")
-    if f.name == "impact":
-        kind = "{" + ", ".join(f'"{name}"' for name in IMPACT_MODELS) + "}"
+    if f.name in ("impact", "loss_rule"):
+        names = IMPACT_MODELS if f.name == "impact" else LOSS_RULES
+        kind = "{" + ", ".join(f'"{name}"' for name in names) + "}"
     lo, hi, lo_open, hi_open = (m[key] for key in ("lo", "hi", "lo_open", "hi_open"))
     if lo is not None and hi is not None:
         left, right = "(" if lo_open else "[", ")" if hi_open else "]"
@@ -272,6 +280,8 @@ _KERNEL_FIELDS = [f for f in dataclasses.fields(Scenario) if f.type in _KERNEL_T
 
 DERIVED = (
     ("impact_code", int, "code of ``impact`` in :data:`cascadelab.market.IMPACT_MODELS`"),
+    ("loss_rule_code", int,
+     "code of ``loss_rule`` in :data:`cascadelab.mechanisms.adl.LOSS_RULES`"),
     ("impact_floor", float, "lowest post-trade price of a batch, fraction of the pre-trade one"),
     ("predator_units", float, "``predator_capital / price``, the predator's budget in units"),
     ("dealer_vol", float, "the dealer book's volatility per step (0.01 without a dealer)"),
@@ -312,6 +322,7 @@ def engine_params(scenario: Scenario, **resolved: float) -> EngineParams:
     return EngineParams(
         **values,
         impact_code=IMPACT_MODELS[sc.impact],
+        loss_rule_code=LOSS_RULES[sc.loss_rule],
         impact_floor=IMPACT_FLOOR,
         predator_units=sc.predator_capital / sc.price,
         dealer_vol=sc.dealer.vol if sc.dealer is not None else 0.01,

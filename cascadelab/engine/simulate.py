@@ -51,7 +51,12 @@ mechanism in :mod:`cascadelab.mechanisms`):
     when longs go bankrupt (and vice versa), :math:`\ell_{\text{short}} \mathrel{+}= S /
     U_{\text{short}}`. The levy comes out of their collateral, so it moves their bankruptcy
     prices by the same amount and can trigger them in turn. If nobody is left on the opposite
-    side the loss is recorded as ``uncovered_loss``. Identities checked every step:
+    side the loss is recorded as ``uncovered_loss``. With ``loss_rule="adl"``
+    (``adl_waterfall``; :mod:`cascadelab.mechanisms.adl`) the rest is covered instead by
+    force-closing the opposite side's profitable positions ranked by BitMEX's PnL% times
+    effective leverage, at the bankrupt slices' bankruptcy price: ``socialized_loss`` is then
+    the profit they give up, ``adl_units`` the units closed, and the levies of the collateral
+    identity below are 0. Identities checked every step:
     :math:`\text{bad debt} = \text{fund draw} + \text{socialised} + \text{uncovered}`, and
     :math:`\sum_i c_i(0) = \sum_{s \le t}(\text{closed collateral} + \text{socialised}) +
     \text{open collateral}_t`.
@@ -142,11 +147,21 @@ class SimulationResult:
     realized_pnl : ndarray
         Traders' P&L on the closed slices: ``paid_to_market + bad_debt = -realized_pnl``.
     bad_debt, fund_draw, socialized_loss, uncovered_loss : ndarray
-        ``bad_debt = fund_draw + socialized_loss + uncovered_loss``.
+        ``bad_debt = fund_draw + socialized_loss + uncovered_loss`` at every step, under both
+        loss rules. ``socialized_loss`` is the pro-rata levy on the opposite side
+        (``loss_rule="socialise"``), or under ``"adl"`` the profit the force-closed traders give
+        up (closed at the bankrupt positions' bankruptcy price instead of the fill): it comes
+        out of their profit, not their collateral.
+    adl_units : ndarray
+        Units force-closed by auto-deleveraging (0 under ``"socialise"``); who was closed shows
+        in ``remaining_size``.
     insurance_fund : ndarray
         Fund balance: ``fund[t] = fund[t-1] + penalties_to_fund[t] - fund_draw[t]``.
     open_collateral : ndarray
-        Collateral still held by open positions (after levies).
+        Collateral still held by open positions (after levies):
+        ``initial_collateral - cumsum(closed_collateral + levies) = open_collateral``, the
+        levies being ``socialized_loss`` under ``"socialise"`` and 0 under ``"adl"`` (whose
+        closed positions' collateral is in ``closed_collateral`` and ``returned``).
     halted : ndarray of bool
         Whether trading was halted.
     dealer_flow : ndarray
@@ -201,6 +216,7 @@ class SimulationResult:
     fund_draw: np.ndarray
     socialized_loss: np.ndarray
     uncovered_loss: np.ndarray
+    adl_units: np.ndarray
     insurance_fund: np.ndarray
     open_collateral: np.ndarray
     halted: np.ndarray
@@ -411,6 +427,7 @@ def simulate(
         paid_to_market=out[:, _k.PAID_TO_MARKET].copy(),
         socialized_loss=out[:, _k.SOCIALIZED].copy(),
         uncovered_loss=out[:, _k.UNCOVERED].copy(),
+        adl_units=out[:, _k.ADL_UNITS].copy(),
         halted=out[:, _k.HALTED] > 0.5,
         remaining_size=final_size,
         remaining_collateral=final_collateral,

@@ -19,7 +19,8 @@ mechanism:
    :func:`predator_step` (:mod:`cascadelab.mechanisms.adversary`);
 8. one batch through the book: :func:`batch` (:func:`cascadelab.market.impact`);
 9. settlement: :func:`settle_slices` (:func:`cascadelab.positions.settle`);
-10. loss waterfall: :func:`loss_waterfall`;
+10. loss waterfall: :func:`loss_waterfall` (pro rata) or :func:`adl_waterfall` (ADL; both in
+    :mod:`cascadelab.kernels.losses`, the rule in :mod:`cascadelab.mechanisms.adl`);
 11. record: in :func:`run` (the rows of ``out`` are named below), and :func:`remaining` at the
     end.
 
@@ -42,7 +43,25 @@ import numpy as np
 from numba import njit, prange
 from numba.extending import register_jitable
 
+from cascadelab.kernels.losses import (  # the rows are part of this module's table
+    ADL_CUT,
+    ADL_Q_LONG,  # noqa: F401
+    ADL_Q_SHORT,  # noqa: F401
+    ADL_UNITS,
+    BAD_DEBT,
+    CLOSED_COLLATERAL,
+    FUND_DRAW,
+    INSURANCE_FUND,  # noqa: F401
+    PENALTY_TO_FUND,  # noqa: F401
+    RETURNED,
+    SOCIALIZED,
+    UNCOVERED,  # noqa: F401
+    adl_remaining,
+    adl_waterfall,
+    loss_waterfall,
+)
 from cascadelab.market import DEPTH_FLOOR, banded, impact
+from cascadelab.mechanisms.adl import ADL
 from cascadelab.mechanisms.adversary import IDLE, cluster_units, predator_order
 from cascadelab.mechanisms.breaker import breaker_trips, stress_index, units_near
 from cascadelab.mechanisms.hedging import book_delta, book_gamma
@@ -63,17 +82,17 @@ LIQ_UNITS = 7  # units liquidated (sold by longs plus bought by shorts)
 LIQ_NOTIONAL = 8  # USD value of them at the fill price
 N_LIQ = 9  # positions with a slice closed this step
 SLIPPAGE = 10  # |fill / pre-trade price - 1| on steps with liquidations, else 0
-CLOSED_COLLATERAL = 11  # collateral of the closed slices (net of earlier levies), USD
-RETURNED = 12  # collateral returned to the traders, USD
+# CLOSED_COLLATERAL = 11 (defined in cascadelab.kernels.losses)
+# RETURNED = 12 (defined in cascadelab.kernels.losses)
 PENALTIES = 13  # liquidation penalties collected, USD
-PENALTY_TO_FUND = 14  # part of them paid into the insurance fund, USD
+# PENALTY_TO_FUND = 14 (defined in cascadelab.kernels.losses)
 PAID_TO_MARKET = 15  # collateral paid to the counterparties, USD
 REALIZED_PNL = 16  # traders' P&L on the closed slices, USD
-BAD_DEBT = 17  # shortfall beyond the bankruptcy price, USD
-FUND_DRAW = 18  # bad debt paid by the insurance fund, USD
-SOCIALIZED = 19  # bad debt levied on the open opposite side, USD
-UNCOVERED = 20  # bad debt nobody was left to pay (opposite side empty), USD
-INSURANCE_FUND = 21  # fund balance after the step, USD
+# BAD_DEBT = 17 (defined in cascadelab.kernels.losses)
+# FUND_DRAW = 18 (defined in cascadelab.kernels.losses)
+# SOCIALIZED = 19 (defined in cascadelab.kernels.losses)
+# UNCOVERED = 20 (defined in cascadelab.kernels.losses)
+# INSURANCE_FUND = 21 (defined in cascadelab.kernels.losses)
 OPEN_COLLATERAL = 22  # collateral still held by open positions, USD
 HALTED = 23  # 1.0 if trading was halted this step
 DEALER_FLOW = 24  # units the dealer's hedge sold (negative: bought)
@@ -81,8 +100,9 @@ DEALER_GAMMA = 25  # the dealer book's gamma, units per USD
 ATTACKER_POSITION = 26  # predator's position, units (negative: short)
 ATTACKER_PNL = 27  # predator's P&L marked to market, USD
 NET_FLOW = 28  # net units sold into the book this step
-STRESS = 29  # stress index S_t before the step's trades (NaN when the stress rule is off)
-N_ROWS = 30
+# ADL_UNITS = 29 (defined in cascadelab.kernels.losses)
+STRESS = 30  # stress index S_t before the step's trades (NaN when the stress rule is off); last
+N_ROWS = 31
 
 # Per-path totals kept by monte_carlo (indices into a row of ``totals``).
 T_MAX_DRAWDOWN = 0
@@ -124,10 +144,13 @@ ENT_POS = 0  # ints: position index of each entry
 ENT_NEXT = 1  # ints: first step at which the entry may be sliced again
 QUEUE = 2  # ints: FIFO ring of entry numbers with units left
 SLICE_ENT = 3  # ints: entries sliced in the current step
+# ADL_Q_LONG = 4 (defined in cascadelab.kernels.losses)
+# ADL_Q_SHORT = 5 (defined in cascadelab.kernels.losses)
 ENT_REM = 0  # floats: remaining units
 ENT_COLL = 1  # floats: collateral held at the last touch, USD
 ENT_H0 = 2  # floats: levy index of its side at the last touch, USD per unit
 SLICE_Q = 3  # floats: units of each slice of the current step
+# ADL_CUT = 4 (defined in cascadelab.kernels.losses)
 HIST = 0  # prices: traded price at the end of each step, HIST[0] = p0
 PRE = 1  # prices: pre-trade price of each step (what the oracle reports)
 
@@ -135,8 +158,8 @@ PRE = 1  # prices: pre-trade price of each step (what the oracle reports)
 class Workspace(NamedTuple):
     """Scratch space of :func:`run` (from :func:`workspace`), reused across paths."""
 
-    ints: np.ndarray  # (4, max(n, 1)) int64, rows ENT_POS, ENT_NEXT, QUEUE, SLICE_ENT
-    floats: np.ndarray  # (4, max(n, 1)), rows ENT_REM, ENT_COLL, ENT_H0, SLICE_Q
+    ints: np.ndarray  # (6, max(n, 1)) int64, rows ENT_POS, ENT_NEXT, QUEUE, SLICE_ENT, ADL_Q_*
+    floats: np.ndarray  # (5, max(n, 1)), rows ENT_REM, ENT_COLL, ENT_H0, SLICE_Q, ADL_CUT
     prices: np.ndarray  # (2, steps + 1), rows HIST, PRE
 
 
@@ -144,7 +167,7 @@ class Workspace(NamedTuple):
 def workspace(n: int, steps: int) -> Workspace:
     """Scratch space for :func:`run` with ``n`` positions and ``steps`` steps."""
     cap = max(n, 1)
-    return Workspace(np.empty((4, cap), np.int64), np.empty((4, cap)), np.empty((2, steps + 1)))
+    return Workspace(np.empty((6, cap), np.int64), np.empty((5, cap)), np.empty((2, steps + 1)))
 
 
 # --- the stages, in the order of a step -------------------------------------------------------
@@ -255,8 +278,13 @@ def trigger(
     while k < n_side and crossed(direction, limit, bankrupt[k], levy):
         i = index[k]
         ints[ENT_POS, n_ent] = i
-        floats[ENT_REM, n_ent] = size[i]
-        floats[ENT_COLL, n_ent] = collateral[i]
+        cut = floats[ADL_CUT, i]  # units ADL closed before (0 under the pro-rata rule)
+        if cut > 0.0:
+            floats[ENT_REM, n_ent] = size[i] - cut
+            floats[ENT_COLL, n_ent] = collateral[i] * ((size[i] - cut) / size[i])
+        else:
+            floats[ENT_REM, n_ent] = size[i]
+            floats[ENT_COLL, n_ent] = collateral[i]
         floats[ENT_H0, n_ent] = 0.0
         ints[ENT_NEXT, n_ent] = t
         ints[QUEUE, (q_head + q_len) % cap] = n_ent
@@ -356,11 +384,12 @@ def settle_slices(
     prm: tuple, side: np.ndarray, entry: np.ndarray, ints: np.ndarray, floats: np.ndarray,
     n_slices: int, fill: float, levy_long: float, levy_short: float, open_long: float,
     open_short: float, alive_long: int, alive_short: int, out: np.ndarray, t: int,
-) -> tuple[float, float, float, float, float, float, int, int]:
+) -> tuple[float, float, float, float, float, float, float, float, int, int]:
     """9. Settle the step's slices: collateral = returned + penalty + paid to market.
 
     Writes the settlement rows of ``out[t]``; returns ``(closed collateral, penalties, bad debt
-    of longs, of shorts, open units of longs, of shorts, open longs, open shorts)``.
+    of longs, of shorts, units of the bankrupt slices of longs, of shorts, open units of longs,
+    of shorts, open longs, open shorts)``.
     """
     closed = 0.0
     returned = 0.0
@@ -369,6 +398,8 @@ def settle_slices(
     pnl_sum = 0.0
     bad_long = 0.0
     bad_short = 0.0
+    bq_long = 0.0  # units of the bankrupt slices (for ADL)
+    bq_short = 0.0
     notional = 0.0
     for s in range(n_slices):
         e = ints[SLICE_ENT, s]
@@ -390,11 +421,15 @@ def settle_slices(
         notional += q * fill
         if side[i] > 0:
             bad_long += bad_i
+            if bad_i > 0.0:
+                bq_long += q
             open_long -= q
             if floats[ENT_REM, e] == 0.0:
                 alive_long -= 1
         else:
             bad_short += bad_i
+            if bad_i > 0.0:
+                bq_short += q
             open_short -= q
             if floats[ENT_REM, e] == 0.0:
                 alive_short -= 1
@@ -404,52 +439,8 @@ def settle_slices(
     out[t, PENALTIES] = penalties
     out[t, PAID_TO_MARKET] = paid
     out[t, REALIZED_PNL] = pnl_sum
-    return (closed, penalties, bad_long, bad_short, open_long, open_short, alive_long,
-            alive_short)
-
-
-@register_jitable
-def loss_waterfall(
-    prm: tuple, fund: float, penalties: float, bad_long: float, bad_short: float,
-    levy_long: float, levy_short: float, open_long: float, open_short: float,
-    alive_long: int, alive_short: int, out: np.ndarray, t: int,
-) -> tuple[float, float, float, float]:
-    """10. Penalties feed the fund; bad debt draws it, then is levied pro rata per open unit on
-    the opposite side (longs' losses on shorts, and back), or is uncovered if nobody is left.
-
-    Writes the waterfall rows of ``out[t]``; returns ``(fund, levy_long, levy_short,
-    socialised)``.
-    """
-    to_fund = prm.penalty_to_fund * penalties
-    fund += to_fund
-    bad = bad_long + bad_short
-    draw = min(fund, bad)
-    fund -= draw
-    rest = bad - draw
-    socialized = 0.0
-    uncovered = 0.0
-    if rest > 0.0:
-        from_long = rest * (bad_long / bad)
-        from_short = rest - from_long
-        if from_long > 0.0:
-            if alive_short > 0 and open_short > 0.0:
-                levy_short += from_long / open_short
-                socialized += from_long
-            else:
-                uncovered += from_long
-        if from_short > 0.0:
-            if alive_long > 0 and open_long > 0.0:
-                levy_long += from_short / open_long
-                socialized += from_short
-            else:
-                uncovered += from_short
-    out[t, PENALTY_TO_FUND] = to_fund
-    out[t, BAD_DEBT] = bad
-    out[t, FUND_DRAW] = draw
-    out[t, SOCIALIZED] = socialized
-    out[t, UNCOVERED] = uncovered
-    out[t, INSURANCE_FUND] = fund
-    return fund, levy_long, levy_short, socialized
+    return (closed, penalties, bad_long, bad_short, bq_long, bq_short, open_long, open_short,
+            alive_long, alive_short)
 
 
 @register_jitable
@@ -459,6 +450,7 @@ def remaining(
     final_collateral: np.ndarray,
 ) -> None:
     """The size and collateral (after levies) left to every position at the end (once a run)."""
+    ints, floats = work.ints, work.floats
     for j in range(k_long, longs.index.shape[0]):
         i = longs.index[j]
         final_size[i] = pop.size[i]
@@ -467,7 +459,8 @@ def remaining(
         i = shorts.index[j]
         final_size[i] = pop.size[i]
         final_collateral[i] = pop.collateral[i] - pop.size[i] * levy_short
-    ints, floats = work.ints, work.floats
+    adl_remaining(pop, longs.index, k_long, floats, final_size, final_collateral)
+    adl_remaining(pop, shorts.index, k_short, floats, final_size, final_collateral)
     for e in range(n_ent):
         i = ints[ENT_POS, e]
         levy = levy_long if pop.side[i] > 0 else levy_short
@@ -524,6 +517,10 @@ def run(
     open_coll = 0.0
     for i in range(side.shape[0]):
         open_coll += collateral[i]
+        floats[ADL_CUT, i] = 0.0
+    adl = np.full(4, -1, np.int64)  # ADL queues: head and length per side (-1: not built)
+    adl[0] = 0
+    adl[2] = 0
 
     fundamental = p0
     g = 1.0  # transient impact: traded price / fundamental
@@ -593,16 +590,23 @@ def run(
         pred_pos -= pred_sell
         pred_cash += pred_sell * fill
         # 9. Settlement.
-        (closed, penalties, bad_long, bad_short, open_long, open_short, alive_long,
-         alive_short) = settle_slices(prm, side, entry, ints, floats, n_slices, fill, levy_long,
-                                      levy_short, open_long, open_short, alive_long,
-                                      alive_short, out, t)
+        (closed, penalties, bad_long, bad_short, bq_long, bq_short, open_long, open_short,
+         alive_long, alive_short) = settle_slices(
+            prm, side, entry, ints, floats, n_slices, fill, levy_long, levy_short, open_long,
+            open_short, alive_long, alive_short, out, t)
         open_coll -= closed
         # 10. Loss waterfall.
-        fund, levy_long, levy_short, socialized = loss_waterfall(
-            prm, fund, penalties, bad_long, bad_short, levy_long, levy_short, open_long,
-            open_short, alive_long, alive_short, out, t)
-        open_coll -= socialized
+        if prm.loss_rule_code == ADL:
+            fund, released, open_long, open_short, alive_long, alive_short = adl_waterfall(
+                prm, fund, penalties, bad_long, bad_short, bq_long, bq_short, fill, longs,
+                shorts, k_long, k_short, entry, size, collateral, ints, floats, adl, open_long,
+                open_short, alive_long, alive_short, out, t)
+        else:
+            fund, levy_long, levy_short, released = loss_waterfall(
+                prm, fund, penalties, bad_long, bad_short, levy_long, levy_short, open_long,
+                open_short, alive_long, alive_short, out, t)
+            out[t, ADL_UNITS] = 0.0
+        open_coll -= released  # the levy (pro rata) or the closed positions' collateral (ADL)
 
         # 11. Record.
         prices[HIST, t + 1] = p_post

@@ -5,9 +5,11 @@ that the engine's loop calls once per step, and the validating wrapper a learner
 opening fees), ``breaker`` (price band and stress rule), ``liquidation`` (gradual liquidation),
 ``hedging`` (dealers' Black-Scholes hedge), ``adversary`` (the front-running predator),
 ``oracle_network`` (median of feeds and the cost of moving it), ``clearing`` (a clearing house's
-default waterfall against bilateral exposures).
+default waterfall against bilateral exposures), ``adl`` (auto-deleveraging: BitMEX's ranking
+and the engine's rule for bad debt the fund cannot cover).
 """
 
+from cascadelab.mechanisms.adl import adl_ranking
 from cascadelab.mechanisms.clearing import Waterfall, bilateral_contagion, waterfall
 from cascadelab.mechanisms.hedging import DealerBook
 from cascadelab.mechanisms.oracle_network import (
@@ -21,6 +23,7 @@ from cascadelab.mechanisms.oracles import oracle_path
 __all__ = [
     "DealerBook",
     "Waterfall",
+    "adl_ranking",
     "bilateral_contagion",
     "feeds_to_capture",
     "manipulation_cost",

@@ -1,0 +1,217 @@
+"""The engine's loss rules: what covers the bad debt of a step once the insurance fund is empty.
+
+``loss_waterfall`` is the pro-rata levy (``loss_rule="socialise"``, the default) and
+``adl_waterfall`` auto-deleveraging (``"adl"``, rule and sources in
+:mod:`cascadelab.mechanisms.adl`), with its queue (``adl_queue``, ``adl_close``) and what it
+leaves to the positions (``adl_remaining``). Stages of :func:`cascadelab.kernels.engine.run`
+(``register_jitable``: compiled into its loop). The rows of ``out`` and of the workspace that
+these stages write are defined here and re-exported by :mod:`cascadelab.kernels.engine`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba.extending import register_jitable
+
+from cascadelab.mechanisms.adl import adl_rank
+from cascadelab.positions import SortedSide
+
+# Rows of ``out`` written here (the full table is in cascadelab.kernels.engine).
+CLOSED_COLLATERAL = 11  # collateral of the closed slices (net of earlier levies), USD
+RETURNED = 12  # collateral returned to the traders, USD
+PENALTY_TO_FUND = 14  # part of them paid into the insurance fund, USD
+BAD_DEBT = 17  # shortfall beyond the bankruptcy price, USD
+FUND_DRAW = 18  # bad debt paid by the insurance fund, USD
+SOCIALIZED = 19  # bad debt levied on the open opposite side, USD
+UNCOVERED = 20  # bad debt nobody was left to pay (opposite side empty), USD
+INSURANCE_FUND = 21  # fund balance after the step, USD
+ADL_UNITS = 29  # units force-closed by auto-deleveraging (loss_rule "adl")
+
+# Rows of the workspace used by ADL.
+ADL_Q_LONG = 4  # ints: ADL queue of the longs (indices into the sorted side), best-ranked first
+ADL_Q_SHORT = 5  # ints: the same for the shorts
+ADL_CUT = 4  # floats, per position (input order): units closed by ADL so far
+
+
+@register_jitable
+def adl_queue(
+    direction: int, index: np.ndarray, bankrupt: np.ndarray, entry: np.ndarray, k: int,
+    row: int, ints: np.ndarray, mark: float,
+) -> int:
+    """10a. Build one side's ADL queue (once a run, at its first use): its positions not yet in
+    liquidation (sorted indices ``k`` on) ranked by :func:`cascadelab.mechanisms.adl.adl_rank`
+    at ``mark``, best first, ties in sorted order; only profitable ones. Returns its length."""
+    m = index.shape[0] - k
+    neg = np.empty(m)
+    for jj in range(m):
+        neg[jj] = -adl_rank(direction, entry[index[k + jj]], bankrupt[k + jj], mark)
+    order = np.argsort(neg, kind="mergesort")
+    n_q = 0
+    for jj in order:
+        if neg[jj] >= 0.0:
+            break
+        ints[row, n_q] = k + jj
+        n_q += 1
+    return n_q
+
+
+@register_jitable
+def adl_close(
+    direction: int, index: np.ndarray, bankrupt: np.ndarray, entry: np.ndarray, k: int,
+    row: int, head: int, n_q: int, ints: np.ndarray, floats: np.ndarray, size: np.ndarray,
+    collateral: np.ndarray, mark: float, need: float, alive: int, open_units: float,
+) -> tuple[float, float, int, int, float]:
+    """10b. Close up to ``need`` units from the head of one side's ADL queue: each position in
+    full before the next (the last one partly), passing over those liquidated since or no
+    longer profitable at ``mark``. Returns ``(units closed, their collateral, head, open
+    positions, open units)``; O(1) per position closed or passed over."""
+    taken = 0.0
+    coll = 0.0
+    while taken < need and head < n_q:
+        j = ints[row, head]
+        i = index[j]
+        avail = size[i] - floats[ADL_CUT, i]
+        if j < k or avail <= 0.0 or adl_rank(direction, entry[i], bankrupt[j], mark) <= 0.0:
+            head += 1
+            continue
+        u = min(avail, need - taken)
+        if avail - u <= 1e-12 * size[i]:  # no dust positions
+            u = avail
+        floats[ADL_CUT, i] += u
+        coll += collateral[i] * (u / size[i])
+        taken += u
+        open_units -= u
+        if u == avail:
+            alive -= 1
+            head += 1
+    return taken, coll, head, alive, open_units
+
+
+@register_jitable
+def loss_waterfall(
+    prm: tuple, fund: float, penalties: float, bad_long: float, bad_short: float,
+    levy_long: float, levy_short: float, open_long: float, open_short: float,
+    alive_long: int, alive_short: int, out: np.ndarray, t: int,
+) -> tuple[float, float, float, float]:
+    """10. Penalties feed the fund; bad debt draws it, then is levied pro rata per open unit on
+    the opposite side (longs' losses on shorts, and back), or is uncovered if nobody is left
+    (``loss_rule="socialise"``; :func:`adl_waterfall` is the ``"adl"`` rule).
+
+    Writes the waterfall rows of ``out[t]``; returns ``(fund, levy_long, levy_short,
+    socialised)``.
+    """
+    to_fund = prm.penalty_to_fund * penalties
+    fund += to_fund
+    bad = bad_long + bad_short
+    draw = min(fund, bad)
+    fund -= draw
+    rest = bad - draw
+    socialized = 0.0
+    uncovered = 0.0
+    if rest > 0.0:
+        from_long = rest * (bad_long / bad)
+        from_short = rest - from_long
+        if from_long > 0.0:
+            if alive_short > 0 and open_short > 0.0:
+                levy_short += from_long / open_short
+                socialized += from_long
+            else:
+                uncovered += from_long
+        if from_short > 0.0:
+            if alive_long > 0 and open_long > 0.0:
+                levy_long += from_short / open_long
+                socialized += from_short
+            else:
+                uncovered += from_short
+    out[t, PENALTY_TO_FUND] = to_fund
+    out[t, BAD_DEBT] = bad
+    out[t, FUND_DRAW] = draw
+    out[t, SOCIALIZED] = socialized
+    out[t, UNCOVERED] = uncovered
+    out[t, INSURANCE_FUND] = fund
+    return fund, levy_long, levy_short, socialized
+
+
+@register_jitable
+def adl_waterfall(
+    prm: tuple, fund: float, penalties: float, bad_long: float, bad_short: float,
+    bq_long: float, bq_short: float, fill: float, longs: SortedSide, shorts: SortedSide,
+    k_long: int, k_short: int, entry: np.ndarray, size: np.ndarray, collateral: np.ndarray,
+    ints: np.ndarray, floats: np.ndarray, adl: np.ndarray, open_long: float,
+    open_short: float, alive_long: int, alive_short: int, out: np.ndarray, t: int,
+) -> tuple[float, float, float, float, int, int]:
+    """10'. The loss waterfall under ``loss_rule="adl"`` (:mod:`cascadelab.mechanisms.adl`):
+    penalties feed the fund, bad debt draws it; the rest :math:`S` of the longs' (shorts')
+    bad debt closes :math:`S / (\bar b - f)` units of the best-ranked profitable shorts
+    (longs) at the bankrupt slices' bankruptcy price :math:`\bar b` instead of the fill
+    :math:`f` (:func:`adl_queue`, :func:`adl_close`); what nobody is left to cover is
+    uncovered. ``adl`` holds the queues' state ``[head_long, length_long, head_short,
+    length_short]`` (length -1: not built yet). Writes the waterfall rows and ``ADL_UNITS`` of
+    ``out[t]`` and adds the closed positions' collateral to ``CLOSED_COLLATERAL`` and
+    ``RETURNED``; returns ``(fund, collateral released, open units of longs, of shorts, open
+    longs, open shorts)``."""
+    to_fund = prm.penalty_to_fund * penalties
+    fund += to_fund
+    bad = bad_long + bad_short
+    draw = min(fund, bad)
+    fund -= draw
+    rest = bad - draw
+    socialized = 0.0
+    uncovered = 0.0
+    units = 0.0
+    coll = 0.0
+    if rest > 0.0:
+        from_long = rest * (bad_long / bad)
+        from_short = rest - from_long
+        if from_long > 0.0:  # longs went bankrupt: shorts are closed
+            gap = bad_long / bq_long
+            if adl[3] < 0:
+                adl[3] = adl_queue(-1, shorts.index, shorts.bankrupt, entry, k_short,
+                                   ADL_Q_SHORT, ints, fill)
+            u, c, head, alive_short, open_short = adl_close(
+                -1, shorts.index, shorts.bankrupt, entry, k_short, ADL_Q_SHORT, adl[2], adl[3],
+                ints, floats, size, collateral, fill, from_long / gap, alive_short, open_short)
+            adl[2] = head
+            covered = min(u * gap, from_long)
+            socialized += covered
+            uncovered += from_long - covered
+            units += u
+            coll += c
+        if from_short > 0.0:  # shorts went bankrupt: longs are closed
+            gap = bad_short / bq_short
+            if adl[1] < 0:
+                adl[1] = adl_queue(1, longs.index, longs.bankrupt, entry, k_long, ADL_Q_LONG,
+                                   ints, fill)
+            u, c, head, alive_long, open_long = adl_close(
+                1, longs.index, longs.bankrupt, entry, k_long, ADL_Q_LONG, adl[0], adl[1],
+                ints, floats, size, collateral, fill, from_short / gap, alive_long, open_long)
+            adl[0] = head
+            covered = min(u * gap, from_short)
+            socialized += covered
+            uncovered += from_short - covered
+            units += u
+            coll += c
+    out[t, PENALTY_TO_FUND] = to_fund
+    out[t, BAD_DEBT] = bad
+    out[t, FUND_DRAW] = draw
+    out[t, SOCIALIZED] = socialized
+    out[t, UNCOVERED] = uncovered
+    out[t, INSURANCE_FUND] = fund
+    out[t, ADL_UNITS] = units
+    out[t, CLOSED_COLLATERAL] += coll
+    out[t, RETURNED] += coll
+    return fund, coll, open_long, open_short, alive_long, alive_short
+
+
+@register_jitable
+def adl_remaining(
+    pop: tuple, index: np.ndarray, k: int, floats: np.ndarray, final_size: np.ndarray,
+    final_collateral: np.ndarray,
+) -> None:
+    """What ADL left to the positions of one side not yet in liquidation (no levy under ADL)."""
+    for j in range(k, index.shape[0]):
+        i = index[j]
+        cut = floats[ADL_CUT, i]
+        if cut > 0.0:
+            final_size[i] = pop.size[i] - cut
+            final_collateral[i] = pop.collateral[i] * ((pop.size[i] - cut) / pop.size[i])
