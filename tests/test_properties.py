@@ -261,7 +261,8 @@ def test_dealer_greeks_are_finite_over_the_documented_ranges(n, data, vol, spot,
 
 @PROPERTY
 @given(
-    move=st.floats(-0.999, 10.0), depth=log_uniform(1e-9, 1e15), price=log_uniform(1e-12, 1e12),
+    move=st.floats(-0.999, 10.0, exclude_min=True), depth=log_uniform(1e-9, 1e15),
+    price=log_uniform(1e-12, 1e12),
     impact=st.sampled_from(list(IMPACT_MODELS)), n=st.integers(1, 1_000_000),
     k_frac=st.floats(0.0, 1.0),
 )
