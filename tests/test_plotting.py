@@ -10,6 +10,7 @@ import pytest
 
 from cascadelab import plotting as cp
 
+
 def _hls(colour):
     return colorsys.rgb_to_hls(*(int(colour[i:i + 2], 16) / 255.0 for i in (1, 3, 5)))
 
