@@ -78,7 +78,7 @@ NAV_CSS = """<style>
 .cascadelab-nav a { color: #0072B2; text-decoration: none; }
 .cascadelab-static-lab img { border: 1px solid #eee; }
 /* readable prose: about 80 characters a line; figures and outputs keep the full width */
-.jp-MarkdownCell .jp-RenderedMarkdown, .cascadelab-static-summary { max-width: 80ch; }
+.jp-MarkdownCell .jp-RenderedMarkdown > *, .cascadelab-static-summary { max-width: 80ch; }
 /* printed numbers never wrap mid-token ("1.96x" stays whole): scroll instead */
 .jp-OutputArea-output pre, .jp-RenderedText pre { white-space: pre !important;
   word-break: normal !important; overflow-wrap: normal !important; overflow-x: auto; }
@@ -87,7 +87,7 @@ NAV_CSS = """<style>
 
 #: Where the site keeps its own copy of MathJax, and the script each page loads from it.
 MATHJAX_DIR = "_static/mathjax"
-MATHJAX_SCRIPT = "MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+MATHJAX_SCRIPT = "MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 #: Hosts a built page must not load anything from (tests/test_site.py checks every page).
 CDN_HOSTS = ("cdnjs.cloudflare.com", "cdn.jsdelivr.net", "unpkg.com", "fonts.googleapis.com")
 
