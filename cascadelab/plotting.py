@@ -11,6 +11,12 @@ from outside Okabe-Ito: Paul Tol's "wine" (#882255, from his colour-blind-safe *
 so that a danger line never looks like forced sales (vermillion) or bad debt (reddish purple);
 it is much darker than both, which keeps it apart for every common type of colour vision.
 
+Contrast: every line colour reaches 3:1 against white and every colour also used for text 4.5:1
+(:func:`contrast_ratio`; ``OKABE_ITO_ON_WHITE`` keeps each Okabe-Ito hue and darkens orange, sky
+blue, reddish purple and yellow just enough). Only ``HALT`` and ``NEUTRAL`` stay light: they fill
+areas behind the data (edge and label halt shading in ``HALT_EDGE``). Colour is never the only
+cue: series that share a panel differ by line style or marker too.
+
 =================  =================  =========================================================
 constant           Okabe-Ito colour   what it always means
 =================  =================  =========================================================
@@ -22,6 +28,7 @@ constant           Okabe-Ito colour   what it always means
 ``BAD_DEBT``       reddish purple     losses beyond collateral, bad debt
 ``PREDATOR``       sky blue           a front-runner or predator and its P&L
 ``HALT``           yellow             shading of trading halts and circuit breakers
+``HALT_EDGE``      dark yellow        the edge and label of halt shading
 ``BASELINE``       grey               the "no mitigation" or "shock alone" baseline (dashed)
 ``THEORY``         black              closed-form curves overlaid on simulations (dotted)
 ``CRITICAL``       wine (dark red)    the critical point (rho = D) and other danger lines
@@ -68,16 +75,21 @@ __all__ = [
     "COURSE_RC",
     "CRITICAL",
     "DEALER_FLOW",
+    "FILL_ONLY",
     "FUNDAMENTAL",
     "HALT",
+    "HALT_EDGE",
     "INSURANCE_FUND",
     "LIQUIDATIONS",
     "NEUTRAL",
     "OKABE_ITO",
+    "OKABE_ITO_ON_WHITE",
     "PREDATOR",
     "PRICE",
+    "TEXT_COLOURS",
     "THEORY",
     "apply_style",
+    "contrast_ratio",
     "ipympl_active",
     "label",
     "loop_diagram",
@@ -100,18 +112,61 @@ OKABE_ITO: dict[str, str] = {
     "reddish_purple": "#CC79A7",
 }
 
-PRICE = OKABE_ITO["blue"]
-FUNDAMENTAL = OKABE_ITO["black"]
-LIQUIDATIONS = OKABE_ITO["vermillion"]
-DEALER_FLOW = OKABE_ITO["orange"]
-INSURANCE_FUND = OKABE_ITO["bluish_green"]
-BAD_DEBT = OKABE_ITO["reddish_purple"]
-PREDATOR = OKABE_ITO["sky_blue"]
+#: The Okabe-Ito hues darkened (same hue and saturation, lower lightness) where the published
+#: colour is too light on white: a line or marker needs 3:1 against the background (WCAG 1.4.11),
+#: text 4.5:1 (WCAG 1.4.3). Orange and sky blue reach only about 2.3:1 as published.
+OKABE_ITO_ON_WHITE: dict[str, str] = {
+    **OKABE_ITO,
+    "orange": "#BD8300",          # 3.2:1 (published #E69F00: 2.25:1)
+    "sky_blue": "#1D96DB",        # 3.2:1 (published #56B4E9: 2.31:1)
+    "reddish_purple": "#BC4F8B",  # 4.5:1, also used for labels (published #CC79A7: 3.06:1)
+    "yellow": "#9C920C",          # 3.2:1, the outline and label of halt shading
+}
+
+PRICE = OKABE_ITO_ON_WHITE["blue"]
+FUNDAMENTAL = OKABE_ITO_ON_WHITE["black"]
+LIQUIDATIONS = OKABE_ITO_ON_WHITE["vermillion"]
+DEALER_FLOW = OKABE_ITO_ON_WHITE["orange"]
+INSURANCE_FUND = OKABE_ITO_ON_WHITE["bluish_green"]
+BAD_DEBT = OKABE_ITO_ON_WHITE["reddish_purple"]
+PREDATOR = OKABE_ITO_ON_WHITE["sky_blue"]
+#: Halt shading is a translucent fill behind the data, so it keeps the published yellow;
+#: draw its edge or any "halted" label in ``HALT_EDGE``.
 HALT = OKABE_ITO["yellow"]
-BASELINE = "#7F7F7F"
+HALT_EDGE = OKABE_ITO_ON_WHITE["yellow"]
+BASELINE = "#767676"  # 4.5:1, also used for labels (was #7F7F7F: 4.0:1)
 THEORY = OKABE_ITO["black"]
 CRITICAL = "#882255"  # Paul Tol's "wine": not LIQUIDATIONS, not BAD_DEBT
 NEUTRAL = "#C8C8C8"
+
+#: Colours that only ever fill areas behind the data (shading, context bars): no contrast floor.
+FILL_ONLY: frozenset[str] = frozenset({"halt", "neutral"})
+#: Colours also used for text (labels drawn in the concept's colour): 4.5:1 on white.
+TEXT_COLOURS: frozenset[str] = frozenset({"bad_debt", "baseline", "critical", "price",
+                                          "fundamental", "theory"})
+
+
+def contrast_ratio(colour: str, background: str = "#FFFFFF") -> float:
+    """The WCAG 2 contrast ratio of two ``#RRGGBB`` colours (1 to 21).
+
+    Examples
+    --------
+    >>> round(contrast_ratio("#000000"), 1)
+    21.0
+    >>> round(contrast_ratio("#767676"), 2)
+    4.54
+    """
+
+    def luminance(c: str) -> float:
+        if not (isinstance(c, str) and len(c) == 7 and c.startswith("#")):
+            raise ValueError(f"colour must be '#RRGGBB', got {c!r}")
+        rgb = [int(c[i:i + 2], 16) / 255.0 for i in (1, 3, 5)]
+        lin = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    a, b = luminance(colour), luminance(background)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
 
 #: Concept name -> colour, for code that picks colours by name (e.g. ``CONCEPT_COLORS["price"]``).
 CONCEPT_COLORS: dict[str, str] = {
@@ -123,6 +178,7 @@ CONCEPT_COLORS: dict[str, str] = {
     "bad_debt": BAD_DEBT,
     "predator": PREDATOR,
     "halt": HALT,
+    "halt_edge": HALT_EDGE,
     "baseline": BASELINE,
     "theory": THEORY,
     "critical": CRITICAL,
@@ -148,7 +204,7 @@ COURSE_RC: dict[str, Any] = {
     "axes.axisbelow": True,
     "axes.prop_cycle": mpl.cycler(
         color=[PRICE, LIQUIDATIONS, INSURANCE_FUND, DEALER_FLOW, BAD_DEBT, PREDATOR,
-               FUNDAMENTAL, HALT]
+               FUNDAMENTAL]
     ),
     "lines.linewidth": 2.0,
     "legend.frameon": False,

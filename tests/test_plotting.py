@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import colorsys
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pytest
 
 from cascadelab import plotting as cp
+
+
+def _hls(colour):
+    return colorsys.rgb_to_hls(*(int(colour[i:i + 2], 16) / 255.0 for i in (1, 3, 5)))
+
 
 CORE = ["PRICE", "LIQUIDATIONS", "INSURANCE_FUND", "BAD_DEBT", "DEALER_FLOW", "PREDATOR",
         "HALT", "BASELINE"]
@@ -17,8 +24,16 @@ def test_palette_is_okabe_ito_and_core_concepts_are_distinct():
                                           "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
     colours = [getattr(cp, name) for name in CORE]
     assert len(set(colours)) == len(colours)
+    # Issue 13 (6): each concept keeps its Okabe-Ito hue; only the lightness may be lower.
     for name in CORE[:-1]:
-        assert getattr(cp, name) in cp.OKABE_ITO.values()
+        colour = getattr(cp, name)
+        keys = [k for k in cp.OKABE_ITO
+                if colour in (cp.OKABE_ITO[k], cp.OKABE_ITO_ON_WHITE[k])]
+        assert len(keys) == 1, name
+        key = keys[0]
+        h0, l0, s0 = _hls(cp.OKABE_ITO[key])
+        h1, l1, s1 = _hls(colour)
+        assert abs(h1 - h0) < 0.01 and abs(s1 - s0) < 0.02 and l1 <= l0 + 1e-9, name
     assert cp.CONCEPT_COLORS["price"] == cp.PRICE
     assert cp.CONCEPT_COLORS["liquidations"] == cp.LIQUIDATIONS
 
@@ -78,3 +93,23 @@ def test_takeaway_sits_under_the_axes_and_is_replaced_not_added(constrained):
 def test_takeaway_rejects_other_objects():
     with pytest.raises(TypeError):
         cp.takeaway("not a figure", "text")
+
+
+def test_every_palette_colour_has_wcag_contrast_on_white():
+    """Issue 13 (6): lines and markers 3:1 against white (WCAG 1.4.11), text colours 4.5:1."""
+    assert cp.contrast_ratio("#FFFFFF") == pytest.approx(1.0)
+    assert cp.contrast_ratio("#000000") == pytest.approx(21.0)
+    assert cp.contrast_ratio("#E69F00") < 3.0  # the published orange: why it is darkened
+    checked = []
+    for concept, colour in cp.CONCEPT_COLORS.items():
+        if concept in cp.FILL_ONLY:
+            continue
+        floor = 4.5 if concept in cp.TEXT_COLOURS else 3.0
+        assert cp.contrast_ratio(colour) >= floor, (concept, colour, cp.contrast_ratio(colour))
+        checked.append(concept)
+    assert set(cp.CONCEPT_COLORS) - set(checked) == set(cp.FILL_ONLY)
+    with cp.style_context():
+        for colour in mpl.rcParams["axes.prop_cycle"].by_key()["color"]:
+            assert cp.contrast_ratio(colour) >= 3.0, colour
+    with pytest.raises(ValueError, match="RRGGBB"):
+        cp.contrast_ratio("orange")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -51,6 +52,8 @@ def test_links_between_chapters_point_at_html_pages() -> None:
 
 def test_build_site_shows_a_lab_as_its_picture(tmp_path: Path) -> None:
     pytest.importorskip("nbconvert")
+    pytest.importorskip("jupyter_server_mathjax",
+                        reason="pip install -e '.[dev]' (the site's local MathJax)")
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
@@ -74,3 +77,19 @@ def test_build_site_shows_a_lab_as_its_picture(tmp_path: Path) -> None:
     assert "amplification" in html  # the headline numbers under the picture
     assert site.WIDGET_MIME not in html and "Traceback" not in html
     assert 'href="01_tiny.html"' in html
+    # Issue 13 (9): offline. MathJax from the site's own copy, nothing from a CDN, prose at a
+    # readable width, printed numbers kept whole.
+    mathjax = tmp_path / "out" / site.MATHJAX_DIR / "MathJax.js"
+    assert mathjax.is_file()
+    built = [*pages, *(tmp_path / "out" / "exercises").glob("*.html")]
+    for page in built:
+        text = page.read_text()
+        for host in site.CDN_HOSTS:
+            assert host not in text, (page.name, host)
+        assert not re.search(r'(?:src|href)="(?:https?:)?//', text), page.name
+    for page in pages[1:]:
+        text = page.read_text()
+        m = re.search(r'<script[^>]*src="([^"]*MathJax\.js[^"]*)"', text)
+        assert m, page.name
+        assert (page.parent / m.group(1).split("?")[0]).resolve() == mathjax.resolve()
+        assert "max-width: 80ch" in text and "white-space: pre !important" in text

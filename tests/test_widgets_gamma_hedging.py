@@ -89,3 +89,27 @@ def test_takeaway_quotes_the_engines_law_and_never_prints_inf(lab):
     assert lab.summary["gain"] > lab.summary["stability_bound"]
     text = lab.takeaway_text(lab.result)
     assert "unstable" in text and "inf" not in text
+
+
+def test_put_strike_is_greyed_until_there_are_puts(lab):
+    """Issue 13 (8): the put strike does nothing at 0 puts, so it is disabled and says why."""
+    puts, strike = lab.controls["protective_puts"], lab.controls["put_strike"]
+    readout = lab._readouts["put_strike"]
+    assert puts.value == 0.0
+    assert strike.disabled and readout.text.disabled
+    assert "Protective puts is 0" in strike.tooltip
+    assert "Protective puts is 0" in readout.note.value and readout.note.layout.display != "none"
+    # ... and indeed it does nothing there: moving it changes no number
+    before = dict(lab.summary)
+    lab.update(put_strike=90.0)
+    assert lab.summary == before
+    assert strike.disabled and "Protective puts is 0" in readout.note.value
+    lab.update(protective_puts=1.0)
+    assert not strike.disabled and not readout.text.disabled
+    assert "Protective puts is 0" not in strike.tooltip
+    assert readout.note.layout.display == "none"
+    with_puts = dict(lab.summary)
+    lab.update(put_strike=105.0)
+    assert lab.summary["hedge_sales_per_pct"] != with_puts["hedge_sales_per_pct"]
+    lab.update(protective_puts=0.0)
+    assert strike.disabled and "Protective puts is 0" in strike.tooltip

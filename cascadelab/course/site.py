@@ -6,8 +6,9 @@ kernels, turns each into ``_build/site/NN_*.html`` and writes ``_build/site/inde
 the chapters in order; the exercise notebooks become read-only pages under
 ``_build/site/exercises/``. A reader without a kernel sees every figure; a lab is shown as the
 picture it draws at its default values with its headline numbers under it, and any other widget
-as a short note saying where to run it live. Nothing needs the internet to display except the
-rendering of LaTeX (MathJax).
+as a short note saying where to run it live. Nothing needs the internet: MathJax is copied into
+``_build/site/_static/mathjax`` from the ``jupyter-server-mathjax`` package installed with the
+environment, and the pages load no script or font from a CDN.
 
 How the pictures get there: the kernels run with an IPython start-up file that gives every
 :class:`cascadelab.widgets.Lab` an HTML representation (a PNG of its figure and its headline
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["build_site", "chapters", "main", "staticize"]
+__all__ = ["CDN_HOSTS", "build_site", "chapters", "main", "mathjax_source", "staticize"]
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -76,7 +77,68 @@ NAV_CSS = """<style>
 .cascadelab-nav.bottom { border-top: 1px solid #ddd; border-bottom: none; margin-top: 24px; }
 .cascadelab-nav a { color: #0072B2; text-decoration: none; }
 .cascadelab-static-lab img { border: 1px solid #eee; }
+/* readable prose: about 80 characters a line; figures and outputs keep the full width */
+.jp-MarkdownCell .jp-RenderedMarkdown > *, .cascadelab-static-summary { max-width: 80ch; }
+/* printed numbers never wrap mid-token ("1.96x" stays whole): scroll instead */
+.jp-OutputArea-output pre, .jp-RenderedText pre { white-space: pre !important;
+  word-break: normal !important; overflow-wrap: normal !important; overflow-x: auto; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { white-space: nowrap; }
 </style>"""
+
+#: Where the site keeps its own copy of MathJax, and the script each page loads from it.
+MATHJAX_DIR = "_static/mathjax"
+MATHJAX_SCRIPT = "MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+#: Hosts a built page must not load anything from (tests/test_site.py checks every page).
+CDN_HOSTS = ("cdnjs.cloudflare.com", "cdn.jsdelivr.net", "unpkg.com", "fonts.googleapis.com")
+
+
+def mathjax_source() -> Path:
+    """The folder of MathJax's files shipped by ``jupyter-server-mathjax`` (its ``static/``).
+
+    Raises
+    ------
+    SystemExit
+        When the package is missing: the site would otherwise need a CDN for its maths.
+    """
+    try:
+        import jupyter_server_mathjax
+    except ImportError:
+        raise SystemExit("the static site needs MathJax installed locally: pip install "
+                         "'jupyter-server-mathjax>=0.2.6,<0.3' (part of pip install -e "
+                         "'.[dev]' and of environment.yml)") from None
+    folder = Path(jupyter_server_mathjax.__file__).parent / "static"
+    if not (folder / "MathJax.js").is_file():
+        raise SystemExit(f"no MathJax.js in {folder}: reinstall jupyter-server-mathjax")
+    return folder
+
+
+def _exporter(depth: int = 0):
+    """nbconvert's lab HTML exporter with MathJax from the site's copy, no require.js CDN."""
+    from nbconvert import HTMLExporter
+
+    up = "../" * depth
+    exporter = HTMLExporter(template_name="lab")
+    exporter.mathjax_url = f"{up}{MATHJAX_DIR}/{MATHJAX_SCRIPT}"
+    if hasattr(exporter, "require_js_url"):
+        exporter.require_js_url = ""  # static pages have no widgets: nothing needs require.js
+    return exporter
+
+
+def _offline(body: str) -> str:
+    """Drop every script or stylesheet that would come from a CDN.
+
+    That is nbconvert's mermaid loader (a module script importing mermaid from cdnjs when a
+    page has diagrams; the course has none), any tag whose ``src``/``href`` is on a CDN host and
+    the empty require.js tag.
+    """
+    hosts = "|".join(map(re.escape, CDN_HOSTS))
+    body = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*'
+                  r"</script>\s*", "", body, flags=re.S)
+    body = re.sub(r'<script[^>]*src="(?:https?:)?//[^"]*(?:' + hosts + r')[^"]*"[^>]*>\s*'
+                  r"</script>\s*", "", body)
+    body = re.sub(r'<link[^>]*href="(?:https?:)?//[^"]*(?:' + hosts + r')[^"]*"[^>]*>\s*',
+                  "", body)
+    return re.sub(r'<script src=""></script>\s*', "", body)
 
 
 def chapters(notebook_dir: Path | None = None) -> list[Path]:
@@ -141,14 +203,12 @@ def _execute(path: Path, timeout: int) -> nbformat.NotebookNode:
 def _page(path: Path, out_dir: Path, timeout: int, nav: dict[str, str],
           exercises: Sequence[str] = ()) -> tuple[str, str, float]:
     """Execute one notebook and write its HTML; return (file name, title, seconds)."""
-    from nbconvert import HTMLExporter
-
     t0 = time.perf_counter()
     nb = _execute(path, timeout)
     staticize(nb)
     title = title_of(nb, path.stem)
-    exporter = HTMLExporter(template_name="lab")
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = _offline(body)
     body = _link_chapters(body, nav, exercises)
     body = _add_nav(body, path.stem, nav)
     name = path.stem + ".html"
@@ -192,8 +252,6 @@ def _add_nav(body: str, stem: str, nav: dict[str, str]) -> str:
 
 def _exercise_pages(out_dir: Path, exercise_dir: Path) -> list[str]:
     """The exercise notebooks as read-only pages (not executed): ``exercises/NN_name.html``."""
-    from nbconvert import HTMLExporter
-
     stems = []
     for path in sorted(exercise_dir.glob("[0-9][0-9]_*.ipynb")):
         nb = nbformat.read(path, as_version=4)
@@ -201,8 +259,9 @@ def _exercise_pages(out_dir: Path, exercise_dir: Path) -> list[str]:
             "*Exercises are meant to be solved in a live notebook: run `make lab` and open "
             f"`exercises/{path.name}`, or launch the course on Binder. "
             "[Back to the contents](../index.html).*"))
-        body, _ = HTMLExporter(template_name="lab").from_notebook_node(
+        body, _ = _exporter(depth=1).from_notebook_node(
             nb, resources={"metadata": {"name": title_of(nb, path.stem)}})
+        body = _offline(body).replace("</head>", NAV_CSS + "\n</head>", 1)
         (out_dir / "exercises").mkdir(exist_ok=True)
         (out_dir / "exercises" / f"{path.stem}.html").write_text(body, encoding="utf-8")
         stems.append(path.stem)
@@ -260,6 +319,7 @@ def build_site(notebooks: Sequence[Path] | None = None, out_dir: Path | None = N
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
+    shutil.copytree(mathjax_source(), out / MATHJAX_DIR)
     for folder in {p.parent for p in paths}:  # images and data next to the notebooks
         for asset in folder.rglob("*"):
             if asset.suffix.lower() in ASSET_SUFFIXES and ".ipynb_checkpoints" not in asset.parts:

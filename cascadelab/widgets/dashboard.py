@@ -142,21 +142,28 @@ TABS: list[Tab] = [
         "the bad debt, and whether the backstop makes money."),
 ]
 
-#: Keeps the tab bar readable with many tabs: the titles wrap onto several rows, each title is
-#: whole, and the current tab is obvious (bold, white, a thick blue top border).
+#: Keeps the tab bar compact and readable with many tabs: the titles wrap onto as few rows as
+#: fit (two at 1400 px), each title is whole, and the current tab is obvious (white bold text on
+#: the course's blue, against grey tabs), so the first lab's figure and headline fit a 900 px
+#: screen.
 TAB_CSS = """<style>
 .cascadelab-widget-lab > .widget-tab-bar { height: auto; min-height: auto; max-height: none;
   overflow: visible; }
 .cascadelab-widget-lab > .widget-tab-bar .lm-TabBar-content { flex-wrap: wrap; }
 .cascadelab-widget-lab > .widget-tab-bar .lm-TabBar-tab { flex: 0 0 auto !important;
   max-width: none !important; min-width: 0 !important; width: auto !important;
-  padding: 0 12px; color: #3d3d3d; }
+  padding: 0 9px !important; font-size: 13px; line-height: 26px !important;
+  min-height: 26px !important; max-height: 26px !important; color: #3d3d3d !important;
+  background: #ececec !important; }
 .cascadelab-widget-lab > .widget-tab-bar .lm-TabBar-tabLabel { overflow: visible;
   text-overflow: clip; white-space: nowrap; }
-.cascadelab-widget-lab > .widget-tab-bar .lm-TabBar-tab.lm-mod-current { color: #000000;
-  font-weight: 700; background: #ffffff; border-top: 3px solid #0072B2;
-  box-shadow: inset 0 -2px 0 #ffffff; }
-.cascadelab-intro p { line-height: 1.4; margin: 0.2em 0 0.6em 0; }
+.cascadelab-widget-lab > .widget-tab-bar .lm-TabBar-tab.lm-mod-current {
+  color: #ffffff !important; font-weight: 700; background: #0072B2 !important;
+  border-color: #0072B2 !important; }
+.cascadelab-widget-lab > .widget-tab-bar .lm-TabBar-tab:hover:not(.lm-mod-current) {
+  background: #dcdcdc !important; }
+.cascadelab-widget-lab > .widget-tab-contents { padding: 8px 10px; }
+.cascadelab-intro p { line-height: 1.35; margin: 0 0 0.4em 0; }
 </style>"""
 
 
@@ -230,7 +237,7 @@ def widget_lab(tabs: Sequence[Tab] | None = None, labs: dict[str, Any] | None = 
     panels = []
     for i, tab in enumerate(chosen):
         style = TAB_CSS if i == 0 else ""
-        intro = w.HTML(f"{style}<p>{tab.intro}</p>", layout=w.Layout(max_width="62em"))
+        intro = w.HTML(f"{style}<p>{tab.intro}</p>", layout=w.Layout(max_width="105em"))
         intro.add_class("cascadelab-intro")
         loading = w.HTML(f"<p><i>Building the {tab.title.lower()} lab...</i></p>")
         panel = w.VBox([intro, loading])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any, ClassVar
 
 import numpy as np
@@ -240,6 +241,29 @@ class GammaHedgingLab(Lab):
             },
             **defaults,
         )
+        # Issue 13 (8): the put strike does nothing without puts, so it is greyed until it does.
+        self.controls["protective_puts"].observe(self._sync_put_strike, names="value")
+        self.controls["put_strike"].observe(self._sync_put_strike, names="value")
+        self._sync_put_strike()
+
+    #: Why the put strike is greyed (its tooltip and the note under it while it is).
+    PUT_STRIKE_IDLE: ClassVar[str] = (
+        "No effect while Protective puts is 0: buy some puts to set their strike")
+
+    def _sync_put_strike(self, change: Any = None) -> None:
+        """Enable the put strike exactly when there are protective puts for it to act on."""
+        idle = self.controls["protective_puts"].value <= 0.0
+        widget = self.controls["put_strike"]
+        widget.disabled = idle
+        widget.tooltip = self.PUT_STRIKE_IDLE if idle else "Strike of the protective puts"
+        readout = self._readouts.get("put_strike")
+        if readout is not None:
+            readout.text.disabled = idle
+            readout.text.tooltip = widget.tooltip
+            if idle:
+                readout.say(self.PUT_STRIKE_IDLE)
+            elif readout.note.value == html.escape(self.PUT_STRIKE_IDLE):
+                readout.say("")
 
     def setup(self, fig: Figure) -> None:
         """Three panels: Greeks, hedge sales per 1%, price paths."""

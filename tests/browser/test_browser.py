@@ -495,3 +495,47 @@ def test_jupyterlab_run_all(jupyterlab, browser, artifacts: Path, notebook: str)
             page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}-widget.png"))
     finally:
         page.close()
+
+
+JS_FIRST_SCREEN = """() => {
+  const panel = document.querySelector('.cascadelab-widget-lab .cascadelab-tab:not(.lm-mod-hidden)')
+      || document.querySelector('.cascadelab-widget-lab .cascadelab-tab');
+  const fig = panel.querySelector('.cascadelab-figure');
+  const sum = panel.querySelector('.cascadelab-summary');
+  const box = (el) => { const r = el.getBoundingClientRect(); return [r.top, r.bottom]; };
+  const tabs = [...document.querySelectorAll('.cascadelab-widget-lab .lm-TabBar-tab')].map((t) => {
+    const label = t.querySelector('.lm-TabBar-tabLabel') || t;
+    const s = getComputedStyle(t);
+    return {title: label.textContent.trim(), cut: label.scrollWidth > label.clientWidth + 1,
+            current: t.classList.contains('lm-mod-current'), weight: s.fontWeight,
+            bg: s.backgroundColor, color: s.color, border: s.borderTopWidth};
+  });
+  return {figure: box(fig), summary: box(sum), tabs: tabs, scrollY: window.scrollY};
+}"""
+
+
+def test_voila_first_screen_shows_the_first_figure_and_headline(lab_page, artifacts: Path) -> None:
+    """Issue 13 (4): at 1400 x 900 the first lab's figure and headline are above the fold,
+    every tab title is whole and the current tab stands out."""
+    size = lab_page.viewport_size
+    lab_page.set_viewport_size({"width": 1400, "height": 900})
+    try:
+        first = available_tabs()[0]
+        open_tab(lab_page, first)
+        lab_page.evaluate("() => window.scrollTo(0, 0)")
+        time.sleep(0.5)  # let the layout settle after the resize
+        lab_page.screenshot(path=str(artifacts / "voila-first-screen-1400x900.png"))
+        seen = lab_page.evaluate(JS_FIRST_SCREEN)
+    finally:
+        lab_page.set_viewport_size(size)
+    assert seen["scrollY"] == 0
+    assert 0 <= seen["figure"][0] and seen["figure"][1] <= 900, (
+        f"the first figure spans {seen['figure']} px: not all above the 900 px fold")
+    assert seen["summary"][1] <= 900, f"the headline ends at {seen['summary'][1]:.0f} px"
+    assert [t["title"] for t in seen["tabs"]] == [t.title for t in available_tabs()]
+    assert not [t["title"] for t in seen["tabs"] if t["cut"]], seen["tabs"]
+    current = [t for t in seen["tabs"] if t["current"]]
+    others = [t for t in seen["tabs"] if not t["current"]]
+    assert len(current) == 1 and current[0]["title"] == first.title
+    for t in others:  # the current tab differs in weight and in background, not only a border
+        assert t["weight"] != current[0]["weight"] and t["bg"] != current[0]["bg"], (current, t)

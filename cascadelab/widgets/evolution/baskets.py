@@ -11,10 +11,13 @@ from cascadelab import plotting as cp
 from cascadelab.chapters.evolution import BasketResult, BasketSweep, basket_scenario, basket_sweep
 from cascadelab.widgets._base import Lab, log_slider, si, slider
 
-__all__ = ["MIX_COLORS", "MIX_LABELS", "BasketLab", "BasketView", "basket_lab"]
+__all__ = ["MIX_COLORS", "MIX_LABELS", "MIX_STYLES", "BasketLab", "BasketView", "basket_lab"]
 
 MIX_COLORS = {"cash": cp.BASELINE, "single": cp.CRITICAL, "basket": cp.INSURANCE_FUND}
 MIX_LABELS = {"cash": "cash (USD)", "single": "single: asset A", "basket": "basket A+B+C"}
+#: Line style, marker and bar hatch per mix: grey "cash" and green "basket" look alike under
+#: deuteranopia, so colour is never the only cue (issue 13).
+MIX_STYLES = {"cash": ("--", "s", "//"), "single": ("-", "o", ""), "basket": ("-.", "^", "..")}
 
 
 class BasketView:
@@ -43,12 +46,14 @@ class BasketView:
         self.bad_dots: dict[str, Any] = {}
         for i, mix in enumerate(MIX_COLORS):
             color = MIX_COLORS[mix]
+            ls, marker, hatch = MIX_STYLES[mix]
             self.bars[mix] = self.ax_dd.bar(x + (i - 1) * 0.27, np.zeros(3), width=0.27,
-                                            color=color, label=MIX_LABELS[mix])
-            (self.liq_lines[mix],) = self.ax_liq.plot([], [], color=color, lw=1.8)
-            (self.bad_lines[mix],) = self.ax_bad.plot([], [], color=color, lw=1.8)
-            (self.liq_dots[mix],) = self.ax_liq.plot([], [], "o", color=color, ms=6)
-            (self.bad_dots[mix],) = self.ax_bad.plot([], [], "o", color=color, ms=6)
+                                            color=color, label=MIX_LABELS[mix], hatch=hatch,
+                                            edgecolor="white", linewidth=0.0)
+            (self.liq_lines[mix],) = self.ax_liq.plot([], [], color=color, lw=1.8, ls=ls)
+            (self.bad_lines[mix],) = self.ax_bad.plot([], [], color=color, lw=1.8, ls=ls)
+            (self.liq_dots[mix],) = self.ax_liq.plot([], [], marker, color=color, ms=6)
+            (self.bad_dots[mix],) = self.ax_bad.plot([], [], marker, color=color, ms=6)
         self.ax_dd.set_xticks(x, ["A (crashed)", "B", "C"])
         self.ax_dd.legend(loc="upper right", fontsize=8, title="margin posted in",
                           title_fontsize=8)
