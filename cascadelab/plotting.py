@@ -69,6 +69,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 __all__ = [
+    "ALERT_TEXT",
     "BAD_DEBT",
     "BASELINE",
     "CONCEPT_COLORS",
@@ -138,6 +139,8 @@ BASELINE = "#767676"  # 4.5:1, also used for labels (was #7F7F7F: 4.0:1)
 THEORY = OKABE_ITO["black"]
 CRITICAL = "#882255"  # Paul Tol's "wine": not LIQUIDATIONS, not BAD_DEBT
 NEUTRAL = "#C8C8C8"
+#: Error text in the labs: vermillion's hue, dark enough for text (5.1:1 on white).
+ALERT_TEXT = "#B84E00"
 
 #: Colours that only ever fill areas behind the data (shading, context bars): no contrast floor.
 FILL_ONLY: frozenset[str] = frozenset({"halt", "neutral"})

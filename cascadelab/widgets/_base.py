@@ -29,7 +29,13 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-from cascadelab.plotting import _TAKEAWAY_HEIGHT, new_figure, style_context, takeaway
+from cascadelab.plotting import (
+    _TAKEAWAY_HEIGHT,
+    ALERT_TEXT,
+    new_figure,
+    style_context,
+    takeaway,
+)
 from cascadelab.widgets._render import Painter
 
 __all__ = ["LAB_CSS", "Lab", "dropdown", "int_slider", "log_slider", "parse_number", "si",
@@ -616,7 +622,9 @@ class Lab(W.HBox):
         try:
             result = self.compute(**self.values)
         except ValueError as err:  # an impossible combination: say so under the figure
-            self._headline.value = f"<span style='color:#D55E00'>{html.escape(str(err))}</span>"
+            self._headline.value = (
+                f"<span style='color:{ALERT_TEXT}'>{html.escape(str(err))}</span>"
+            )
             raise
         self.result = result
         self.summary = {k: float(v) for k, v in self.summarize(result).items()}

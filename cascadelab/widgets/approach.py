@@ -354,11 +354,11 @@ class CircuitBreakerView:
 
         # Halts: a filled step curve from 0 to 1 in axes height, so it shades the full panel.
         self.halt_price = self.ax_price.stairs(
-            [0.0], edges, fill=True, color=cp.HALT, alpha=0.45, lw=0,
-            transform=self.ax_price.get_xaxis_transform(), label="halted")
+            [0.0], edges, fill=True, facecolor=cp.HALT, edgecolor=cp.HALT_EDGE, hatch="//",
+            alpha=0.45, lw=0, transform=self.ax_price.get_xaxis_transform(), label="halted")
         self.halt_liq = self.ax_liq.stairs(
-            [0.0], edges, fill=True, color=cp.HALT, alpha=0.45, lw=0,
-            transform=self.ax_liq.get_xaxis_transform())
+            [0.0], edges, fill=True, facecolor=cp.HALT, edgecolor=cp.HALT_EDGE, hatch="//",
+            alpha=0.45, lw=0, transform=self.ax_liq.get_xaxis_transform())
         (self.base_price,) = self.ax_price.plot([], [], color=cp.BASELINE, ls="--", lw=1.5,
                                                 label="no breaker (grey)")
         (self.price,) = self.ax_price.plot([], [], color=cp.PRICE, lw=1.8,

@@ -266,7 +266,7 @@ def widget_lab(tabs: Sequence[Tab] | None = None, labs: dict[str, Any] | None = 
             message = f"{type(err).__name__}: {err}"
             dash.errors[tab.key] = message
             panel.children = (panel.children[0], w.HTML(
-                f"<p style='color:#D55E00'>Could not build this lab: "
+                f"<p style='color:#B84E00'>Could not build this lab: "  # plotting.ALERT_TEXT
                 f"{html.escape(message)}</p>"))
             warnings.warn(f"{tab.title} lab: {message}", RuntimeWarning, stacklevel=2)
 
