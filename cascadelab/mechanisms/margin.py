@@ -145,7 +145,8 @@ def apply_opening_fee(positions: Positions, fee_rate: float) -> tuple[Positions,
     if fee_rate == 0.0 or len(positions) == 0:
         return positions, 0.0
     lev = check_array("leverage", fee_adjusted_leverage(positions.leverage, fee_rate), lo=1.0)
-    size = positions.size * lev / positions.leverage
+    # L' <= L, so the size never grows; min() stops a rounding of size * L' / L one ulp above it
+    size = np.minimum(positions.size * lev / positions.leverage, positions.size)
     maintenance = np.minimum(positions.maintenance, np.nextafter(1.0 / lev, 0.0))
     new = Positions(positions.side, size, positions.entry, lev, maintenance)
     fees = float((fee_rate * size * positions.entry).sum())
