@@ -88,6 +88,35 @@ def adl_close(
 
 
 @register_jitable
+def fund_draw(
+    prm: tuple, fund: float, penalties: float, bad_long: float, bad_short: float
+) -> tuple[float, float, float, float, float]:
+    """The first layers of either loss rule: a share ``penalty_to_fund`` of the penalties feeds
+    the fund, then the step's bad debt draws it. Returns ``(paid into the fund, fund after,
+    bad debt, fund draw, bad debt left for the loss rule)``."""
+    to_fund = prm.penalty_to_fund * penalties
+    fund += to_fund
+    bad = bad_long + bad_short
+    draw = min(fund, bad)
+    fund -= draw
+    return to_fund, fund, bad, draw, bad - draw
+
+
+@register_jitable
+def record_waterfall(
+    out: np.ndarray, t: int, to_fund: float, bad: float, draw: float, socialized: float,
+    uncovered: float, fund: float,
+) -> None:
+    """Write the waterfall rows of ``out[t]`` (the same for both loss rules)."""
+    out[t, PENALTY_TO_FUND] = to_fund
+    out[t, BAD_DEBT] = bad
+    out[t, FUND_DRAW] = draw
+    out[t, SOCIALIZED] = socialized
+    out[t, UNCOVERED] = uncovered
+    out[t, INSURANCE_FUND] = fund
+
+
+@register_jitable
 def loss_waterfall(
     prm: tuple, fund: float, penalties: float, bad_long: float, bad_short: float,
     levy_long: float, levy_short: float, open_long: float, open_short: float,
@@ -100,12 +129,7 @@ def loss_waterfall(
     Writes the waterfall rows of ``out[t]``; returns ``(fund, levy_long, levy_short,
     socialised)``.
     """
-    to_fund = prm.penalty_to_fund * penalties
-    fund += to_fund
-    bad = bad_long + bad_short
-    draw = min(fund, bad)
-    fund -= draw
-    rest = bad - draw
+    to_fund, fund, bad, draw, rest = fund_draw(prm, fund, penalties, bad_long, bad_short)
     socialized = 0.0
     uncovered = 0.0
     if rest > 0.0:
@@ -123,12 +147,7 @@ def loss_waterfall(
                 socialized += from_short
             else:
                 uncovered += from_short
-    out[t, PENALTY_TO_FUND] = to_fund
-    out[t, BAD_DEBT] = bad
-    out[t, FUND_DRAW] = draw
-    out[t, SOCIALIZED] = socialized
-    out[t, UNCOVERED] = uncovered
-    out[t, INSURANCE_FUND] = fund
+    record_waterfall(out, t, to_fund, bad, draw, socialized, uncovered, fund)
     return fund, levy_long, levy_short, socialized
 
 
@@ -150,12 +169,7 @@ def adl_waterfall(
     ``out[t]`` and adds the closed positions' collateral to ``CLOSED_COLLATERAL`` and
     ``RETURNED``; returns ``(fund, collateral released, open units of longs, of shorts, open
     longs, open shorts)``."""
-    to_fund = prm.penalty_to_fund * penalties
-    fund += to_fund
-    bad = bad_long + bad_short
-    draw = min(fund, bad)
-    fund -= draw
-    rest = bad - draw
+    to_fund, fund, bad, draw, rest = fund_draw(prm, fund, penalties, bad_long, bad_short)
     socialized = 0.0
     uncovered = 0.0
     units = 0.0
@@ -191,12 +205,7 @@ def adl_waterfall(
             uncovered += from_short - covered
             units += u
             coll += c
-    out[t, PENALTY_TO_FUND] = to_fund
-    out[t, BAD_DEBT] = bad
-    out[t, FUND_DRAW] = draw
-    out[t, SOCIALIZED] = socialized
-    out[t, UNCOVERED] = uncovered
-    out[t, INSURANCE_FUND] = fund
+    record_waterfall(out, t, to_fund, bad, draw, socialized, uncovered, fund)
     out[t, ADL_UNITS] = units
     out[t, CLOSED_COLLATERAL] += coll
     out[t, RETURNED] += coll
