@@ -24,3 +24,17 @@ if os.environ.get("CI") == "true":
 def market() -> Positions:
     """The course's default population: 20,000 positions around a price of 100 USD."""
     return sample_positions(20_000, 100.0, seed=0)
+
+
+@pytest.fixture
+def make_lab():
+    """Build labs with ``make_lab(factory, **controls)``; every lab made is closed afterwards."""
+    made = []
+
+    def make(factory, **kw):
+        made.append(factory(**kw))
+        return made[-1]
+
+    yield make
+    for m in made:
+        m.close()

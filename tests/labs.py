@@ -33,3 +33,11 @@ def sweep(lab, name, values):
         assert lab.n_recomputes == n + 1 or lab.controls[name].value == value
         out.append(dict(lab.summary))
     return out
+
+
+def notebook_markdown(path) -> str:
+    """All markdown cells of the notebook at ``path``, joined (what a prompt test reads)."""
+    import json
+
+    nb = json.loads(path.read_text())
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")

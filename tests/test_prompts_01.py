@@ -4,13 +4,13 @@ Also: the chapter's links resolve, and it cites its sources."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pytest
+from labs import notebook_markdown
 
 from cascadelab.widgets import (
     cross_margin_lab,
@@ -27,21 +27,12 @@ NOTEBOOK = ROOT / "notebooks" / "01_origin.ipynb"
 
 
 @pytest.fixture
-def lab(request):
-    made = []
-
-    def make(factory, **kw):
-        made.append(factory(**kw))
-        return made[-1]
-
-    yield make
-    for m in made:
-        m.close()
+def lab(make_lab):
+    return make_lab
 
 
 def _markdown() -> str:
-    nb = json.loads(NOTEBOOK.read_text())
-    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    return notebook_markdown(NOTEBOOK)
 
 
 # ----------------------------------------------------------------------------- fragmentation

@@ -4,13 +4,13 @@ figures' fixes, the chapter's links and its citations."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pytest
+from labs import notebook_markdown
 
 from cascadelab.widgets import basket_lab, bridge_lab, oracle_network_lab, waterfall_lab
 
@@ -21,21 +21,12 @@ NOTEBOOK = ROOT / "notebooks" / "04_evolution.ipynb"
 
 
 @pytest.fixture
-def lab():
-    made = []
-
-    def make(factory, **kw):
-        made.append(factory(**kw))
-        return made[-1]
-
-    yield make
-    for m in made:
-        m.close()
+def lab(make_lab):
+    return make_lab
 
 
 def _markdown() -> str:
-    nb = json.loads(NOTEBOOK.read_text())
-    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    return notebook_markdown(NOTEBOOK)
 
 
 def _steepest(x, y):
