@@ -4,7 +4,7 @@ Every single-asset scenario of the course starts at :data:`PRICE`; the stress in
 volatility with :data:`SIGMA_REF` (also the engine's default ``stress_sigma_ref``). Populations
 come from :func:`population`, which draws ``sample_positions(n, PRICE, ...)`` once per set of
 arguments and sorts it once, so every chapter that asks for the same market gets the same
-:class:`~cascadelab.Positions` object (and its cached sort).
+:class:`~cascadelab.Positions` object (and its cached sorts).
 
 Scenario functions memoise pure, hashable-argument helpers with :func:`cached`: one bounded LRU
 policy for the whole course, so a lab that revisits a setting answers from memory and a long
@@ -49,8 +49,8 @@ def population(n: int = 20_000, *, seed: int = 0, **shape: float) -> Positions:
 
     ``shape`` takes the keyword arguments of :func:`cascadelab.sample_positions` (``leverage``,
     ``max_leverage``, ``leverage_tail``, ``long_share``, ``maintenance``, ...). The same
-    arguments always return the same object, sorted by liquidation price on both sides, so its
-    sort is paid once.
+    arguments always return the same object, so each sort a chapter asks of it (by liquidation
+    price for the static cascade, by bankruptcy price for the engine) is paid once, on first use.
 
     Examples
     --------
@@ -61,10 +61,7 @@ def population(n: int = 20_000, *, seed: int = 0, **shape: float) -> Positions:
 
 
 def _draw(n: int, seed: int, **shape: float) -> Positions:
-    pos = sample_positions(n, PRICE, seed=seed, **shape)
-    pos.by_trigger(1)
-    pos.by_trigger(-1)
-    return pos
+    return sample_positions(n, PRICE, seed=seed, **shape)
 
 
 _population = cached(_draw, size=POPULATION_CACHE_SIZE)
