@@ -77,6 +77,7 @@ __all__ = [
     "CRITICAL",
     "DEALER_FLOW",
     "FILL_ONLY",
+    "FOCUS_JS",
     "FUNDAMENTAL",
     "HALT",
     "HALT_EDGE",
@@ -85,12 +86,14 @@ __all__ = [
     "NEUTRAL",
     "OKABE_ITO",
     "OKABE_ITO_ON_WHITE",
+    "OUTPUT_KEY",
     "PREDATOR",
     "PRICE",
     "TEXT_COLOURS",
     "THEORY",
     "apply_style",
     "contrast_ratio",
+    "figure_helper_html",
     "ipympl_active",
     "label",
     "loop_diagram",
@@ -99,6 +102,7 @@ __all__ = [
     "show",
     "style_context",
     "takeaway",
+    "takeaway_text",
 ]
 
 #: The eight Okabe-Ito colours, by name.
@@ -386,10 +390,53 @@ def takeaway(fig_or_ax: Figure | Axes, text: str) -> Text:
     return artist
 
 
+#: The page-side script that keeps a figure from trapping the keyboard (WCAG 2.1.2): Tab and
+#: Shift+Tab move on past an ipympl canvas instead of being swallowed by it, Escape leaves it.
+#: It is installed once per page, by :func:`show` and by every lab.
+FOCUS_JS = r"""(function () {
+if (window.cascadelabFocus) return;
+window.cascadelabFocus = true;
+document.addEventListener('keydown', function (e) {
+  var t = e.target;
+  if (!t || !t.classList || !t.classList.contains('jupyter-matplotlib-canvas-div')) return;
+  if (e.key === 'Tab') { e.stopImmediatePropagation(); }
+  else if (e.key === 'Escape') { e.stopImmediatePropagation(); t.blur(); }
+}, true);
+})();"""
+
+#: Output metadata key of what :func:`show` displays: ``{"alt": takeaway}`` on a figure,
+#: ``{"helper": True}`` on the page helper (the static site uses both, see course/site.py).
+OUTPUT_KEY = "cascadelab"
+
+_SR_ONLY = ("position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+            "clip-path:inset(50%);white-space:nowrap")
+
+
+def takeaway_text(fig: Figure) -> str:
+    """The figure's takeaway line (:func:`takeaway`), or ``""`` when it has none."""
+    artist = getattr(fig, _TAKEAWAY_ATTR, None)
+    return artist.get_text() if artist is not None else ""
+
+
+def figure_helper_html(text: str) -> str:
+    """HTML shown with a live figure: its takeaway as text for screen readers (the line drawn in
+    the canvas is pixels to them) and the :data:`FOCUS_JS` loader."""
+    import html
+
+    alt = f"Figure: {text}" if text else "Figure"
+    return (f'<span class="cascadelab-figure-text" style="{_SR_ONLY}">{html.escape(alt)}</span>'
+            f'<img src="data:," alt="" style="display:none" '
+            f'onerror="{html.escape(FOCUS_JS, quote=True)}">')
+
+
 def show(fig: Figure) -> None:
     """Display ``fig`` in a notebook: its ipympl canvas widget, or a static image otherwise.
 
-    Outside IPython it does nothing, so scripts and tests can call it freely.
+    The figure's takeaway goes with it as its text alternative: in the output's metadata
+    (``{"cascadelab": {"alt": ...}}``, the static site's alt text) and, next to a live canvas, as
+    screen-reader text in a hidden helper widget, which also makes sure Tab and Escape leave the
+    canvas (:data:`FOCUS_JS`). Outside IPython it does nothing, so scripts and tests can call it
+    freely.
     """
     try:
         from IPython import get_ipython
@@ -405,7 +452,13 @@ def show(fig: Figure) -> None:
         is_widget = isinstance(canvas, ipywidgets.DOMWidget)
     except ImportError:  # pragma: no cover
         is_widget = False
-    display(canvas if is_widget else fig)
+    text = takeaway_text(fig)
+    display(canvas if is_widget else fig, metadata={OUTPUT_KEY: {"alt": text or "Figure"}})
+    if is_widget:
+        helper = ipywidgets.HTML(figure_helper_html(text),
+                                 layout=ipywidgets.Layout(height="0px", margin="0px",
+                                                          overflow="hidden"))
+        display(helper, metadata={OUTPUT_KEY: {"helper": True}})
 
 
 def loop_diagram(

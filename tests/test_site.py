@@ -39,6 +39,22 @@ def test_staticize_keeps_pictures_and_replaces_bare_widgets() -> None:
     assert site.title_of(nb, "x") == "The loop"
 
 
+def test_staticize_gives_shown_figures_their_takeaway_as_alt_text() -> None:
+    # plotting.show: a figure output carries its takeaway, its page helper is marked as such
+    figure = {site.WIDGET_MIME: WIDGET, "text/plain": "Canvas(...)", "image/png": "iVBOR",
+              "text/html": "<div>Figure<img src='data:image/png;base64,iVBOR'/></div>"}
+    helper = {site.WIDGET_MIME: WIDGET, "text/plain": "HTML(value='...')"}
+    nb = _nb(figure, helper)
+    shown, aid = nb.cells[1].outputs
+    shown["metadata"] = {"cascadelab": {"alt": 'Prices "fall" <fast>.'}}
+    aid["metadata"] = {"cascadelab": {"helper": True}}
+    assert site.staticize(nb) == 2
+    (out,) = nb.cells[1].outputs  # the helper is gone, not turned into a "widget runs here" note
+    assert out["data"] == {"text/html": '<img alt="Prices &quot;fall&quot; &lt;fast&gt;." '
+                                        'src="data:image/png;base64,iVBOR" '
+                                        'style="max-width:100%"/>'}
+
+
 def test_links_between_chapters_point_at_html_pages() -> None:
     nav = {"00_essence": "Essence", "01_origin": "Origin"}
     body = ('<a href="01_origin.ipynb#Fat-tails">x</a> <a href="../exercises/01_origin.ipynb">e</a>'
@@ -61,6 +77,9 @@ def test_build_site_shows_a_lab_as_its_picture(tmp_path: Path) -> None:
         nbformat.v4.new_markdown_cell("# Tiny chapter\n\nNext: [the origin](01_tiny.ipynb)."),
         nbformat.v4.new_code_cell("from cascadelab.widgets import feedback_loop_lab\n"
                                   "feedback_loop_lab(depth=100_000.0)"),
+        nbformat.v4.new_code_cell("%matplotlib widget\nfrom cascadelab import plotting as cp\n"
+                                  "fig = cp.new_figure((4, 3))\nfig.add_subplot().plot([1, 2])\n"
+                                  "cp.takeaway(fig, 'A line that rises')\ncp.show(fig)"),
     ]
     src = tmp_path / "src"
     src.mkdir()
@@ -77,6 +96,10 @@ def test_build_site_shows_a_lab_as_its_picture(tmp_path: Path) -> None:
     assert "amplification" in html  # the headline numbers under the picture
     assert site.WIDGET_MIME not in html and "Traceback" not in html
     assert 'href="01_tiny.html"' in html
+    # a chapter figure: its takeaway is its alt text, its live helper leaves no note behind
+    assert 'alt="A line that rises."' in html
+    assert "No description has been provided" not in html
+    assert html.count("cascadelab-static-note") == 0
     # Issue 13 (9): offline. MathJax from the site's own copy, nothing from a CDN, prose at a
     # readable width, printed numbers kept whole.
     mathjax = tmp_path / "out" / site.MATHJAX_DIR / "MathJax.js"

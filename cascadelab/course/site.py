@@ -161,13 +161,31 @@ def staticize(nb: nbformat.NotebookNode) -> int:
     """Drop live-widget parts of outputs in place, keeping static pictures; return how many.
 
     An output with a widget view and a rich static representation (HTML, PNG, ...) keeps only the
-    static one; a widget with nothing static becomes a short note. The notebook's widget state
-    is removed, so the HTML does not load a widget manager.
+    static one; a widget with nothing static becomes a short note. A figure shown by
+    :func:`cascadelab.plotting.show` becomes an image whose alt text is its takeaway (from the
+    output's ``cascadelab`` metadata) and its hidden page helper is dropped. The notebook's
+    widget state is removed, so the HTML does not load a widget manager.
     """
+    from cascadelab.plotting import OUTPUT_KEY
+
     changed = 0
     for cell in nb.cells:
+        kept = []
         for out in cell.get("outputs", []):
+            ours = out.get("metadata", {}).get(OUTPUT_KEY, {})
+            if ours.get("helper"):
+                changed += 1
+                continue
+            kept.append(out)
             data = out.get("data")
+            if data and "image/png" in data and ours.get("alt"):
+                alt = html.escape(ours["alt"], quote=True)
+                png = data["image/png"]
+                data.clear()
+                data["text/html"] = (f"<img alt=\"{alt}\" src=\"data:image/png;base64,{png}\" "
+                                     "style=\"max-width:100%\"/>")
+                changed += 1
+                continue
             if not data or WIDGET_MIME not in data:
                 continue
             changed += 1
@@ -179,6 +197,8 @@ def staticize(nb: nbformat.NotebookNode) -> int:
             else:
                 data.clear()
                 data["text/html"] = WIDGET_NOTE
+        if "outputs" in cell:
+            cell["outputs"] = kept
     nb.metadata.pop("widgets", None)
     return changed
 

@@ -32,6 +32,7 @@ from matplotlib.figure import Figure
 from cascadelab.plotting import (
     _TAKEAWAY_HEIGHT,
     ALERT_TEXT,
+    FOCUS_JS,
     new_figure,
     style_context,
     takeaway,
@@ -221,7 +222,8 @@ def _readout_text(widget: Any, value: float) -> str:
 #: The page-side helper every lab carries (runs once per page): every control gets an accessible
 #: name (its description, with its unit) and every slider announces the value shown in its
 #: readout (a log slider's real value, not its exponent); each figure image gets its takeaway as
-#: alt text; and Tab, Shift+Tab and Escape always leave an ipympl canvas (no keyboard trap).
+#: alt text. With it comes plotting's FOCUS_JS: Tab, Shift+Tab and Escape always leave an ipympl
+#: canvas (no keyboard trap).
 _A11Y_JS = r"""(function () {
 if (window.cascadelabA11y) { window.cascadelabA11y(); return; }
 var fix = function () {
@@ -263,12 +265,6 @@ var later = function () {
 new MutationObserver(later).observe(document.body, {subtree: true, childList: true,
   characterData: true, attributes: true, attributeFilter: ['aria-valuenow', 'class']});
 document.addEventListener('input', later, true);
-document.addEventListener('keydown', function (e) {
-  var t = e.target;
-  if (!t || !t.classList || !t.classList.contains('jupyter-matplotlib-canvas-div')) return;
-  if (e.key === 'Tab') { e.stopImmediatePropagation(); }
-  else if (e.key === 'Escape') { e.stopImmediatePropagation(); t.blur(); }
-}, true);
 window.cascadelabA11y = fix;
 fix();
 })();"""
@@ -310,7 +306,7 @@ LAB_CSS = """
 def _page_helpers() -> str:
     return (f"<style>{LAB_CSS}</style>"
             f'<img src="data:," alt="" style="display:none" '
-            f'onerror="{html.escape(_A11Y_JS, quote=True)}">')
+            f'onerror="{html.escape(_A11Y_JS + FOCUS_JS, quote=True)}">')
 
 
 class _Readout:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pytest
 
 from cascadelab.widgets.dashboard import TABS, Tab, available_tabs
@@ -424,6 +425,56 @@ def notebooks_to_run() -> list[str]:
     return ["lab.ipynb", chapter or "no chapter yet"]
 
 
+def run_all_in_jupyterlab(page, server, token: str, notebook: str, artifacts: Path) -> dict:
+    """Open ``notebooks/<notebook>`` in JupyterLab (a workspace of its own), run every cell and
+    return the notebook's state (:data:`JS_NOTEBOOK_STATE`) once it ran to the end or failed."""
+    # a workspace of its own, so that no notebook of an earlier test is restored in front
+    workspace = "cascadelab-" + Path(notebook).stem
+    page.goto(f"{server.url}/lab/workspaces/{workspace}/tree/notebooks/{notebook}"
+              f"?token={token}&reset", wait_until="domcontentloaded",
+              timeout=RENDER_TIMEOUT * 1000)
+
+    def opened() -> bool:
+        state = page.evaluate(JS_NOTEBOOK_STATE) or {}
+        return state.get("path") == f"notebooks/{notebook}" and state["status"] == "idle"
+
+    wait_until(f"{notebook} to open with an idle kernel", opened, RENDER_TIMEOUT, 0.5)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+    last: list[dict] = []
+
+    def finished() -> dict | None:
+        state = page.evaluate(JS_NOTEBOOK_STATE)
+        last[:] = [state]
+        done = (state and state["status"] == "idle" and state["cells"]
+                and all(c["count"] is not None for c in state["cells"]))
+        errors = state and [e for c in state["cells"] for e in c["errors"]]
+        return state if (done or errors) else None
+
+    try:
+        return wait_until(f"{notebook} to run to the end", finished, RUN_ALL_TIMEOUT,
+                          interval=1.0)
+    except AssertionError as err:
+        page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}-timeout.png"))
+        s = last[0] if last else {}
+        counts = [c["count"] for c in s.get("cells", [])]
+        raise AssertionError(f"{err}; kernel {s.get('status')}, execution counts {counts}\n"
+                             f"{server.tail()}") from None
+
+
+def trapped_canvases(page) -> list[int]:
+    """Indices of the ipympl canvases that keep the keyboard: focused, Tab does not leave."""
+    trapped = []
+    for i in range(page.locator(".jupyter-matplotlib-canvas-div").count()):
+        canvas = page.locator(".jupyter-matplotlib-canvas-div").nth(i)
+        canvas.focus()
+        if canvas.evaluate("(c) => document.activeElement === c"):
+            page.keyboard.press("Tab")
+            if canvas.evaluate("(c) => document.activeElement === c"):
+                trapped.append(i)
+    return trapped
+
+
 @pytest.mark.parametrize("notebook", notebooks_to_run())
 def test_jupyterlab_run_all(jupyterlab, browser, artifacts: Path, notebook: str) -> None:
     if notebook == "no chapter yet":
@@ -431,38 +482,7 @@ def test_jupyterlab_run_all(jupyterlab, browser, artifacts: Path, notebook: str)
     server, token, _root = jupyterlab
     page = browser.new_page()
     try:
-        # a workspace of its own, so that no notebook of an earlier test is restored in front
-        workspace = "cascadelab-" + Path(notebook).stem
-        page.goto(f"{server.url}/lab/workspaces/{workspace}/tree/notebooks/{notebook}"
-                  f"?token={token}&reset", wait_until="domcontentloaded",
-                  timeout=RENDER_TIMEOUT * 1000)
-
-        def opened() -> bool:
-            state = page.evaluate(JS_NOTEBOOK_STATE) or {}
-            return state.get("path") == f"notebooks/{notebook}" and state["status"] == "idle"
-
-        wait_until(f"{notebook} to open with an idle kernel", opened, RENDER_TIMEOUT, 0.5)
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-
-        last: list[dict] = []
-
-        def finished() -> dict | None:
-            state = page.evaluate(JS_NOTEBOOK_STATE)
-            last[:] = [state]
-            done = (state and state["status"] == "idle" and state["cells"]
-                    and all(c["count"] is not None for c in state["cells"]))
-            errors = state and [e for c in state["cells"] for e in c["errors"]]
-            return state if (done or errors) else None
-
-        try:
-            state = wait_until(f"{notebook} to run to the end", finished, RUN_ALL_TIMEOUT,
-                               interval=1.0)
-        except AssertionError as err:
-            page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}-timeout.png"))
-            s = last[0] if last else {}
-            counts = [c["count"] for c in s.get("cells", [])]
-            raise AssertionError(f"{err}; kernel {s.get('status')}, execution counts {counts}\n"
-                                 f"{server.tail()}") from None
+        state = run_all_in_jupyterlab(page, server, token, notebook, artifacts)
         errors = [e for c in state["cells"] for e in c["errors"]]
         page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}.png"))
         assert not errors, f"{notebook}: cell errors in JupyterLab: {errors}"
@@ -475,14 +495,7 @@ def test_jupyterlab_run_all(jupyterlab, browser, artifacts: Path, notebook: str)
         assert_no_problems(page)
         page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}.png"))
         if n_widgets:  # no figure keeps the keyboard: Tab leaves every ipympl canvas
-            trapped = []
-            for i in range(page.locator(".jupyter-matplotlib-canvas-div").count()):
-                canvas = page.locator(".jupyter-matplotlib-canvas-div").nth(i)
-                canvas.focus()
-                if canvas.evaluate("(c) => document.activeElement === c"):
-                    page.keyboard.press("Tab")
-                    if canvas.evaluate("(c) => document.activeElement === c"):
-                        trapped.append(i)
+            trapped = trapped_canvases(page)
             assert not trapped, f"{notebook}: Tab cannot leave ipympl canvases {trapped}"
         if n_widgets:  # every lab fits its output area (1400 px, file browser open), uncut
             page.wait_for_timeout(1000)
@@ -493,6 +506,47 @@ def test_jupyterlab_run_all(jupyterlab, browser, artifacts: Path, notebook: str)
             page.evaluate(JS_SCROLL_TO_WIDGET)
             time.sleep(0.5)
             page.screenshot(path=str(artifacts / f"jupyterlab-{Path(notebook).stem}-widget.png"))
+    finally:
+        page.close()
+
+
+
+FIGURE_ONLY = """%matplotlib widget
+from cascadelab import plotting as cp
+
+cp.apply_style()
+fig = cp.new_figure((5.0, 3.0))
+fig.add_subplot().plot([0, 1, 2], [100, 96, 90], color=cp.PRICE)
+cp.takeaway(fig, "The price falls")
+cp.show(fig)"""
+
+
+def test_jupyterlab_chapter_figure_without_a_lab_lets_the_keyboard_go(
+        jupyterlab, browser, artifacts: Path) -> None:
+    """A chapter figure shown before (or without) any lab: Tab and Escape still leave it, and
+    screen readers get its takeaway as text (the labs' page helper is not there to help)."""
+    server, token, root = jupyterlab
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(FIGURE_ONLY)]
+    nbformat.write(nb, root / "notebooks" / "figure_only.ipynb")
+    page = browser.new_page()
+    try:
+        state = run_all_in_jupyterlab(page, server, token, "figure_only.ipynb", artifacts)
+        errors = [e for c in state["cells"] for e in c["errors"]]
+        assert not errors, f"cell errors in JupyterLab: {errors}"
+        canvas = page.locator(".jupyter-matplotlib-canvas-div").first
+        canvas.wait_for(timeout=RENDER_TIMEOUT * 1000)
+        page.wait_for_timeout(1500)  # the page helper's script runs as its output renders
+        assert not trapped_canvases(page), "Tab cannot leave a chapter figure"
+        canvas.focus()
+        page.keyboard.press("Escape")
+        assert not canvas.evaluate("(c) => document.activeElement === c"), (
+            "Escape does not leave a chapter figure")
+        text = page.locator(".cascadelab-figure-text").first.text_content()
+        assert text == "Figure: The price falls."
+        page.screenshot(path=str(artifacts / "jupyterlab-figure-only.png"))
     finally:
         page.close()
 
