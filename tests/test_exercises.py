@@ -503,6 +503,9 @@ def test_amm_checkers_diagnose_the_typical_mistakes() -> None:
         "received": check("04.5", y * (1 - r), quiet=True).message,
         "no root": check("04.5", y * m**2 / (1 + m), quiet=True).message,
         "small move": check("04.5", y * m**2 / 4, quiet=True).message,
+        "linear": check("04.5", y * abs(m), quiet=True).message,
+        "linear, half": check("04.5", y * abs(m) / 2, quiet=True).message,
+        "no quarter": check("04.5", y * m**2, quiet=True).message,
         "no division": check("04.5", y * (1 - r) ** 2, quiet=True).message,
         "r for 1 - r": check("04.5", y * r, quiet=True).message,
         "units": check("04.5", x * (1 - r) ** 2 / r, quiet=True).message,
@@ -514,6 +517,9 @@ def test_amm_checkers_diagnose_the_typical_mistakes() -> None:
     assert "received" in said["received"]
     assert "square root" in said["no root"]
     assert "small-move approximation" in said["small move"]
+    for key in ("linear", "linear, half"):
+        assert "linear in the move" in said[key] and "*square*" in said[key]
+    assert "four times" in said["no quarter"]
     assert "division by r" in said["no division"]
     assert "r in place of 1 - r" in said["r for 1 - r"]
     assert "asset reserve" in said["units"] and "factor of 100" in said["units"]

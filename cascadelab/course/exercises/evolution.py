@@ -328,6 +328,23 @@ register(
             "equivalent depth). A 10% push is not small: use the exact y (1 - r)^2 / r.",
         ),
         Mistake(
+            lambda: _amm04(lambda y, m, r: y * abs(m)),
+            "a cost linear in the move, a share |m| of the reserve, is far too high: the "
+            "attacker gets USD back for what it sells, and only the premium over the old "
+            "price is lost, which grows with the *square* of the move.",
+        ),
+        Mistake(
+            lambda: _amm04(lambda y, m, r: y * abs(m) / 2.0),
+            "linear in the move: y |m| / 2 is about the USD the pool pays out (to first "
+            "order), not what the attacker loses. The loss is the premium over the old price, "
+            "which grows with the *square* of the move.",
+        ),
+        Mistake(
+            lambda: _amm04(lambda y, m, r: y * m * m),
+            "quadratic in the move, as it should be, but four times too large even before the "
+            "exact formula: for small moves the cost is y m^2 / 4. Use y (1 - r)^2 / r.",
+        ),
+        Mistake(
             lambda: _amm04(lambda y, m, r: y * (1.0 - r) ** 2),
             "close, but the division by r is missing: y (1/r - 1) - y (1 - r) = y (1 - r)^2 / r.",
         ),
