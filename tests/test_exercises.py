@@ -334,6 +334,225 @@ def test_approach_checkers_diagnose_percent_and_the_puts() -> None:
         assert "at the money" not in check("03.2", near, quiet=True).message
 
 
+def test_calibration_checker_diagnoses_the_typical_mistakes() -> None:
+    from cascadelab import Book, cascade, sample_positions
+    from cascadelab.chapters.origin import replay_events
+
+    market = sample_positions(20_000, 100.0, leverage=10.0, max_leverage=50.0, seed=0)
+
+    def fall(s: float) -> float:
+        return -cascade(market, 100.0, s, Book(200_000.0)).move
+
+    def bisect(lo: float, hi: float, tol: float, keep_wrong_half: bool = False) -> float:
+        while hi - lo > tol:
+            mid = 0.5 * (lo + hi)
+            if (fall(mid) < 0.31) != keep_wrong_half:
+                lo = mid
+            else:
+                hi = mid
+        return hi
+
+    right = exercise("01.5").reference()
+    may = replay_events()[1]  # the chapter's May 2021 replay, central setting
+    assert may.event.observed_fall == 0.31
+    assert right[0] == may.calibrated_shock and right[1] == may.cascade_share
+    for lo, hi, tol in ((0.0, 0.31, 1e-5), (0.01, 0.5, 1e-4), (0.2, 0.3, 1e-8)):
+        s = bisect(lo, hi, tol)
+        assert check("01.5", [s, 1 - s / fall(s)], quiet=True).passed
+        assert check("01.5", (np.float32(s), np.float32(1 - s / fall(s))), quiet=True).passed
+    s = float(right[0])
+    said = {
+        "overshoot": check("01.5", [0.31, 1 - 0.31 / fall(0.31)], quiet=True).message,
+        "exogenous share": check("01.5", [s, s / fall(s)], quiet=True).message,
+        "over the shock": check("01.5", [s, fall(s) / s - 1], quiet=True).message,
+        "upside down": check("01.5", [s, 1 - fall(s) / s], quiet=True).message,
+        "points": check("01.5", [s, fall(s) - s], quiet=True).message,
+        "no bracket": check("01.5", [b := bisect(0.005, 0.2, 1e-5), 1 - b / fall(b)],
+                            quiet=True).message,
+        "wrong half": check("01.5", [b := bisect(0.0, 0.31, 1e-5, True), 1 - b / fall(b)],
+                            quiet=True).message,
+        "percent shock": check("01.5", [100 * s, right[1]], quiet=True).message,
+        "loose": check("01.5", [s - 4e-3, 1 - (s - 4e-3) / fall(s - 4e-3)], quiet=True).message,
+        "share": check("01.5", [s, 0.30], quiet=True).message,
+    }
+    assert "fed the observed fall in as the shock" in said["overshoot"]
+    assert "on its own" in said["exogenous share"]
+    assert "divides" in said["over the shock"] and "F(s)" in said["over the shock"]
+    assert "upside down" in said["upside down"]
+    assert "percentage points" in said["points"]
+    for key in ("no bracket", "wrong half"):
+        assert "does not reproduce" in said[key] and "straddles" in said[key]
+    assert "fraction between 0 and 1" in said["percent shock"]
+    assert "close" in said["loose"] and "1e-4" in said["loose"]
+    assert "does not follow" in said["share"]
+    assert "factor of 100" in check("01.5", 100 * right, quiet=True).message
+    assert "reverse order" in check("01.5", right[::-1], quiet=True).message
+    for msg in said.values():  # a diagnosis, never the answer
+        assert f"{right[0]:.3g}" not in msg and f"{right[1]:.3g}" not in msg
+        assert f"{100 * right[0]:.3g}" not in msg and f"{100 * right[1]:.3g}" not in msg
+
+
+SHORTS = {  # exercise 03.5: six shorts at a mark of 80 USD
+    "entry": np.array([108.0, 88.0, 78.0, 82.0, 122.0, 102.0]),
+    "leverage": np.array([4.0, 6.0, 12.0, 5.0, 2.0, 8.0]),
+    "size": np.array([15.0, 45.0, 35.0, 45.0, 50.0, 15.0]),
+}
+
+
+def test_adl_queue_checker_diagnoses_the_typical_mistakes() -> None:
+    from cascadelab import Positions
+    from cascadelab.mechanisms.adl import adl_rank, adl_ranking
+
+    mark, e, lev, q = 80.0, SHORTS["entry"], SHORTS["leverage"], SHORTS["size"]
+    bankrupt = e * (1 + 1 / lev)
+    pnl = (e - mark) / e
+    eff = mark / (bankrupt - mark)
+    won = np.flatnonzero(pnl > 0)
+
+    def by(score, who=won):
+        return who[np.argsort(-score[who], kind="stable")]
+
+    right = by(pnl * eff)
+    shorts = Positions(np.full(6, -1, dtype=np.int8), q, e, lev, 0.005)
+    assert np.array_equal(right, adl_ranking(shorts, -1, mark)[0])  # the engine's queue
+    assert np.allclose(pnl * eff, [adl_rank(-1, e[i], bankrupt[i], mark) if pnl[i] > 0 else
+                                   pnl[i] * eff[i] for i in range(6)])
+    assert np.array_equal(exercise("03.5").reference(), right)
+    for answer in (right, right.tolist(), right.astype(np.int32), tuple(right)):
+        assert check("03.5", answer, quiet=True).passed
+    everyone = np.arange(6)
+    orders = [right, by(pnl), by(eff), by(lev), by(pnl * lev), by(q * (e - mark))]
+    assert len({tuple(o) for o in orders}) == len(orders)  # each mistake is told apart
+    said = {
+        "PnL": check("03.5", by(pnl), quiet=True).message,
+        "leverage": check("03.5", by(eff), quiet=True).message,
+        "entry leverage": check("03.5", by(lev), quiet=True).message,
+        "nominal product": check("03.5", by(pnl * lev), quiet=True).message,
+        "USD": check("03.5", by(q * (e - mark)), quiet=True).message,
+        "losers": check("03.5", by(pnl * eff, everyone), quiet=True).message,
+        "losers, PnL": check("03.5", by(pnl, everyone), quiet=True).message,
+        "losers, leverage": check("03.5", by(eff, everyone), quiet=True).message,
+        "from 1": check("03.5", right + 1, quiet=True).message,
+        "lowest first": check("03.5", right[::-1], quiet=True).message,
+    }
+    assert "PnL% alone" in said["PnL"] and "times" in said["PnL"]
+    assert "effective leverage alone" in said["leverage"]
+    assert "at entry alone" in said["entry leverage"]
+    assert "close" in said["nominal product"] and "effective" in said["nominal product"]
+    assert "USD" in said["USD"]
+    assert "only profitable" in said["losers"]
+    assert "PnL% alone" in said["losers, PnL"] and "losing" in said["losers, PnL"]
+    assert "effective leverage alone" in said["losers, leverage"]
+    assert "losing" in said["losers, leverage"]
+    assert "numbered from 1" in said["from 1"]
+    assert "reverse order" in said["lowest first"]
+
+
+def test_adl_units_checker_and_the_engine_agree_on_the_rule() -> None:
+    from cascadelab import Positions, Scenario, simulate
+
+    q, b, f, fund = 100.0, 83.0, 80.0, 120.0  # exercise 03.6
+    s = q * (b - f) - fund
+    assert exercise("03.6").reference() == s / (b - f)
+    said = {
+        "no fund": check("03.6", q, quiet=True).message,
+        "at the fill": check("03.6", s / f, quiet=True).message,
+        "at b": check("03.6", s / b, quiet=True).message,
+        "both": check("03.6", q * (b - f) / f, quiet=True).message,
+        "fund added": check("03.6", (q * (b - f) + fund) / (b - f), quiet=True).message,
+        "fund's part": check("03.6", fund / (b - f), quiet=True).message,
+    }
+    assert "no insurance fund" in said["no fund"]
+    assert "fill price" in said["at the fill"] and "gap" in said["at the fill"]
+    assert "at the bankruptcy price" in said["at b"]
+    assert "two slips" in said["both"]
+    assert "subtract" in said["fund added"]
+    assert "fund's part" in said["fund's part"]
+    # the engine's ADL closes exactly S / (b - f) units per step: longs at 40x all go bankrupt,
+    # so the units-weighted gap b - f of a step is its bad debt over its liquidated units
+    n = 20
+    side = np.r_[np.ones(n, np.int8), -np.ones(6, np.int8)]
+    pos = Positions(side, np.r_[np.full(n, 5.0), SHORTS["size"]],
+                    np.r_[np.full(n, 100.0), SHORTS["entry"]],
+                    np.r_[np.full(n, 40.0), SHORTS["leverage"]], 0.005)
+    sc = Scenario(loss_rule="adl", insurance_fund=50.0, shock=0.2, sigma=0.0, depth=2_000.0,
+                  penalty=0.0)
+    res = simulate(pos, sc, steps=20)
+    steps = np.flatnonzero(res.adl_units > 0)
+    assert steps.size >= 1 and res.fund_draw[steps[0]] > 0  # the fund paid first
+    gap = res.bad_debt[steps] / res.liquidated_units[steps]
+    np.testing.assert_allclose(res.adl_units[steps],
+                               (res.bad_debt[steps] - res.fund_draw[steps]) / gap, rtol=1e-12)
+
+
+def test_amm_checkers_diagnose_the_typical_mistakes() -> None:
+    from cascadelab import manipulation_cost
+    from cascadelab.mechanisms.oracle_network import amm_equivalent_depth, amm_push_cost
+
+    y = np.array([1e6, 1e7, 1e8])
+    m = -0.10
+    r = math.sqrt(1 + m)
+    right = y * (1 - r) ** 2 / r
+    assert np.allclose(exercise("04.5").reference(), right, rtol=1e-12, atol=0)
+    assert np.allclose([amm_push_cost(m, v) for v in y], right, rtol=1e-12, atol=0)
+    # the cost is the value at p of the units sold less the USD received, by the reserves
+    x = y / 100.0
+    assert np.allclose(100.0 * (x / r - x) - (y - y * r), right, rtol=1e-12, atol=0)
+    said = {
+        "no square": check("04.5", y * (1 / r - 1), quiet=True).message,
+        "received": check("04.5", y * (1 - r), quiet=True).message,
+        "no root": check("04.5", y * m**2 / (1 + m), quiet=True).message,
+        "small move": check("04.5", y * m**2 / 4, quiet=True).message,
+        "linear": check("04.5", y * abs(m), quiet=True).message,
+        "linear, half": check("04.5", y * abs(m) / 2, quiet=True).message,
+        "no quarter": check("04.5", y * m**2, quiet=True).message,
+        "no division": check("04.5", y * (1 - r) ** 2, quiet=True).message,
+        "r for 1 - r": check("04.5", y * r, quiet=True).message,
+        "units": check("04.5", x * (1 - r) ** 2 / r, quiet=True).message,
+        "both sides": check("04.5", 2 * right, quiet=True).message,
+        "up": check("04.5", y * (1 - math.sqrt(1 - m)) ** 2 / math.sqrt(1 - m),
+                    quiet=True).message,
+    }
+    assert "square" in said["no square"] and "receives" in said["no square"]
+    assert "received" in said["received"]
+    assert "square root" in said["no root"]
+    assert "small-move approximation" in said["small move"]
+    for key in ("linear", "linear, half"):
+        assert "linear in the move" in said[key] and "*square*" in said[key]
+    assert "four times" in said["no quarter"]
+    assert "division by r" in said["no division"]
+    assert "r in place of 1 - r" in said["r for 1 - r"]
+    assert "asset reserve" in said["units"] and "factor of 100" in said["units"]
+    assert "twice" in said["both sides"]
+    assert "*up*" in said["up"]
+    assert len(set(said.values())) == len(said)
+
+    d = amm_equivalent_depth(1e7)
+    ratio = manipulation_cost(m, d, n=7) / amm_push_cost(m, 1e7)
+    assert ratio == pytest.approx(exercise("04.6").reference(), rel=1e-12)
+    pool = amm_push_cost(m, 1e7)
+    said = {
+        "all seven": check("04.6", manipulation_cost(m, d, n=1) * 7 / pool, quiet=True).message,
+        "three": check("04.6", manipulation_cost(m, d, n=1) * 3 / pool, quiet=True).message,
+        "3.5": check("04.6", manipulation_cost(m, d, n=1) * 3.5 / pool, quiet=True).message,
+        "like for like": check("04.6", 4.0, quiet=True).message,
+        "upside down": check("04.6", 1 / ratio, quiet=True).message,
+        "asset reserve": check("04.6", manipulation_cost(m, 1e7 / 100, n=7) / pool,
+                               quiet=True).message,
+        "twice the depth": check("04.6", manipulation_cost(m, 1e7 / 100 / 100, n=7) / pool,
+                                 quiet=True).message,
+    }
+    assert "majority, four" in said["all seven"]
+    assert "not a majority" in said["three"]
+    assert "whole number" in said["3.5"]
+    assert "number of venues" in said["like for like"]
+    assert "upside down" in said["upside down"]
+    assert "units per 1%" in said["asset reserve"]
+    assert "twice the equivalent depth" in said["twice the depth"]
+    for msg in said.values():
+        assert f"{ratio:.3g}" not in msg
+
+
 FEEDS = np.array([100.4, 99.7, 100.1, 99.2, 100.9, 99.9, 100.3])
 
 

@@ -1,4 +1,4 @@
-"""Exercises 03 · Approach: hedges, fees and gentler liquidations.
+"""Exercises 03 · Approach: hedges, fees, gentler liquidations and auto-deleveraging.
 
 The checkers of ``solutions/03_approach.ipynb`` and of the exercise notebook generated from it, in
 the notebook's order. Each block states the exercise's numbers once (they match the notebook),
@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from cascadelab.course.registry import Mistake, register
+from cascadelab.mechanisms.adl import adl_ranking
 from cascadelab.mechanisms.hedging import DealerBook, bs_gamma
 from cascadelab.mechanisms.liquidation import slice_units
 from cascadelab.mechanisms.margin import fee_adjusted_leverage
+from cascadelab.positions import Positions
 
 E03_STRIKE, E03_UNITS, E03_EXPIRY, E03_VOL = 100.0, -2e6, 500, 0.005
 E03_PUT_STRIKE = 95.0
@@ -165,4 +169,144 @@ register(
         ),
     ],
     hint="Three limits and a floor at zero.",
+)
+
+# Auto-deleveraging (cascadelab.mechanisms.adl): six shorts at a mark of 80 USD after a crash.
+E03_MARK = 80.0
+E03_ENTRY = (108.0, 88.0, 78.0, 82.0, 122.0, 102.0)  # USD
+E03_LEV = (4.0, 6.0, 12.0, 5.0, 2.0, 8.0)  # x, at entry
+E03_SIZE = (15.0, 45.0, 35.0, 45.0, 50.0, 15.0)  # units
+
+
+def _shorts03() -> Positions:
+    n = len(E03_ENTRY)
+    return Positions(np.full(n, -1, dtype=np.int8), np.array(E03_SIZE), np.array(E03_ENTRY),
+                     np.array(E03_LEV), 0.005)
+
+
+def _scores03() -> tuple[np.ndarray, np.ndarray]:
+    """Each short's PnL% and effective leverage at the mark."""
+    pos = _shorts03()
+    pnl = (pos.entry - E03_MARK) / pos.entry
+    eff = E03_MARK / (pos.bankruptcy_price - E03_MARK)
+    return pnl, eff
+
+
+def _order03(score, everyone: bool = False) -> np.ndarray:
+    """Positions sorted by ``score`` (highest first, ties in input order): the profitable ones,
+    or ``everyone``."""
+    pnl, eff = _scores03()
+    s = np.asarray(score(pnl, eff), dtype=float)
+    idx = np.arange(pnl.size) if everyone else np.flatnonzero(pnl > 0.0)
+    return idx[np.argsort(-s[idx], kind="mergesort")]
+
+
+def _queue03() -> np.ndarray:
+    return adl_ranking(_shorts03(), -1, E03_MARK)[0].astype(float)
+
+
+register(
+    "03.5", "the ADL queue", "array", _queue03, unit="position numbers",
+    mistakes=[
+        Mistake(
+            lambda: _order03(lambda pnl, eff: pnl),
+            "that is the order of PnL% alone. BitMEX ranks by PnL% *times* effective "
+            "leverage: a profitable position held at high leverage is closed first.",
+        ),
+        Mistake(
+            lambda: _order03(lambda pnl, eff: eff),
+            "that is the order of effective leverage alone; the ranking multiplies it by the "
+            "PnL%, so a barely profitable position at high leverage can rank below a very "
+            "profitable one at low leverage.",
+        ),
+        Mistake(
+            lambda: _order03(lambda pnl, eff: np.array(E03_LEV)),
+            "that is the order of the leverage chosen at entry alone. The ranking multiplies "
+            "the PnL% by the *effective* leverage at the mark, notional over equity today.",
+        ),
+        Mistake(
+            lambda: _order03(lambda pnl, eff: pnl * np.array(E03_LEV)),
+            "close: PnL% times leverage is the rule, but the leverage is the *effective* one at "
+            "the mark, |mark value| / (mark value - bankrupt value), not the one chosen at "
+            "entry. A short that has gained has more equity, so less effective leverage.",
+        ),
+        Mistake(
+            lambda: _order03(lambda pnl, eff: pnl * np.array(E03_SIZE) * np.array(E03_ENTRY)),
+            "that ranks by profit in USD; BitMEX ranks by profit in percent of the entry value "
+            "(times effective leverage), so the size of a position does not count.",
+        ),
+        Mistake(
+            lambda: _order03(lambda pnl, eff: pnl * eff, everyone=True),
+            "ADL closes only profitable positions: a short that is losing at the mark (its "
+            "entry is below it) is never in the queue.",
+        ),
+        Mistake(
+            lambda: _order03(lambda pnl, eff: pnl, everyone=True),
+            "two slips: this is the order of PnL% alone (the ranking multiplies it by effective "
+            "leverage), and it includes a losing short, which ADL never closes.",
+        ),
+        Mistake(
+            lambda: _order03(lambda pnl, eff: eff, everyone=True),
+            "that is the order of effective leverage alone, and it puts a losing short first: "
+            "ADL closes only profitable positions, ranked by PnL% times effective leverage.",
+        ),
+        Mistake(
+            lambda: _queue03() + 1.0,
+            "the right order, numbered from 1: number the positions from 0, as in the table "
+            "and in Python.",
+        ),
+    ],
+    hint="For each short: PnL% = (entry - mark) / entry and effective leverage = mark / "
+    "(bankruptcy price - mark); keep the profitable ones and sort by the product, highest "
+    "first.",
+)
+
+# The deficit the queue above covers: bankrupt longs filled below their bankruptcy price.
+E03_BANKRUPT_UNITS, E03_BANKRUPT_PRICE, E03_FILL, E03_FUND = 100.0, 83.0, 80.0, 120.0
+
+
+def _deficit03() -> float:
+    return E03_BANKRUPT_UNITS * (E03_BANKRUPT_PRICE - E03_FILL)  # USD of bad debt
+
+
+def _adl_units03() -> float:
+    return (_deficit03() - E03_FUND) / (E03_BANKRUPT_PRICE - E03_FILL)
+
+
+register(
+    "03.6", "units closed by ADL", "number", _adl_units03, unit="units", rtol=1e-6,
+    mistakes=[
+        Mistake(
+            lambda: E03_BANKRUPT_UNITS,
+            "that takes over every bankrupt unit, which is what ADL does with no insurance "
+            "fund. The fund pays first: ADL covers only what it cannot.",
+        ),
+        Mistake(
+            lambda: (_deficit03() - E03_FUND) / E03_FILL,
+            "that is how many units the rest of the deficit would buy at the fill price. ADL "
+            "does not sell units for cash: it closes them at the bankruptcy price instead of "
+            "the fill, so each unit closed covers only the gap between the two.",
+        ),
+        Mistake(
+            lambda: (_deficit03() - E03_FUND) / E03_BANKRUPT_PRICE,
+            "that is how many units the rest of the deficit is worth at the bankruptcy price. "
+            "Each unit ADL closes at the bankruptcy price instead of the fill covers only the "
+            "gap between the two.",
+        ),
+        Mistake(
+            lambda: _deficit03() / E03_FILL,
+            "two slips: the fund pays first, and each unit closed covers the gap between the "
+            "bankruptcy price and the fill, not the fill price itself.",
+        ),
+        Mistake(
+            lambda: (_deficit03() + E03_FUND) / (E03_BANKRUPT_PRICE - E03_FILL),
+            "the fund pays part of the deficit before ADL: subtract it, do not add it.",
+        ),
+        Mistake(
+            lambda: E03_FUND / (E03_BANKRUPT_PRICE - E03_FILL),
+            "that covers the fund's part of the deficit; ADL covers the rest.",
+        ),
+    ],
+    hint="The deficit is units x (bankruptcy price - fill); the fund pays first; each unit ADL "
+    "closes covers (bankruptcy price - fill).",
 )

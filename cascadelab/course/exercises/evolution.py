@@ -1,4 +1,4 @@
-"""Exercises 04 · Evolution: many feeds, shared losses, baskets of collateral.
+"""Exercises 04 · Evolution: many feeds, shared losses, baskets of collateral, an AMM as the feed.
 
 The checkers of ``solutions/04_evolution.ipynb`` and of the exercise notebook generated from it, in
 the notebook's order. Each block states the exercise's numbers once (they match the notebook),
@@ -8,6 +8,7 @@ typical mistakes; the tests feed every mistake back to its checker.
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from itertools import combinations
 
@@ -15,6 +16,14 @@ import numpy as np
 
 from cascadelab.course.registry import Mistake, register
 from cascadelab.engine import default_market, simulate
+from cascadelab.market import Book
+from cascadelab.mechanisms.oracle_network import (
+    amm_equivalent_depth,
+    amm_push_cost,
+    feeds_to_capture,
+    manipulation_cost,
+    push_cost,
+)
 from cascadelab.portfolio import basket_drawdown, equicorrelation
 
 E04_FEEDS = (100.4, 99.7, 100.1, 99.2, 100.9, 99.9, 100.3)  # USD, honest readings
@@ -278,4 +287,146 @@ register(
         ),
     ],
     hint="Run the same scenario twice, changing only the oracle's latency.",
+)
+
+# An AMM pool's spot price as the oracle (cascadelab.mechanisms.oracle_network).
+E04_PUSH, E04_POOL_PRICE = -0.10, 100.0  # the attack: 10% down from 100 USD
+E04_RESERVES = (1e6, 1e7, 1e8)  # USD reserve y of the pools
+E04_VENUES = 7  # feeds of the median compared with the pool
+
+
+def _amm04(cost) -> np.ndarray:
+    """``cost(y, m, r)`` over the pools of the exercise, USD."""
+    m = E04_PUSH
+    return np.array([cost(y, m, math.sqrt(1.0 + m)) for y in E04_RESERVES])
+
+
+register(
+    "04.5", "cost of pushing an AMM pool's price", "array",
+    lambda: np.array([amm_push_cost(E04_PUSH, y, E04_POOL_PRICE) for y in E04_RESERVES]),
+    unit="USD", rtol=1e-6,
+    mistakes=[
+        Mistake(
+            lambda: _amm04(lambda y, m, r: y * (1.0 / r - 1.0)),
+            "that is what the units sold into the pool are worth at the old price, y (1/r - 1): "
+            "the attacker also receives USD from the pool, y (1 - r). Its cost is the "
+            "difference, y (1 - r)^2 / r (the square is what is left of it).",
+        ),
+        Mistake(
+            lambda: _amm04(lambda y, m, r: y * (1.0 - r)),
+            "that is the USD the pool pays the attacker, y - y' = y (1 - r): it is received, "
+            "not lost. The cost is the value of the units given up less this.",
+        ),
+        Mistake(
+            lambda: _amm04(lambda y, m, r: y * m * m / (1.0 + m)),
+            "you set r = 1 + m: the reserves move by the *square root* of the price ratio, "
+            "r = sqrt(1 + m), since the price is y'/x' = (y r) / (x / r) = p r^2.",
+        ),
+        Mistake(
+            lambda: _amm04(lambda y, m, r: y * m * m / 4.0),
+            "close: y m^2 / 4 is the small-move approximation (a linear book of the pool's "
+            "equivalent depth). A 10% push is not small: use the exact y (1 - r)^2 / r.",
+        ),
+        Mistake(
+            lambda: _amm04(lambda y, m, r: y * abs(m)),
+            "a cost linear in the move, a share |m| of the reserve, is far too high: the "
+            "attacker gets USD back for what it sells, and only the premium over the old "
+            "price is lost, which grows with the *square* of the move.",
+        ),
+        Mistake(
+            lambda: _amm04(lambda y, m, r: y * abs(m) / 2.0),
+            "linear in the move: y |m| / 2 is about the USD the pool pays out (to first "
+            "order), not what the attacker loses. The loss is the premium over the old price, "
+            "which grows with the *square* of the move.",
+        ),
+        Mistake(
+            lambda: _amm04(lambda y, m, r: y * m * m),
+            "quadratic in the move, as it should be, but four times too large even before the "
+            "exact formula: for small moves the cost is y m^2 / 4. Use y (1 - r)^2 / r.",
+        ),
+        Mistake(
+            lambda: _amm04(lambda y, m, r: y * (1.0 - r) ** 2),
+            "close, but the division by r is missing: y (1/r - 1) - y (1 - r) = y (1 - r)^2 / r.",
+        ),
+        Mistake(
+            lambda: _amm04(lambda y, m, r: y * r),
+            "r in place of 1 - r: the cost is y (1 - r)^2 / r, small for a small push, not a "
+            "share r of the whole reserve.",
+        ),
+        Mistake(
+            lambda: _amm04(lambda y, m, r: y / E04_POOL_PRICE * (1.0 - r) ** 2 / r),
+            "a factor of 100 (the price) too small: you used the asset reserve x = y / p (units) "
+            "where the formula has the USD reserve y.",
+        ),
+        Mistake(
+            lambda: _amm04(lambda y, m, r: 2.0 * y * (1.0 - r) ** 2 / r),
+            "twice the cost: y is the pool's USD reserve, half of the pool's value (x p = y); "
+            "do not count the asset side as well.",
+        ),
+        Mistake(
+            lambda: _amm04(lambda y, m, r: y * (1.0 - math.sqrt(1.0 - m)) ** 2
+                           / math.sqrt(1.0 - m)),
+            "that is the cost of pushing the price *up* by 10%; the attacker wants it down to "
+            "90 USD, m = -0.10.",
+        ),
+    ],
+    hint="From x' y' = x y and y' / x' = p (1 + m): x' = x / r and y' = y r with "
+    "r = sqrt(1 + m). Cost = p (x' - x) - (y - y').",
+)
+
+
+def _median_over_amm04(venues: int, venue_depth=amm_equivalent_depth) -> float:
+    y = E04_RESERVES[1]
+    d = venue_depth(y, E04_POOL_PRICE)
+    one = push_cost(E04_PUSH, Book(d), E04_POOL_PRICE)
+    return venues * one / amm_push_cost(E04_PUSH, y, E04_POOL_PRICE)
+
+
+def _median04() -> float:
+    y = E04_RESERVES[1]
+    d = amm_equivalent_depth(y, E04_POOL_PRICE)
+    return (manipulation_cost(E04_PUSH, d, n=E04_VENUES, price=E04_POOL_PRICE)
+            / amm_push_cost(E04_PUSH, y, E04_POOL_PRICE))
+
+
+register(
+    "04.6", "a median of venues against one pool", "number", _median04, unit="x", rtol=1e-4,
+    mistakes=[
+        Mistake(
+            lambda: _median_over_amm04(E04_VENUES),
+            "you pushed all seven venues; moving a median of seven takes a majority, four.",
+        ),
+        Mistake(
+            lambda: _median_over_amm04(E04_VENUES // 2),
+            "three of seven venues are not a majority: the other four still hold the median "
+            "where it was.",
+        ),
+        Mistake(
+            lambda: _median_over_amm04(E04_VENUES) / 2.0,
+            "half of seven venues is not a whole number of venues: a majority of seven is four.",
+        ),
+        Mistake(
+            lambda: float(feeds_to_capture(E04_VENUES)),
+            "exactly the number of venues to push: that ratio holds only if a venue and the pool "
+            "cost the same. The venues are linear books of the pool's equivalent depth, and a "
+            "10% push costs the pool a little more than y m^2 / 4.",
+        ),
+        Mistake(
+            lambda: 1.0 / _median04(),
+            "the ratio is upside down: the pool over the median. The question asks how many "
+            "times the pool's cost the median costs.",
+        ),
+        Mistake(
+            lambda: _median_over_amm04(feeds_to_capture(E04_VENUES), lambda y, p: y / p),
+            "the depth of a venue is in units per 1% move: the pool's equivalent depth is "
+            "y / (200 p), not its asset reserve y / p.",
+        ),
+        Mistake(
+            lambda: _median_over_amm04(feeds_to_capture(E04_VENUES), lambda y, p: y / (100 * p)),
+            "twice the equivalent depth: selling y / (200 p) units moves the pool's price by "
+            "about 1%, so that is the depth of the venue that matches it.",
+        ),
+    ],
+    hint="manipulation_cost(move, depth, n=7) prices the median; amm_equivalent_depth(y) is the "
+    "depth of each venue; amm_push_cost(move, y) is the pool.",
 )

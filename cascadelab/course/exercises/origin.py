@@ -1,4 +1,4 @@
-"""Exercises 01 · Origin: thresholds built for calm markets.
+"""Exercises 01 · Origin: thresholds built for calm markets, and a crash replayed by calibration.
 
 The checkers of ``solutions/01_origin.ipynb`` and of the exercise notebook generated from it, in
 the notebook's order. Each block states the exercise's numbers once (they match the notebook),
@@ -11,7 +11,13 @@ from __future__ import annotations
 import math
 from functools import cache
 
+import numpy as np
+
+from cascadelab.cascade import cascade
+from cascadelab.chapters._course import population
+from cascadelab.chapters.origin.events import calibrate_shock
 from cascadelab.course.registry import Mistake, register
+from cascadelab.market import Book
 from cascadelab.portfolio import MultiAssetScenario, sample_accounts, simulate_portfolio
 from cascadelab.tails import breaches_per_year, tail_probability
 
@@ -165,4 +171,110 @@ register(
             "the share dragged down by another asset.",
         ),
     ],
+)
+
+# The May 2021 replay of chapter 01 (cascadelab.chapters.origin.events, its central setting):
+# the course's 20,000 positions at median leverage 10x on the aggregate book, BTC's 31% fall.
+E01_OBSERVED, E01_N, E01_LEVERAGE, E01_MAX_LEVERAGE, E01_DEPTH = 0.31, 20_000, 10.0, 50.0, 2e5
+E01_PRICE = 100.0
+E01_NEAR = 0.005  # a shock whose model fall is this close to the observed one "reproduces" it
+
+
+def _fall01(shock: float) -> float:
+    """The fall (fraction) the cascade ends with after an exogenous shock (fraction)."""
+    pos = population(E01_N, seed=0, leverage=E01_LEVERAGE, max_leverage=E01_MAX_LEVERAGE)
+    return -cascade(pos, E01_PRICE, shock, Book(E01_DEPTH)).move
+
+
+@cache
+def _shock01() -> float:
+    return calibrate_shock(_fall01, E01_OBSERVED, lo=0.005, hi=0.85, tol=1e-4)
+
+
+def _split01(shock: float) -> np.ndarray:
+    """``[shock, cascade share]``: on a static book the exogenous fall is the shock itself."""
+    return np.array([shock, 1.0 - shock / _fall01(shock)])
+
+
+def _with_share01(share) -> np.ndarray:
+    s = _shock01()
+    return np.array([s, share(s, _fall01(s))])
+
+
+def _fraction_shock(x: np.ndarray) -> bool:
+    return 0.0 < x[0] < 1.0
+
+
+def _misses_target(x: np.ndarray) -> bool:
+    return _fraction_shock(x) and abs(_fall01(float(x[0])) - E01_OBSERVED) > E01_NEAR
+
+
+def _near_target(x: np.ndarray) -> bool:
+    return (_fraction_shock(x) and abs(x[0] - _shock01()) > 1e-3
+            and abs(_fall01(float(x[0])) - E01_OBSERVED) <= E01_NEAR)
+
+
+def _share_not_from_shock(x: np.ndarray) -> bool:
+    return _fraction_shock(x) and abs(x[1] - _split01(float(x[0]))[1]) > 1e-3
+
+
+register(
+    "01.5", "a crash replayed by calibration", "array", lambda: _split01(_shock01()),
+    unit="fraction", atol=1e-3,
+    mistakes=[
+        Mistake(
+            lambda: _split01(E01_OBSERVED),
+            "you fed the observed fall in as the shock: the cascade then adds its own fall on "
+            "top, and the model falls further than BTC did. Find the shock whose *model fall* "
+            "is 31%.",
+        ),
+        Mistake(
+            lambda: _with_share01(lambda s, f: s / f),
+            "the shock is right, but the second number is the share of the fall the shock "
+            "explains on its own (v_exo / F), not the share left to forced selling.",
+        ),
+        Mistake(
+            lambda: _with_share01(lambda s, f: f / s - 1.0),
+            "the shock is right, but the second number divides the forced selling's part of "
+            "the fall by the shock; the share is of the model's whole fall, F(s).",
+        ),
+        Mistake(
+            lambda: _with_share01(lambda s, f: 1.0 - f / s),
+            "the shock is right, but the ratio in the share is upside down (and the share "
+            "negative): it is 1 - v_exo / F(s), the exogenous fall over the model's fall.",
+        ),
+        Mistake(
+            lambda: _with_share01(lambda s, f: f - s),
+            "the shock is right, but the second number is the forced selling's part of the "
+            "fall in percentage points of the price, F(s) - v_exo; the share divides it by "
+            "the model's fall F(s).",
+        ),
+        Mistake(
+            None,
+            "the calibrated shock is a fraction between 0 and 1 (0.1 for a 10% shock), as "
+            "model_fall expects.",
+            when=lambda x: not _fraction_shock(x),
+        ),
+        Mistake(
+            None,
+            "your shock does not reproduce the observed fall: model_fall(shock) is more than "
+            "half a point away from 31%. Check that the bracket straddles the target "
+            "(model_fall(lo) < 0.31 <= model_fall(hi)) before you bisect, and keep the half "
+            "whose ends still straddle it: lo moves up when the midpoint falls short.",
+            when=_misses_target,
+        ),
+        Mistake(
+            None,
+            "close: your shock gives nearly the observed fall, but it is not pinned down "
+            "tightly enough. Bisect until the bracket is narrower than 1e-4.",
+            when=_near_target,
+        ),
+        Mistake(
+            None,
+            "your shock is right, but the share does not follow from it: the share is "
+            "1 - v_exo / F(s), and on this book the exogenous fall v_exo is the shock itself.",
+            when=_share_not_from_shock,
+        ),
+    ],
+    hint="Store [calibrated shock, cascade share], both fractions.",
 )
