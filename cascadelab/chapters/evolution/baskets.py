@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_array, check_choice, check_int, check_real
+from cascadelab._validate import check_array, check_choice, check_real
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
-from cascadelab.chapters._course import PRICE, cached, population
+from cascadelab.chapters._course import PRICE, cached, check_run, population
 from cascadelab.market import Book
 from cascadelab.portfolio import (
     Accounts,
@@ -83,14 +83,16 @@ def _market(rho: float, shock: float, depth: float, steps: int) -> MultiAssetSce
     )
 
 
-def _check_basket(rho: float, shock: float, depth: float, n: int, leverage: float, steps: int):
+def _check_basket(
+    rho: float, shock: float, depth: float, n: int, leverage: float, steps: int, seed: int
+):
     rho = check_real("rho", rho, lo=-0.5, hi=1.0)
     shock = check_real("shock", shock, lo=0.0, hi=1.0, hi_open=True)
     depth = check_real("depth", depth, lo=0.0, lo_open=True)
-    n = check_int("n", n, lo=1, hi=1_000_000)
     leverage = check_real("leverage", leverage, lo=1.0, hi=20.0)
-    steps = check_int("steps", steps, lo=3, hi=100_000)
-    return rho, shock, depth, n, leverage, steps
+    n, seed, steps = check_run(n=n, seed=seed, steps=steps, n_range=(1, 1_000_000),
+                               steps_range=(3, 100_000))
+    return rho, shock, depth, n, leverage, steps, seed
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,8 +182,8 @@ def basket_scenario(
     >>> bool(res.liquidated[1] > res.liquidated[2] > res.liquidated[0])   # single > basket > cash
     True
     """
-    rho, shock, depth, n, leverage, steps = _check_basket(rho, shock, depth, n, leverage, steps)
-    seed = check_int("seed", seed, lo=0)
+    rho, shock, depth, n, leverage, steps, seed = _check_basket(rho, shock, depth, n, leverage,
+                                                                steps, seed)
     market = _market(rho, shock, depth, steps)
     mixes = tuple(COLLATERAL_MIXES)
     runs = tuple(simulate_portfolio(_accounts(m, n, leverage, seed), market, seed=0)
@@ -244,8 +246,8 @@ def basket_sweep(
     BasketSweep
     """
     r = check_array("rhos", rhos, lo=-0.5, hi=1.0)
-    _, shock, depth, n, leverage, steps = _check_basket(0.0, shock, depth, n, leverage, steps)
-    seed = check_int("seed", seed, lo=0)
+    _, shock, depth, n, leverage, steps, seed = _check_basket(0.0, shock, depth, n, leverage,
+                                                              steps, seed)
     return _sweep(tuple(float(x) for x in r), shock, depth, n, leverage, steps, seed)
 
 
@@ -293,13 +295,13 @@ class BridgeResult:
         }
 
 
-def _check_bridge(shock: float, depth: float, impact: str, n: int, leverage: float):
+def _check_bridge(shock: float, depth: float, impact: str, n: int, leverage: float, seed: int):
     shock = check_real("shock", shock, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     depth = check_real("depth", depth, lo=0.0, lo_open=True)
     impact = check_choice("impact", impact, ("linear", "exponential", "sqrt"))
-    n = check_int("n", n, lo=1, hi=10_000_000)
+    n, seed = check_run(n=n, seed=seed, n_range=(1, 10_000_000))
     leverage = check_real("leverage", leverage, lo=1.0, hi=50.0)
-    return shock, depth, impact, n, leverage
+    return shock, depth, impact, n, leverage, seed
 
 
 def bridge_scenario(
@@ -339,8 +341,8 @@ def bridge_scenario(
     True
     """
     share = check_real("share", share, lo=0.0, hi=1.0, hi_open=True)
-    shock, depth, impact, n, leverage = _check_bridge(shock, depth, impact, n, leverage)
-    seed = check_int("seed", seed, lo=0)
+    shock, depth, impact, n, leverage, seed = _check_bridge(shock, depth, impact, n, leverage,
+                                                            seed)
     pos = population(n, seed=seed, leverage=leverage)
     book = Book(depth=depth, impact=impact)
     normal = cascade(pos, PRICE, shock, book)
