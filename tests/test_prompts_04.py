@@ -40,9 +40,9 @@ def _steepest(x, y):
 
 
 def test_basket_1_high_correlation_sends_the_basket_up_to_single_collateral(lab):
-    bl = lab(basket_lab, rho=0.5)
+    bl = lab(basket_lab, corr=0.5)
     low = bl.result[0]
-    bl.update(rho=0.9)
+    bl.update(corr=0.9)
     high = bl.result[0]
     _cash, single, basket = high.liquidated
     assert basket > 0.95 * single                    # green dots up to the vermillion ones
@@ -51,13 +51,13 @@ def test_basket_1_high_correlation_sends_the_basket_up_to_single_collateral(lab)
 
 
 def test_basket_2_a_bigger_crash_moves_the_jumps_to_lower_correlations(lab):
-    bl = lab(basket_lab, rho=0.5)
+    bl = lab(basket_lab, corr=0.5)
     sw12 = bl.result[1]
     bl.update(shock=25.0)
     sw25 = bl.result[1]
     for mix in (1, 2):  # single, basket
-        assert (_steepest(sw25.rhos, sw25.liquidated[mix])
-                < _steepest(sw12.rhos, sw12.liquidated[mix]) - 0.2)
+        assert (_steepest(sw25.corrs, sw25.liquidated[mix])
+                < _steepest(sw12.corrs, sw12.liquidated[mix]) - 0.2)
 
 
 def test_basket_3_thin_books_move_b_and_c_even_with_cash_margin(lab):
