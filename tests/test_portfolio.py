@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jit_paths import jit_and_python
 
 from cascadelab import (
     IMPACT_MODELS,
@@ -229,14 +227,7 @@ def test_numba_disable_jit_gives_identical_results() -> None:
         "    out.append({f.name: getattr(r, f.name) for f in dataclasses.fields(r)})\n"
         "sys.stdout.buffer.write(pickle.dumps(out))\n"
     )
-    runs = []
-    for flag in ("0", "1"):
-        env = dict(os.environ, NUMBA_DISABLE_JIT=flag)
-        proc = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, check=True, timeout=300
-        )
-        runs.append(pickle.loads(proc.stdout))
-    jit, py = runs
+    jit, py = (pickle.loads(out) for out in jit_and_python(code, timeout=300))
     assert jit[0]["n_accounts_liquidated"] > 0 and jit[1]["n_accounts_liquidated"] > 0
     for a, b in zip(jit, py, strict=True):
         for name in a:
