@@ -20,15 +20,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "04_evolution.ipynb"
 
 
-@pytest.fixture
-def lab(make_lab):
-    return make_lab
-
-
-def _markdown() -> str:
-    return notebook_markdown(NOTEBOOK)
-
-
 def _steepest(x, y):
     """Where a sweep rises most steeply: the midpoint of the step with the largest ratio."""
     y = np.asarray(y, dtype=float)
@@ -221,7 +212,7 @@ def test_the_numbers_the_prose_quotes():
     )
     from cascadelab.mechanisms.oracle_network import manipulation_cost
 
-    text = _markdown()
+    text = notebook_markdown(NOTEBOOK)
     big = clearing_scenario(loss=80.0)
     assert round(big.summary["mutualised"]) == 57 and round(big.unpaid, 1) == 12.0
     assert "all 15 default with the CCP" in text and "12.0 of their shares" in text
@@ -235,7 +226,7 @@ def test_the_numbers_the_prose_quotes():
 
 
 def test_chapter_links_resolve_and_cite_at_least_three_sources():
-    text = _markdown()
+    text = notebook_markdown(NOTEBOOK)
     docs = ROOT / "docs"
     anchors = {name: set(re.findall(r'<a id="([^"]+)"></a>', (docs / name).read_text()))
               | set(re.findall(r"^### (\S+)$", (docs / name).read_text(), flags=re.M))
