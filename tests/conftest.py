@@ -27,8 +27,8 @@ def market() -> Positions:
 
 
 @pytest.fixture
-def make_lab():
-    """Build labs with ``make_lab(factory, **controls)``; every lab made is closed afterwards."""
+def lab():
+    """Build labs with ``lab(factory, **controls)``; every lab made is closed afterwards."""
     made = []
 
     def make(factory, **kw):

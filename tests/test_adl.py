@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from jit_paths import jit_and_python
 
 from cascadelab import Positions, Scenario, default_market, monte_carlo, simulate
 from cascadelab.mechanisms.adl import LOSS_RULES, adl_rank, adl_ranking
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -143,12 +139,13 @@ def test_monte_carlo_under_adl_matches_simulate(market):
 
 
 SCRIPT = """
-import json, sys
+import io, json, sys
 import numpy as np
 from cascadelab import DealerBook, Scenario, sample_positions, simulate
 changes = json.loads(sys.argv[1])
 res = simulate(sample_positions(3000, 100.0, seed=7), Scenario(**changes), steps=120, seed=11)
-np.savez(sys.argv[2], **{k: v for k, v in vars(res).items() if isinstance(v, np.ndarray)})
+np.savez(out := io.BytesIO(), **{k: v for k, v in vars(res).items() if isinstance(v, np.ndarray)})
+sys.stdout.buffer.write(out.getvalue())
 """
 
 
@@ -157,15 +154,8 @@ np.savez(sys.argv[2], **{k: v for k, v in vars(res).items() if isinstance(v, np.
     {"loss_rule": "adl", "insurance_fund": 0.0, "shock": -0.1, "close_factor": 0.5,
      "depth": 50_000.0, "sigma": 0.002},
 ])
-def test_jit_and_pure_python_agree_under_adl(tmp_path, changes):
-    got = {}
-    for flag in ("0", "1"):
-        out = tmp_path / f"jit{flag}.npz"
-        env = {**os.environ, "NUMBA_DISABLE_JIT": flag}
-        subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(changes), str(out)],
-                       check=True, env=env, cwd=REPO, timeout=600)
-        got[flag] = np.load(out)
-    jit, py = got["0"], got["1"]
+def test_jit_and_pure_python_agree_under_adl(changes):
+    jit, py = (np.load(io.BytesIO(out)) for out in jit_and_python(SCRIPT, json.dumps(changes)))
     assert jit["adl_units"].sum() > 0
     for key in jit.files:
         np.testing.assert_array_equal(jit[key], py[key], err_msg=key)

@@ -222,10 +222,10 @@ def test_engine_rule_returns_one_numbered_block_of_the_step_loop():
         ap.engine_rule("no such block")
     with pytest.raises(ValueError, match="section"):
         ap.engine_rule("")
-    src = ap.rule_source(slice_units)
+    src = ap.function_source(slice_units)
     assert src.startswith("def slice_units(") and "@njit" not in src
-    with pytest.raises(TypeError, match="rule"):
-        ap.rule_source(3)
+    with pytest.raises(TypeError, match="fn"):
+        ap.function_source(3)
 
 
 def _chapter_cell(cell_id):

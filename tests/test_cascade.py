@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jit_paths import jit_and_python
 from markets import uniform_cluster
 
 from cascadelab import (
@@ -197,14 +195,8 @@ print(json.dumps([res.final_price, res.n_liquidated, res.bad_debt, res.penalties
 
 
 def test_numba_disable_jit_gives_the_same_result_bit_for_bit() -> None:
-    outs = []
-    for flag in ("0", "1"):
-        env = dict(os.environ, NUMBA_DISABLE_JIT=flag)
-        done = subprocess.run(
-            [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True
-        )
-        outs.append(json.loads(done.stdout))
-    assert outs[0] == outs[1]
+    jit, py = (json.loads(out) for out in jit_and_python(SCRIPT))
+    assert jit == py
 
 
 def test_liquidation_density_counts_units_per_percent() -> None:

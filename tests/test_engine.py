@@ -4,24 +4,20 @@ accounting, agreement with the static cascade, validation and JIT/pure-Python eq
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jit_paths import jit_and_python
 
 import cascadelab as cl
 from cascadelab import Book, DealerBook, Positions, Scenario, cascade, sample_positions, simulate
 from cascadelab.chapters.approach import STRESS as STRESS_MARKET
 from cascadelab.engine.scenario import DERIVED, EngineParams, engine_params
 from cascadelab.mechanisms.margin import vol_adjusted_maintenance
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -523,26 +519,20 @@ EVERYTHING = {
     "protective_puts": 1e4, "stress_halt": 0.25, "stress_window": 0.03,
 }
 SCRIPT = """
-import json, sys
+import io, json, sys
 import numpy as np
 from cascadelab import DealerBook, Scenario, sample_positions, simulate
 changes = json.loads(sys.argv[1])
 dealer = DealerBook.straddle(100.0, -3e4, expiry=40, vol=0.004)
 res = simulate(sample_positions(400, 100.0, seed=7), Scenario(dealer=dealer, **changes),
                steps=60, seed=11)
-np.savez(sys.argv[2], **{k: v for k, v in vars(res).items() if isinstance(v, np.ndarray)})
+np.savez(out := io.BytesIO(), **{k: v for k, v in vars(res).items() if isinstance(v, np.ndarray)})
+sys.stdout.buffer.write(out.getvalue())
 """
 
 
-def test_jit_and_pure_python_give_identical_results(tmp_path):
-    paths = {}
-    for flag in ("0", "1"):
-        out = tmp_path / f"jit{flag}.npz"
-        env = {**os.environ, "NUMBA_DISABLE_JIT": flag}
-        subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(EVERYTHING), str(out)],
-                       check=True, env=env, cwd=REPO, timeout=600)
-        paths[flag] = np.load(out)
-    jit, py = paths["0"], paths["1"]
+def test_jit_and_pure_python_give_identical_results():
+    jit, py = (np.load(io.BytesIO(out)) for out in jit_and_python(SCRIPT, json.dumps(EVERYTHING)))
     assert jit["liquidated_units"].sum() > 0 and np.abs(jit["dealer_flow"]).sum() > 0
     assert jit["halted"].any() and np.abs(jit["attacker_position"]).sum() > 0
     for key in jit.files:

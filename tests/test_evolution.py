@@ -309,7 +309,7 @@ def test_clearing_house_contains_what_bilateral_exposure_spreads() -> None:
 
 
 def test_basket_sits_between_cash_and_single_collateral() -> None:
-    res = basket_scenario(rho=0.5)
+    res = basket_scenario(corr=0.5)
     cash, single, basket = res.liquidated
     assert single > basket > cash
     assert res.bad_debt[1] > res.bad_debt[2] > res.bad_debt[0]
@@ -318,7 +318,7 @@ def test_basket_sits_between_cash_and_single_collateral() -> None:
 
 
 def test_correlation_erodes_the_basket() -> None:
-    sweep = basket_sweep(rhos=(0.0, 0.5, 1.0))
+    sweep = basket_sweep(corrs=(0.0, 0.5, 1.0))
     cash, single, basket = sweep.liquidated
     assert np.all(np.diff(basket) > 0) and np.all(np.diff(cash) > 0)
     assert np.all(single >= basket)
@@ -328,14 +328,14 @@ def test_correlation_erodes_the_basket() -> None:
 
 
 def test_basket_inputs_are_checked_by_name() -> None:
-    with pytest.raises(ValueError, match="rho"):
-        basket_scenario(rho=1.5)
+    with pytest.raises(ValueError, match="corr"):
+        basket_scenario(corr=1.5)
     with pytest.raises(ValueError, match="shock"):
         basket_scenario(shock=-0.1)
     with pytest.raises(ValueError, match="depth"):
         basket_scenario(depth=0.0)
-    with pytest.raises(ValueError, match="rhos"):
-        basket_sweep(rhos=(0.0, 2.0))
+    with pytest.raises(ValueError, match="corrs"):
+        basket_sweep(corrs=(0.0, 2.0))
 
 
 # ----------------------------------------------------------------------------- bridge

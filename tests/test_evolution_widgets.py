@@ -62,7 +62,7 @@ def test_update_sets_several_controls_with_one_recompute(any_lab):
 def test_basket_lab_numbers_and_pictures_follow_correlation():
     lab = basket_lab()
     assert lab.summary == basket_scenario(0.5).summary
-    seen = sweep(lab, "rho", [0.0, 0.3, 0.6, 0.9])
+    seen = sweep(lab, "corr", [0.0, 0.3, 0.6, 0.9])
     basket = [s["liquidated_basket"] for s in seen]
     single = [s["liquidated_single"] for s in seen]
     cash = [s["liquidated_cash"] for s in seen]

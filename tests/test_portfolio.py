@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jit_paths import jit_and_python
 
 from cascadelab import (
     IMPACT_MODELS,
@@ -36,9 +34,9 @@ def accounts() -> Accounts:
     return sample_accounts(5_000, PRICES, seed=0)
 
 
-def calm(rho: float = 0.5, **changes: object) -> MultiAssetScenario:
+def calm(corr: float = 0.5, **changes: object) -> MultiAssetScenario:
     """The default crash with no random noise, so every difference comes from the mechanism."""
-    return MultiAssetScenario(vols=(0.0, 0.0, 0.0), corr=equicorrelation(3, rho)).replace(
+    return MultiAssetScenario(vols=(0.0, 0.0, 0.0), corr=equicorrelation(3, corr)).replace(
         **changes
     )
 
@@ -114,7 +112,7 @@ def test_quiet_market_liquidates_nothing(accounts: Accounts) -> None:
 def test_cross_margin_drags_unshocked_legs_and_isolated_margin_contains_it(
     accounts: Accounts,
 ) -> None:
-    sc = calm(rho=0.0)  # B and C are independent of A: only the margin ties them together
+    sc = calm(corr=0.0)  # B and C are independent of A: only the margin ties them together
     cross = simulate_portfolio(accounts, sc)
     iso = simulate_portfolio(accounts.replace(cross_margin=False), sc)
     assert cross.n_liquidated_legs_total[1] > 50 and cross.n_liquidated_legs_total[2] > 50
@@ -129,20 +127,20 @@ def test_cross_margin_drags_unshocked_legs_and_isolated_margin_contains_it(
 
 
 def test_correlation_spreads_the_crash_across_assets(accounts: Accounts) -> None:
-    rhos = [0.0, 0.25, 0.5, 0.75, 1.0]
-    runs = [simulate_portfolio(accounts, calm(rho)) for rho in rhos]
+    corrs = [0.0, 0.25, 0.5, 0.75, 1.0]
+    runs = [simulate_portfolio(accounts, calm(corr)) for corr in corrs]
     others = [int(r.n_liquidated_legs_total[1:].sum()) for r in runs]
     contagion = [r.contagion for r in runs]
     drawdown_b = [float(r.max_drawdown[1]) for r in runs]
     assert np.all(np.diff(others) > 0), others
     assert np.all(np.diff(contagion) > 0), contagion
     assert np.all(np.diff(drawdown_b) > 0), drawdown_b
-    # at rho = 1 (a singular correlation matrix) B falls at least as far as the shock
+    # at corr = 1 (a singular correlation matrix) B falls at least as far as the shock
     assert drawdown_b[-1] >= 0.12
 
 
 def test_collateral_in_the_traded_asset_raises_liquidations() -> None:
-    sc = calm(rho=0.5)
+    sc = calm(corr=0.5)
     runs = {
         name: simulate_portfolio(sample_accounts(5_000, PRICES, collateral_mix=mix, seed=0), sc)
         for name, mix in [
@@ -170,7 +168,7 @@ def test_accounting_identity(cross: bool, mix: list[float] | None) -> None:
 
 def test_upward_shock_liquidates_shorts() -> None:
     acc = sample_accounts(2_000, PRICES, long_share=0.3, seed=1)
-    res = simulate_portfolio(acc, calm(rho=0.0, shock=-0.15))
+    res = simulate_portfolio(acc, calm(corr=0.0, shock=-0.15))
     closed = res.leg_step[:, 0] >= 0
     assert closed.sum() > 20
     assert (acc.units[closed, 0] < 0.0).mean() > 0.9  # the shorts in A are squeezed
@@ -179,13 +177,13 @@ def test_upward_shock_liquidates_shorts() -> None:
 
 
 def test_fundamentals_have_the_requested_correlation() -> None:
-    rho = np.array([[1.0, 0.7, -0.3], [0.7, 1.0, 0.0], [-0.3, 0.0, 1.0]])
-    sc = MultiAssetScenario(vols=(0.01, 0.02, 0.01), corr=rho, shock=0.0, steps=20_000)
+    corr = np.array([[1.0, 0.7, -0.3], [0.7, 1.0, 0.0], [-0.3, 0.0, 1.0]])
+    sc = MultiAssetScenario(vols=(0.01, 0.02, 0.01), corr=corr, shock=0.0, steps=20_000)
     r = np.diff(np.log(sc.fundamentals(seed=1)), axis=0)
-    np.testing.assert_allclose(np.corrcoef(r.T), rho, atol=0.03)
+    np.testing.assert_allclose(np.corrcoef(r.T), corr, atol=0.03)
     np.testing.assert_allclose(r.std(axis=0), [0.01, 0.02, 0.01], rtol=0.03)
     # a scripted shock with spillover moves the others by their conditional mean
-    sc = MultiAssetScenario(vols=(0.01, 0.02, 0.01), corr=rho, shock=0.1, steps=50)
+    sc = MultiAssetScenario(vols=(0.01, 0.02, 0.01), corr=corr, shock=0.1, steps=50)
     base = sc.replace(shock=0.0).fundamentals(seed=0)
     ratio = sc.fundamentals(seed=0) / base
     np.testing.assert_allclose(ratio[:20], 1.0)
@@ -229,14 +227,7 @@ def test_numba_disable_jit_gives_identical_results() -> None:
         "    out.append({f.name: getattr(r, f.name) for f in dataclasses.fields(r)})\n"
         "sys.stdout.buffer.write(pickle.dumps(out))\n"
     )
-    runs = []
-    for flag in ("0", "1"):
-        env = dict(os.environ, NUMBA_DISABLE_JIT=flag)
-        proc = subprocess.run(
-            [sys.executable, "-c", code], env=env, capture_output=True, check=True, timeout=300
-        )
-        runs.append(pickle.loads(proc.stdout))
-    jit, py = runs
+    jit, py = (pickle.loads(out) for out in jit_and_python(code, timeout=300))
     assert jit[0]["n_accounts_liquidated"] > 0 and jit[1]["n_accounts_liquidated"] > 0
     for a, b in zip(jit, py, strict=True):
         for name in a:
@@ -392,7 +383,7 @@ def test_bad_accounts_and_calls_raise(accounts: Accounts) -> None:
 @settings(max_examples=20, deadline=None)
 @given(
     K=st.integers(1, 3),
-    rho=st.floats(-0.45, 1.0),
+    corr=st.floats(-0.45, 1.0),
     shock=st.floats(-0.3, 0.3),
     penalty=st.floats(0.0, 0.05),
     resilience=st.floats(0.0, 1.0),
@@ -403,7 +394,7 @@ def test_bad_accounts_and_calls_raise(accounts: Accounts) -> None:
     seed=st.integers(0, 2**16),
 )
 def test_accounting_holds_in_random_markets(
-    K: int, rho: float, shock: float, penalty: float, resilience: float, cross: bool,
+    K: int, corr: float, shock: float, penalty: float, resilience: float, cross: bool,
     pledge: float, model: str, depth: float, seed: int,
 ) -> None:
     prices = 100.0 * (1.0 + np.arange(K))
@@ -412,7 +403,7 @@ def test_accounting_holds_in_random_markets(
         200, prices, legs=min(2, K), collateral_mix=mix, cross_margin=cross, seed=seed
     )
     sc = MultiAssetScenario(
-        prices=prices, vols=np.full(K, 0.005), corr=equicorrelation(K, max(rho, -0.45)),
+        prices=prices, vols=np.full(K, 0.005), corr=equicorrelation(K, max(corr, -0.45)),
         books=tuple(Book(depth, model) for _ in range(K)), shock=shock,
         shock_asset=seed % K, shock_step=3, penalty=penalty, resilience=resilience, steps=30,
         names=tuple("XYZ"[:K]),

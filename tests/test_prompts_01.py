@@ -26,15 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_origin.ipynb"
 
 
-@pytest.fixture
-def lab(make_lab):
-    return make_lab
-
-
-def _markdown() -> str:
-    return notebook_markdown(NOTEBOOK)
-
-
 # ----------------------------------------------------------------------------- fragmentation
 
 
@@ -196,7 +187,7 @@ def test_liq_3_a_cap_per_step_acts_like_a_small_close_factor(lab):
 
 
 def test_chapter_links_resolve_and_cite_at_least_three_sources():
-    text = _markdown()
+    text = notebook_markdown(NOTEBOOK)
     docs = ROOT / "docs"
     anchors = {name: set(re.findall(r'<a id="([^"]+)"></a>', (docs / name).read_text()))
               | set(re.findall(r"^### (\S+)$", (docs / name).read_text(), flags=re.M))
@@ -222,7 +213,7 @@ def test_the_numbers_the_prose_quotes():
         replay_events,
     )
 
-    text = _markdown()
+    text = notebook_markdown(NOTEBOOK)
     five, one = fragmented_liquidity(0.4, shock=0.05), fragmented_liquidity(0.4, shock=0.01)
     near = fragmented_liquidity(five.critical_share - 0.02, shock=0.05).venue.amplification
     assert f"{near:.2f}x" == "4.03x" and "finite 4.03x" in text

@@ -20,15 +20,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "04_evolution.ipynb"
 
 
-@pytest.fixture
-def lab(make_lab):
-    return make_lab
-
-
-def _markdown() -> str:
-    return notebook_markdown(NOTEBOOK)
-
-
 def _steepest(x, y):
     """Where a sweep rises most steeply: the midpoint of the step with the largest ratio."""
     y = np.asarray(y, dtype=float)
@@ -40,9 +31,9 @@ def _steepest(x, y):
 
 
 def test_basket_1_high_correlation_sends_the_basket_up_to_single_collateral(lab):
-    bl = lab(basket_lab, rho=0.5)
+    bl = lab(basket_lab, corr=0.5)
     low = bl.result[0]
-    bl.update(rho=0.9)
+    bl.update(corr=0.9)
     high = bl.result[0]
     _cash, single, basket = high.liquidated
     assert basket > 0.95 * single                    # green dots up to the vermillion ones
@@ -51,13 +42,13 @@ def test_basket_1_high_correlation_sends_the_basket_up_to_single_collateral(lab)
 
 
 def test_basket_2_a_bigger_crash_moves_the_jumps_to_lower_correlations(lab):
-    bl = lab(basket_lab, rho=0.5)
+    bl = lab(basket_lab, corr=0.5)
     sw12 = bl.result[1]
     bl.update(shock=25.0)
     sw25 = bl.result[1]
     for mix in (1, 2):  # single, basket
-        assert (_steepest(sw25.rhos, sw25.liquidated[mix])
-                < _steepest(sw12.rhos, sw12.liquidated[mix]) - 0.2)
+        assert (_steepest(sw25.corrs, sw25.liquidated[mix])
+                < _steepest(sw12.corrs, sw12.liquidated[mix]) - 0.2)
 
 
 def test_basket_3_thin_books_move_b_and_c_even_with_cash_margin(lab):
@@ -221,7 +212,7 @@ def test_the_numbers_the_prose_quotes():
     )
     from cascadelab.mechanisms.oracle_network import manipulation_cost
 
-    text = _markdown()
+    text = notebook_markdown(NOTEBOOK)
     big = clearing_scenario(loss=80.0)
     assert round(big.summary["mutualised"]) == 57 and round(big.unpaid, 1) == 12.0
     assert "all 15 default with the CCP" in text and "12.0 of their shares" in text
@@ -235,7 +226,7 @@ def test_the_numbers_the_prose_quotes():
 
 
 def test_chapter_links_resolve_and_cite_at_least_three_sources():
-    text = _markdown()
+    text = notebook_markdown(NOTEBOOK)
     docs = ROOT / "docs"
     anchors = {name: set(re.findall(r'<a id="([^"]+)"></a>', (docs / name).read_text()))
               | set(re.findall(r"^### (\S+)$", (docs / name).read_text(), flags=re.M))

@@ -116,6 +116,25 @@ def test_the_default_population_is_the_course_market_of_every_chapter():
         20_000, seed=3, leverage=12.0)
 
 
+def test_check_run_checks_the_run_arguments_the_chapters_share():
+    from cascadelab.chapters import evolution, horizon, origin
+
+    run = _course.check_run(n=np.int64(500), seed=2, steps=30)
+    assert run == (500, 2, 30) and all(type(x) is int for x in run)
+    assert _course.check_run(seed=1, steps=5, steps_range=(3, 10)) == (1, 5)
+    with pytest.raises(ValueError, match=r"^n must be an integer in \[100, inf\], got 99$"):
+        _course.check_run(n=99, seed=0)
+    with pytest.raises(TypeError, match="steps"):
+        _course.check_run(seed=0, steps=None)  # None is a wrong value, not a missing argument
+    # the chapters' scenario functions answer with its messages
+    with pytest.raises(ValueError, match=r"^steps must be an integer in \[20, 5000\], got 10$"):
+        origin.stale_oracle(steps=10)
+    with pytest.raises(ValueError, match=r"^seed must be an integer in \[0, inf\], got -1$"):
+        horizon.backstop_scenario(seed=-1)
+    with pytest.raises(ValueError, match=r"^n must be an integer in \[100, inf\], got 50$"):
+        evolution.liquidation_prize(-0.1, n=50)
+
+
 def test_theory_thinner_book_and_larger_shock():
     amp = [feedback_loop_scenario(depth=d).amplification for d in (5e5, 2e5, 1e5)]
     assert amp[0] < amp[1] < amp[2]

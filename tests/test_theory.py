@@ -436,13 +436,13 @@ def test_scenario_functions_take_the_fields_of_their_params_as_keywords():
     ("dealer", "dealer_sell = d - delta_prev"), ("batch", "net = sells - buys + dealer_sell"),
     ("predator", "mode = COVER"),
 ])
-def test_rule_source_is_a_short_excerpt_of_the_running_code(name, must):
+def test_excerpt_is_a_short_excerpt_of_the_running_code(name, must):
     import inspect
     from pathlib import Path
 
     import cascadelab
 
-    text = th.rule_source(name)
+    text = th.excerpt(name)
     head, *body = text.splitlines()
     assert head.startswith("# cascadelab/") and must in text
     assert 3 <= len(body) <= 20, len(body)
@@ -454,6 +454,6 @@ def test_rule_source_is_a_short_excerpt_of_the_running_code(name, must):
     assert name in th.RULES
 
 
-def test_rule_source_validation():
+def test_excerpt_validation():
     with pytest.raises(ValueError, match="name"):
-        th.rule_source("margin")
+        th.excerpt("margin")

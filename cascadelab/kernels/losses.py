@@ -2,10 +2,11 @@
 
 ``loss_waterfall`` is the pro-rata levy (``loss_rule="socialise"``, the default) and
 ``adl_waterfall`` auto-deleveraging (``"adl"``, rule and sources in
-:mod:`cascadelab.mechanisms.adl`), with its queue (``adl_queue``, ``adl_close``) and what it
-leaves to the positions (``adl_remaining``). Stages of :func:`cascadelab.kernels.engine.run`
-(``register_jitable``: compiled into its loop). The rows of ``out`` and of the workspace that
-these stages write are defined here and re-exported by :mod:`cascadelab.kernels.engine`.
+:mod:`cascadelab.mechanisms.adl`), one side at a time (``adl_side``) with its queue
+(``adl_queue``, ``adl_close``), and what it leaves to the positions (``adl_remaining``).
+Stages of :func:`cascadelab.kernels.engine.run` (``register_jitable``: compiled into its loop).
+The rows of ``out`` and of the workspace that these stages write are defined here and
+re-exported by :mod:`cascadelab.kernels.engine`.
 """
 
 from __future__ import annotations
@@ -88,6 +89,26 @@ def adl_close(
 
 
 @register_jitable
+def adl_side(
+    direction: int, side: SortedSide, k: int, row: int, slot: int, adl: np.ndarray, loss: float,
+    gap: float, fill: float, entry: np.ndarray, size: np.ndarray, collateral: np.ndarray,
+    ints: np.ndarray, floats: np.ndarray, alive: int, open_units: float,
+) -> tuple[float, float, float, int, float]:
+    """10c. Cover ``loss`` (the other side's bad debt left after the fund, ``gap`` USD per unit
+    closed) from one side (``direction``; queue in ``ints[row]``, its head and length at
+    ``adl[slot]``, ``adl[slot + 1]``): build the queue at its first use (:func:`adl_queue`),
+    then close from its head (:func:`adl_close`). Returns ``(loss covered, units closed, their
+    collateral, open positions, open units)``."""
+    if adl[slot + 1] < 0:
+        adl[slot + 1] = adl_queue(direction, side.index, side.bankrupt, entry, k, row, ints, fill)
+    u, c, head, alive, open_units = adl_close(
+        direction, side.index, side.bankrupt, entry, k, row, adl[slot], adl[slot + 1], ints,
+        floats, size, collateral, fill, loss / gap, alive, open_units)
+    adl[slot] = head
+    return min(u * gap, loss), u, c, alive, open_units
+
+
+@register_jitable
 def fund_draw(
     prm: tuple, fund: float, penalties: float, bad_long: float, bad_short: float
 ) -> tuple[float, float, float, float, float]:
@@ -163,7 +184,7 @@ def adl_waterfall(
     penalties feed the fund, bad debt draws it; the rest :math:`S` of the longs' (shorts')
     bad debt closes :math:`S / (\bar b - f)` units of the best-ranked profitable shorts
     (longs) at the bankrupt slices' bankruptcy price :math:`\bar b` instead of the fill
-    :math:`f` (:func:`adl_queue`, :func:`adl_close`); what nobody is left to cover is
+    :math:`f` (:func:`adl_side`, one side at a time); what nobody is left to cover is
     uncovered. ``adl`` holds the queues' state ``[head_long, length_long, head_short,
     length_short]`` (length -1: not built yet). Writes the waterfall rows and ``ADL_UNITS`` of
     ``out[t]`` and adds the closed positions' collateral to ``CLOSED_COLLATERAL`` and
@@ -178,29 +199,17 @@ def adl_waterfall(
         from_long = rest * (bad_long / bad)
         from_short = rest - from_long
         if from_long > 0.0:  # longs went bankrupt: shorts are closed
-            gap = bad_long / bq_long
-            if adl[3] < 0:
-                adl[3] = adl_queue(-1, shorts.index, shorts.bankrupt, entry, k_short,
-                                   ADL_Q_SHORT, ints, fill)
-            u, c, head, alive_short, open_short = adl_close(
-                -1, shorts.index, shorts.bankrupt, entry, k_short, ADL_Q_SHORT, adl[2], adl[3],
-                ints, floats, size, collateral, fill, from_long / gap, alive_short, open_short)
-            adl[2] = head
-            covered = min(u * gap, from_long)
+            covered, u, c, alive_short, open_short = adl_side(
+                -1, shorts, k_short, ADL_Q_SHORT, 2, adl, from_long, bad_long / bq_long, fill,
+                entry, size, collateral, ints, floats, alive_short, open_short)
             socialized += covered
             uncovered += from_long - covered
             units += u
             coll += c
         if from_short > 0.0:  # shorts went bankrupt: longs are closed
-            gap = bad_short / bq_short
-            if adl[1] < 0:
-                adl[1] = adl_queue(1, longs.index, longs.bankrupt, entry, k_long, ADL_Q_LONG,
-                                   ints, fill)
-            u, c, head, alive_long, open_long = adl_close(
-                1, longs.index, longs.bankrupt, entry, k_long, ADL_Q_LONG, adl[0], adl[1],
-                ints, floats, size, collateral, fill, from_short / gap, alive_long, open_long)
-            adl[0] = head
-            covered = min(u * gap, from_short)
+            covered, u, c, alive_long, open_long = adl_side(
+                1, longs, k_long, ADL_Q_LONG, 0, adl, from_short, bad_short / bq_short, fill,
+                entry, size, collateral, ints, floats, alive_long, open_long)
             socialized += covered
             uncovered += from_short - covered
             units += u

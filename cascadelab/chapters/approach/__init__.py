@@ -22,7 +22,8 @@ function                               defence (``Scenario`` fields)
                                        ``halt_resilience``, ``liquidate_in_halt``)
 :func:`mitigation_comparison`          every defence in turn on one shock
 :func:`mitigation_monte_carlo`         every defence over many random paths (VaR, ES)
-:func:`engine_rule`, :func:`rule_source`  the engine's own code for a rule, to print
+:func:`engine_rule`                    the engine's own code for a stage of its loop, to print
+:func:`function_source`                the source of one rule the loop calls, to print
 =====================================  ===================================================
 
 One module per defence (:mod:`~.margin`, :mod:`~.gradual`, :mod:`~.fund`, :mod:`~.fees`,
@@ -35,6 +36,7 @@ none). The population is always the course's ``population(n, seed=seed)``
 (:func:`cascadelab.chapters._course.population`).
 """
 
+from cascadelab.chapters._source import engine_rule, function_source
 from cascadelab.chapters.approach.breaker import (
     CircuitBreakerResult,
     circuit_breaker_scenario,
@@ -59,7 +61,6 @@ from cascadelab.chapters.approach.markets import (
     drawdown_path,
 )
 from cascadelab.chapters.approach.puts import PutsResult, protective_puts_scenario
-from cascadelab.chapters.approach.rules import engine_rule, rule_source
 
 __all__ = [
     "FAST_CRASH",
@@ -78,12 +79,12 @@ __all__ = [
     "drawdown_path",
     "engine_rule",
     "fee_scenario",
+    "function_source",
     "gradual_scenario",
     "halt_intervals",
     "insurance_fund_scenario",
     "mitigation_comparison",
     "mitigation_monte_carlo",
     "protective_puts_scenario",
-    "rule_source",
     "vol_margin_scenario",
 ]

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from cascadelab._validate import check_array, check_instance, check_int, check_real
-from cascadelab.chapters._course import population
+from cascadelab.chapters._course import check_run, population
 from cascadelab.engine import Scenario, SimulationResult, simulate
 from cascadelab.positions import Positions
 
@@ -41,8 +41,7 @@ PUTS_MARKET = Scenario(shock=0.04, sigma=0.002)
 
 
 def _market(n: int, seed: int) -> Positions:
-    n = check_int("n", n, lo=1, hi=1_000_000)
-    seed = check_int("seed", seed, lo=0)
+    n, seed = check_run(n=n, seed=seed, n_range=(1, 1_000_000))
     return population(n, seed=seed)
 
 

@@ -6,7 +6,7 @@ accounts that differ only in what their margin is posted in (:func:`cascadelab.s
 A pledged asset loses value exactly when the market falls, so its holder is hit twice; a basket
 loses on average
 
-.. math:: \ell = \sum_j w_j \big(1 - (1 - s)^{\beta_j}\big), \qquad \beta_j = \rho_{jA}\,
+.. math:: \bar s = \sum_j w_j \big(1 - (1 - s)^{\beta_j}\big), \qquad \beta_j = \varrho_{jA}\,
     \sigma_j / \sigma_A,
 
 (:func:`cascadelab.basket_drawdown`), between :math:`w_A s` at correlation 0 and :math:`s` at 1.
@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_array, check_choice, check_int, check_real
+from cascadelab._validate import check_array, check_choice, check_real
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
-from cascadelab.chapters._course import PRICE, cached, population
+from cascadelab.chapters._course import PRICE, cached, check_run, population
 from cascadelab.market import Book
 from cascadelab.portfolio import (
     Accounts,
@@ -61,7 +61,7 @@ COLLATERAL_MIXES: dict[str, tuple[float, float, float] | None] = {
 }
 
 _PRICES = (PRICE, PRICE, PRICE)
-_RHOS = tuple(float(x) for x in np.linspace(0.0, 1.0, 11))
+_CORRS = tuple(float(x) for x in np.linspace(0.0, 1.0, 11))
 _SHARES = tuple(float(x) for x in np.linspace(0.0, 0.9, 19))
 
 
@@ -75,22 +75,24 @@ def _accounts(mix: str, n: int, leverage: float, seed: int) -> Accounts:
     )
 
 
-def _market(rho: float, shock: float, depth: float, steps: int) -> MultiAssetScenario:
+def _market(corr: float, shock: float, depth: float, steps: int) -> MultiAssetScenario:
     book = Book(depth=depth)
     return MultiAssetScenario(
-        vols=(0.0, 0.0, 0.0), corr=equicorrelation(3, rho), books=(book, book, book),
+        vols=(0.0, 0.0, 0.0), corr=equicorrelation(3, corr), books=(book, book, book),
         shock=shock, shock_step=2, steps=steps,
     )
 
 
-def _check_basket(rho: float, shock: float, depth: float, n: int, leverage: float, steps: int):
-    rho = check_real("rho", rho, lo=-0.5, hi=1.0)
+def _check_basket(
+    corr: float, shock: float, depth: float, n: int, leverage: float, steps: int, seed: int
+):
+    corr = check_real("corr", corr, lo=-0.5, hi=1.0)
     shock = check_real("shock", shock, lo=0.0, hi=1.0, hi_open=True)
     depth = check_real("depth", depth, lo=0.0, lo_open=True)
-    n = check_int("n", n, lo=1, hi=1_000_000)
     leverage = check_real("leverage", leverage, lo=1.0, hi=20.0)
-    steps = check_int("steps", steps, lo=3, hi=100_000)
-    return rho, shock, depth, n, leverage, steps
+    n, seed, steps = check_run(n=n, seed=seed, steps=steps, n_range=(1, 1_000_000),
+                               steps_range=(3, 100_000))
+    return corr, shock, depth, n, leverage, steps, seed
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,7 +101,7 @@ class BasketResult:
 
     Attributes
     ----------
-    rho, shock, depth : float
+    corr, shock, depth : float
         Pairwise correlation, crash of asset A (fraction), depth of each book (units per 1%).
     mixes : tuple of str
         ``("cash", "single", "basket")``, the order of every array's first axis.
@@ -117,7 +119,7 @@ class BasketResult:
         Accounts per book.
     """
 
-    rho: float
+    corr: float
     shock: float
     depth: float
     mixes: tuple[str, ...]
@@ -140,7 +142,7 @@ class BasketResult:
 
 
 def basket_scenario(
-    rho: float = 0.5,
+    corr: float = 0.5,
     shock: float = 0.12,
     depth: float = 10_000.0,
     *,
@@ -153,7 +155,7 @@ def basket_scenario(
 
     Parameters
     ----------
-    rho : float
+    corr : float
         Pairwise correlation of the three assets, in [-0.5, 1].
     shock : float
         Crash of asset A's fundamental, fraction in [0, 1); B and C follow by their conditional
@@ -176,18 +178,18 @@ def basket_scenario(
 
     Examples
     --------
-    >>> res = basket_scenario(rho=0.5)
+    >>> res = basket_scenario(corr=0.5)
     >>> bool(res.liquidated[1] > res.liquidated[2] > res.liquidated[0])   # single > basket > cash
     True
     """
-    rho, shock, depth, n, leverage, steps = _check_basket(rho, shock, depth, n, leverage, steps)
-    seed = check_int("seed", seed, lo=0)
-    market = _market(rho, shock, depth, steps)
+    corr, shock, depth, n, leverage, steps, seed = _check_basket(corr, shock, depth, n,
+                                                                 leverage, steps, seed)
+    market = _market(corr, shock, depth, steps)
     mixes = tuple(COLLATERAL_MIXES)
     runs = tuple(simulate_portfolio(_accounts(m, n, leverage, seed), market, seed=0)
                  for m in mixes)
     return BasketResult(
-        rho=rho, shock=shock, depth=depth, mixes=mixes, runs=runs,
+        corr=corr, shock=shock, depth=depth, mixes=mixes, runs=runs,
         drawdown=np.array([r.max_drawdown for r in runs]),
         liquidated=np.array([r.n_accounts_liquidated for r in runs], dtype=float),
         bad_debt=np.array([r.total_bad_debt for r in runs]),
@@ -202,31 +204,31 @@ class BasketSweep:
 
     Attributes
     ----------
-    rhos : ndarray, shape (m,)
+    corrs : ndarray, shape (m,)
         Correlations swept.
     liquidated, bad_debt : ndarray, shape (3, m)
         Accounts liquidated and bad debt (USD) for cash, single, basket (rows).
     """
 
-    rhos: np.ndarray
+    corrs: np.ndarray
     liquidated: np.ndarray
     bad_debt: np.ndarray
 
 
 @cached
-def _sweep(rhos: tuple[float, ...], shock: float, depth: float, n: int, leverage: float,
+def _sweep(corrs: tuple[float, ...], shock: float, depth: float, n: int, leverage: float,
            steps: int, seed: int) -> BasketSweep:
-    res = [basket_scenario(rho=r, shock=shock, depth=depth, n=n, leverage=leverage, steps=steps,
-                           seed=seed) for r in rhos]
+    res = [basket_scenario(corr=r, shock=shock, depth=depth, n=n, leverage=leverage, steps=steps,
+                           seed=seed) for r in corrs]
     return BasketSweep(
-        rhos=np.array(rhos),
+        corrs=np.array(corrs),
         liquidated=np.array([r.liquidated for r in res]).T,
         bad_debt=np.array([r.bad_debt for r in res]).T,
     )
 
 
 def basket_sweep(
-    rhos: np.ndarray | tuple[float, ...] = _RHOS,
+    corrs: np.ndarray | tuple[float, ...] = _CORRS,
     shock: float = 0.12,
     depth: float = 10_000.0,
     *,
@@ -235,17 +237,17 @@ def basket_sweep(
     steps: int = 60,
     seed: int = 0,
 ) -> BasketSweep:
-    """:func:`basket_scenario` at each correlation in ``rhos`` (cached per argument set).
+    """:func:`basket_scenario` at each correlation in ``corrs`` (cached per argument set).
 
-    Parameters as in :func:`basket_scenario`; ``rhos`` is an array of correlations in [-0.5, 1].
+    Parameters as in :func:`basket_scenario`; ``corrs`` is an array of correlations in [-0.5, 1].
 
     Returns
     -------
     BasketSweep
     """
-    r = check_array("rhos", rhos, lo=-0.5, hi=1.0)
-    _, shock, depth, n, leverage, steps = _check_basket(0.0, shock, depth, n, leverage, steps)
-    seed = check_int("seed", seed, lo=0)
+    r = check_array("corrs", corrs, lo=-0.5, hi=1.0)
+    _, shock, depth, n, leverage, steps, seed = _check_basket(0.0, shock, depth, n, leverage,
+                                                              steps, seed)
     return _sweep(tuple(float(x) for x in r), shock, depth, n, leverage, steps, seed)
 
 
@@ -293,13 +295,13 @@ class BridgeResult:
         }
 
 
-def _check_bridge(shock: float, depth: float, impact: str, n: int, leverage: float):
+def _check_bridge(shock: float, depth: float, impact: str, n: int, leverage: float, seed: int):
     shock = check_real("shock", shock, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     depth = check_real("depth", depth, lo=0.0, lo_open=True)
     impact = check_choice("impact", impact, ("linear", "exponential", "sqrt"))
-    n = check_int("n", n, lo=1, hi=10_000_000)
+    n, seed = check_run(n=n, seed=seed, n_range=(1, 10_000_000))
     leverage = check_real("leverage", leverage, lo=1.0, hi=50.0)
-    return shock, depth, impact, n, leverage
+    return shock, depth, impact, n, leverage, seed
 
 
 def bridge_scenario(
@@ -339,8 +341,8 @@ def bridge_scenario(
     True
     """
     share = check_real("share", share, lo=0.0, hi=1.0, hi_open=True)
-    shock, depth, impact, n, leverage = _check_bridge(shock, depth, impact, n, leverage)
-    seed = check_int("seed", seed, lo=0)
+    shock, depth, impact, n, leverage, seed = _check_bridge(shock, depth, impact, n, leverage,
+                                                            seed)
     pos = population(n, seed=seed, leverage=leverage)
     book = Book(depth=depth, impact=impact)
     normal = cascade(pos, PRICE, shock, book)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cascadelab._validate import check_array, check_int, check_real, check_seed, check_sequence
-from cascadelab.chapters._course import PRICE, cached, population
+from cascadelab.chapters._course import PRICE, cached, check_run, population
 from cascadelab.mechanisms.oracle_network import (
     MAX_DEPTH,
     MAX_FEEDS,
@@ -73,8 +73,7 @@ def liquidation_prize(
     if a == 0.0:
         raise ValueError("attack must be non-zero (the move the attacker wants), got 0")
     penalty = check_real("penalty", penalty, lo=0.0, hi=1.0, hi_open=True)
-    n = check_int("n", n, lo=100)
-    seed = check_int("seed", seed, lo=0)
+    n, seed = check_run(n=n, seed=seed)
     pos = population(n, seed=seed)
     level = PRICE * (1.0 + a)
     if a < 0.0:

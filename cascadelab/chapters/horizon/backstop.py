@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_int, check_real
-from cascadelab.chapters._course import PRICE, population
+from cascadelab._validate import check_real
+from cascadelab.chapters._course import PRICE, check_run, population
 from cascadelab.engine import Scenario, SimulationResult, simulate
 
 __all__ = ["BackstopResult", "backstop_scenario"]
@@ -125,8 +125,7 @@ def backstop_scenario(
     follow_through = check_real("follow_through", follow_through, 0.0, 2.0)
     depth = check_real("depth", depth, lo=0.0, lo_open=True)
     leverage = check_real("leverage", leverage, 2.0, 40.0)
-    steps = check_int("steps", steps, 20, 5000)
-    seed = check_int("seed", seed, lo=0)
+    seed, steps = check_run(seed=seed, steps=steps)
     pos = population(5_000, seed=1, leverage=leverage, long_share=0.6)
     mu = math.log1p(-min(follow_through * shock, 0.9)) / steps
     sc = Scenario(price=PRICE, sigma=0.001, mu=mu, shock=shock, shock_step=10, depth=depth,

@@ -21,7 +21,7 @@ import numpy as np
 
 from cascadelab._validate import check_array, check_instance, check_int, check_real
 from cascadelab.cascade import liquidation_density
-from cascadelab.chapters._course import PRICE, SIGMA_REF, cached, population
+from cascadelab.chapters._course import PRICE, SIGMA_REF, cached, check_run, population
 from cascadelab.chapters.horizon.stats import _loguniform
 from cascadelab.engine import Scenario, simulate
 from cascadelab.mechanisms import breaker as rule
@@ -135,8 +135,7 @@ def breaker_days(n_normal: int = 150, n_crash: int = 150, *, seed: int = 0,
     """
     n_normal = check_int("n_normal", n_normal, 1, 100_000)
     n_crash = check_int("n_crash", n_crash, 1, 100_000)
-    seed = check_int("seed", seed, lo=0)
-    steps = check_int("steps", steps, 30, 10_000)
+    seed, steps = check_run(seed=seed, steps=steps, steps_range=(30, 10_000))
     return _breaker_days(n_normal, n_crash, seed, steps)
 
 

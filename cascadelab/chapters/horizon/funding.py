@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cascadelab._validate import check_array, check_instance, check_int
-from cascadelab.chapters._course import population
+from cascadelab.chapters._course import check_run, population
 from cascadelab.engine import Scenario
 from cascadelab.engine.montecarlo import monte_carlo
 
@@ -84,8 +84,7 @@ def funding_charge(
     check_instance("scenario", scenario, Scenario)
     n_positions = check_int("n_positions", n_positions, 10, 1_000_000)
     paths = check_int("paths", paths, 10, 1_000_000)
-    steps = check_int("steps", steps, 10, 100_000)
-    seed = check_int("seed", seed, lo=0)
+    seed, steps = check_run(seed=seed, steps=steps, steps_range=(10, 100_000))
     charge, tail, prob = (np.empty(lev.size) for _ in range(3))
     for j, L in enumerate(lev):
         pos = population(n_positions, seed=3, leverage=float(L), max_leverage=1.2 * float(L),

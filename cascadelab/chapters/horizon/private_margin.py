@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cascadelab._validate import check_int, check_real
-from cascadelab.chapters._course import PRICE, population
+from cascadelab._validate import check_real
+from cascadelab.chapters._course import PRICE, check_run, population
 from cascadelab.engine import Scenario, SimulationResult, simulate
 
 __all__ = ["PrivateMarginResult", "private_margin_scenario"]
@@ -88,8 +88,7 @@ def private_margin_scenario(
     leverage = check_real("leverage", leverage, 2.0, 40.0)
     reach = check_real("reach", reach, 0.0, 0.5, lo_open=True, hi_open=True)
     sigma = check_real("sigma", sigma, 0.0, 0.05)
-    steps = check_int("steps", steps, 20, 5000)
-    seed = check_int("seed", seed, lo=0)
+    seed, steps = check_run(seed=seed, steps=steps)
     pos = population(5_000, seed=1, leverage=leverage, long_share=0.6)
     sc = Scenario(price=PRICE, sigma=sigma, shock=0.0, depth=depth, predator_capital=capital,
                   predator_reach=reach, predator_min_cluster=0.3)

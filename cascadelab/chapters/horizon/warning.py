@@ -38,7 +38,7 @@ from cascadelab._validate import (
     check_sequence,
 )
 from cascadelab.cascade import liquidation_density
-from cascadelab.chapters._course import PRICE, cached, population
+from cascadelab.chapters._course import PRICE, cached, check_run, population
 from cascadelab.chapters.horizon.stats import (
     LogisticModel,
     RocCurve,
@@ -309,8 +309,7 @@ def draw_episodes(n: int, *, dist: EpisodeDistribution | None = None, seed: int 
     >>> eps.X.shape
     (50, 5)
     """
-    n = check_int("n", n, 2, 100_000)
-    seed = check_int("seed", seed, lo=0)
+    n, seed = check_run(n=n, seed=seed, n_range=(2, 100_000))
     if dist is None:
         dist = EpisodeDistribution()
     elif not isinstance(dist, EpisodeDistribution):
@@ -523,7 +522,7 @@ def predictive_engine(
     """
     n_train = check_int("n_train", n_train, 20, 100_000)
     n_test = check_int("n_test", n_test, 20, 100_000)
-    seed = check_int("seed", seed, lo=0)
+    (seed,) = check_run(seed=seed)
     if dist is None:
         dist = EpisodeDistribution()
     check_instance("dist", dist, EpisodeDistribution)

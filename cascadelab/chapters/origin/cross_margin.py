@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_array, check_int, check_real, check_sequence
-from cascadelab.chapters._course import PRICE, cached
+from cascadelab._validate import check_array, check_real, check_sequence
+from cascadelab.chapters._course import PRICE, cached, check_run
 from cascadelab.market import Book
 from cascadelab.portfolio import (
     Accounts,
@@ -83,7 +83,7 @@ def _check_portfolio(corr: float, shock: float, depth: float, n: int, seed: int,
     return (check_real("corr", corr, lo=-0.5, hi=1.0),
             check_real("shock", shock, lo=0.0, hi=0.9),
             check_real("depth", depth, lo=1.0, hi=1e12),
-            check_int("n", n, lo=10, hi=1_000_000), check_int("seed", seed, lo=0),
+            *check_run(n=n, seed=seed, n_range=(10, 1_000_000)),
             check_real("leverage", leverage, lo=1.0, hi=20.0))
 
 

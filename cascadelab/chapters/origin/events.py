@@ -43,7 +43,7 @@ import numpy as np
 
 from cascadelab._validate import check_int, check_real
 from cascadelab.cascade import cascade
-from cascadelab.chapters._course import PRICE, cached, population
+from cascadelab.chapters._course import PRICE, cached, check_run, population
 from cascadelab.chapters.origin.stale_oracle import _crash_scenario
 from cascadelab.engine.simulate import simulate
 from cascadelab.market import Book
@@ -624,7 +624,6 @@ def replay_events(*, n: int = 20_000, n_accounts: int = 5_000, seed: int = 0
     >>> all(abs(r.model_fall / r.observed_fall - 1) < 0.1 for r in (march, may, october))
     True
     """
-    n = check_int("n", n, lo=100)
+    n, seed = check_run(n=n, seed=seed)
     n_accounts = check_int("n_accounts", n_accounts, lo=100)
-    seed = check_int("seed", seed, lo=0)
     return _replays(n, n_accounts, seed)

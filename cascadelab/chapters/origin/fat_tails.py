@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
-from cascadelab.chapters._course import cached
+from cascadelab.chapters._course import cached, check_run
 from cascadelab.tails import student_t_returns, tail_probability
 
 __all__ = ["NUS", "ZS", "FatTailResult", "fat_tail_breaches"]
@@ -153,7 +153,7 @@ def fat_tail_breaches(
     nu = check_real("nu", nu, lo=2.0, hi=1000.0, lo_open=True)
     periods_per_year = check_real("periods_per_year", periods_per_year, lo=1e-3, hi=1e9)
     n_sim = check_int("n_sim", n_sim, lo=1000, hi=10_000_000)
-    seed = check_int("seed", seed, lo=0)
+    (seed,) = check_run(seed=seed)
     sims = _sorted_abs_returns(nu, n_sim, seed)
     curve_sim = _sim_tail(sims, ZS)
     curve_sim = np.where(curve_sim > 0.0, curve_sim, np.nan)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_choice, check_int, check_real, check_sequence
+from cascadelab._validate import check_choice, check_real, check_sequence
 from cascadelab.cascade import CascadeResult, cascade, cascade_multiplier, liquidation_density
-from cascadelab.chapters._course import PRICE, cached, population
+from cascadelab.chapters._course import PRICE, cached, check_run, population
 from cascadelab.market import IMPACT_MODELS, Book
 
 __all__ = ["DEFAULT_SHARES", "FragmentationResult", "fragmented_liquidity"]
@@ -173,8 +173,7 @@ def fragmented_liquidity(
     shock = check_real("shock", shock, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     depth = check_real("depth", depth, lo=1.0, hi=1e12)
     check_choice("impact", impact, tuple(IMPACT_MODELS))
-    n = check_int("n", n, lo=100)
-    seed = check_int("seed", seed, lo=0)
+    n, seed = check_run(n=n, seed=seed)
     shares = tuple(check_real(f"shares[{j}]", x, lo=0.0, hi=1.0, lo_open=True)
                    for j, x in enumerate(check_sequence("shares", shares, what="shares")))
     pos = population(n, seed=seed)

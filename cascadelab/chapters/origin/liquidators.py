@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_int, check_real, check_sequence
-from cascadelab.chapters._course import cached, population
+from cascadelab._validate import check_real, check_sequence
+from cascadelab.chapters._course import cached, check_run, population
 from cascadelab.engine import Scenario, SimulationResult, simulate
 
 __all__ = ["DEFAULT_CLOSE_FACTORS", "LiquidatorResult", "liquidator_tradeoff"]
@@ -139,9 +139,7 @@ def liquidator_tradeoff(
     shock = check_real("shock", shock, lo=0.0, hi=0.9)
     depth = check_real("depth", depth, lo=1.0, hi=1e12)
     resilience = check_real("resilience", resilience, lo=0.0, hi=1.0)
-    steps = check_int("steps", steps, lo=20, hi=5000)
-    n = check_int("n", n, lo=100)
-    seed = check_int("seed", seed, lo=0)
+    n, seed, steps = check_run(n=n, seed=seed, steps=steps)
     factors = tuple(check_real(f"close_factors[{j}]", x, lo=0.0, hi=1.0, lo_open=True) for j, x
                     in enumerate(check_sequence("close_factors", close_factors,
                                                 what="close factors")))

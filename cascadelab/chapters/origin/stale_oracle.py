@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cascadelab._validate import check_int, check_real, check_sequence
-from cascadelab.chapters._course import cached, population
+from cascadelab.chapters._course import cached, check_run, population
 from cascadelab.engine import Scenario, SimulationResult, simulate
 
 __all__ = ["DEFAULT_LATENCIES", "StaleOracleResult", "stale_oracle"]
@@ -148,9 +148,7 @@ def stale_oracle(
     crash = check_real("crash", crash, lo=0.0, hi=0.95)
     shock = check_real("shock", shock, lo=0.0, hi=1.0, hi_open=True)
     depth = check_real("depth", depth, lo=0.0, lo_open=True)
-    steps = check_int("steps", steps, lo=20, hi=5000)
-    n = check_int("n", n, lo=100)
-    seed = check_int("seed", seed, lo=0)
+    n, seed, steps = check_run(n=n, seed=seed, steps=steps)
     latencies = tuple(check_int(f"latencies[{j}]", x, lo=0, hi=1000) for j, x in
                       enumerate(check_sequence("latencies", latencies, what="latencies")))
     base = _crash_scenario(crash, steps, depth, shock)

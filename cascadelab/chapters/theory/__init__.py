@@ -18,8 +18,8 @@ dataclasses out; every mechanism runs in the package's own models (:func:`cascad
   :func:`hedging_law_check`; :func:`feedback_sign_scenario`, the same flow with either sign;
 * :mod:`~cascadelab.chapters.theory.front_running`: :func:`front_running_scenario`,
   :func:`hunting_map` and :func:`planted_cluster`, a predator hunting liquidations;
-* :mod:`~cascadelab.chapters.theory.rules`: :func:`rule_source`, the lines of the package
-  that run each of these mechanisms, to show next to the text.
+* :func:`excerpt` (from :mod:`cascadelab.chapters._source`): the lines of the package that
+  run each of these mechanisms, to show next to the text.
 
 Examples
 --------
@@ -28,6 +28,7 @@ Examples
 9.17
 """
 
+from cascadelab.chapters._source import RULES, excerpt
 from cascadelab.chapters.theory.amplifiers import (
     AMPLIFIERS,
     CRITICAL_WINDOW,
@@ -68,7 +69,6 @@ from cascadelab.chapters.theory.insolvency import (
     insolvency_price,
     max_safe_leverage,
 )
-from cascadelab.chapters.theory.rules import RULES, rule_source
 from cascadelab.chapters.theory.toxic import (
     LiquidationSpiral,
     liquidation_spiral,
@@ -96,6 +96,7 @@ __all__ = [
     "LiquidationSpiral",
     "critical_depth",
     "equity_left",
+    "excerpt",
     "feedback_sign_scenario",
     "front_running_scenario",
     "gamma_feedback_gain",
@@ -110,7 +111,6 @@ __all__ = [
     "ltv_after_liquidation",
     "max_safe_leverage",
     "planted_cluster",
-    "rule_source",
     "sweep_amplifier",
     "toxic_frontier",
 ]

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cascadelab._validate import check_array, check_choice, check_int, check_real
+from cascadelab._validate import check_array, check_choice, check_real
 from cascadelab.cascade import cascade, liquidation_density
-from cascadelab.chapters._course import PRICE, cached, population
+from cascadelab.chapters._course import PRICE, cached, check_run, population
 from cascadelab.engine import Scenario, simulate
 from cascadelab.market import Book
 from cascadelab.portfolio import Accounts, MultiAssetScenario, equicorrelation, simulate_portfolio
@@ -143,8 +143,7 @@ def critical_depth(shock: float, *, n: int = 20_000, seed: int = 0) -> float:
     True
     """
     shock = check_real("shock", shock, 0.0, 0.5, lo_open=True)
-    n = check_int("n", n, 100, 200_000)
-    seed = check_int("seed", seed, lo=0)
+    n, seed = check_run(n=n, seed=seed, n_range=(100, 200_000))
     return liquidation_density(population(n, seed=seed), PRICE * (1.0 - shock),
                                window=CRITICAL_WINDOW)
 
@@ -270,8 +269,7 @@ def sweep_amplifier(
     if margin == "risk" and factor != "correlation":
         raise ValueError(f"margin='risk' applies to factor 'correlation' only, got {factor!r}")
     shock = check_real("shock", shock, 0.0, 0.5, lo_open=True)
-    n = check_int("n", n, 100, 200_000)
-    seed = check_int("seed", seed, lo=0)
+    n, seed = check_run(n=n, seed=seed, n_range=(100, 200_000))
     label, unit, default_values, default = AMPLIFIERS[factor]
     vals = check_array("values", default_values if values is None else values)
     if vals.size == 0:

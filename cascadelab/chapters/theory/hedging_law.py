@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cascadelab._validate import check_int, check_real
-from cascadelab.chapters._course import PRICE, cached
+from cascadelab.chapters._course import PRICE, cached, check_run
 from cascadelab.engine import Scenario, SimulationResult, default_market, simulate
 from cascadelab.mechanisms.hedging import DealerBook
 from cascadelab.positions import Positions
@@ -371,8 +371,7 @@ def feedback_sign_scenario(gain: float = 0.3, *, steps: int = 300,
     True
     """
     gain = check_real("gain", gain, 0.0, 1.0, lo_open=True, hi_open=True)
-    steps = check_int("steps", steps, 20, 10_000)
-    seed = check_int("seed", seed, lo=0)
+    seed, steps = check_run(seed=seed, steps=steps, steps_range=(20, 10_000))
     runs = _sign_runs(gain, steps, seed)
     names = ("none", "seller", "buyer")
     return FeedbackSignResult(gain=gain, runs=dict(zip(names, runs, strict=True)))

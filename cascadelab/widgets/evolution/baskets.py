@@ -58,7 +58,7 @@ class BasketView:
         self.ax_dd.legend(loc="upper right", fontsize=8, title="margin posted in",
                           title_fontsize=8)
         cp.label(self.ax_dd, y="max drawdown", yunit="%", title="how far each asset fell")
-        self.rho_lines = [ax.axvline(0.0, color=cp.THEORY, ls=":", lw=1.2)
+        self.corr_lines = [ax.axvline(0.0, color=cp.THEORY, ls=":", lw=1.2)
                           for ax in (self.ax_liq, self.ax_bad)]
         cp.label(self.ax_liq, y="accounts liquidated", title="liquidations against correlation")
         cp.label(self.ax_bad, x="correlation between assets", y="bad debt", yunit="k USD",
@@ -71,12 +71,12 @@ class BasketView:
         for i, mix in enumerate(result.mixes):
             for bar, h in zip(self.bars[mix], 100.0 * result.drawdown[i], strict=True):
                 bar.set_height(h)
-            self.liq_lines[mix].set_data(sweep.rhos, sweep.liquidated[i])
-            self.bad_lines[mix].set_data(sweep.rhos, sweep.bad_debt[i] / 1e3)
-            self.liq_dots[mix].set_data([result.rho], [result.liquidated[i]])
-            self.bad_dots[mix].set_data([result.rho], [result.bad_debt[i] / 1e3])
-        for line in self.rho_lines:
-            line.set_xdata([result.rho, result.rho])
+            self.liq_lines[mix].set_data(sweep.corrs, sweep.liquidated[i])
+            self.bad_lines[mix].set_data(sweep.corrs, sweep.bad_debt[i] / 1e3)
+            self.liq_dots[mix].set_data([result.corr], [result.liquidated[i]])
+            self.bad_dots[mix].set_data([result.corr], [result.bad_debt[i] / 1e3])
+        for line in self.corr_lines:
+            line.set_xdata([result.corr, result.corr])
         self.ax_dd.set_ylim(0.0, 100.0 * max(float(result.drawdown.max()), 0.01) * 1.35)
         top = max(float(sweep.liquidated.max()), float(result.liquidated.max()), 1.0)
         self.ax_liq.set_ylim(0.0, 1.1 * top)
@@ -90,14 +90,14 @@ def _basket_takeaway(res: BasketResult) -> str:
     if extra_single <= 0:
         return "Collateral choice makes no difference to this crash"
     saved = (single - basket) / extra_single
-    return (f"At correlation {res.rho:.2f} the basket avoids {saved:.0%} of the extra "
+    return (f"At correlation {res.corr:.2f} the basket avoids {saved:.0%} of the extra "
             f"liquidations that single collateral adds over cash")
 
 
 class BasketLab(Lab):
     """Crash asset A and compare collateral in cash, in A alone, and in a basket of A, B, C.
 
-    Controls (name: unit): ``rho`` (pairwise correlation), ``shock`` (% fall of A), ``depth``
+    Controls (name: unit): ``corr`` (pairwise correlation), ``shock`` (% fall of A), ``depth``
     (units per 1% of each book), ``leverage`` (median, x). Summary: accounts liquidated, bad
     debt (USD) and drawdown of B (fraction) per collateral mix
     (:attr:`cascadelab.chapters.evolution.BasketResult.summary`).
@@ -117,8 +117,8 @@ class BasketLab(Lab):
     def __init__(self, **defaults: Any) -> None:
         super().__init__(
             {
-                "rho": slider(
-                    "Correlation (ρ)", 0.0, 1.0, 0.5, step=0.05, readout_format=".2f",
+                "corr": slider(
+                    "Correlation (ϱ)", 0.0, 1.0, 0.5, step=0.05, readout_format=".2f",
                     tooltip="Pairwise correlation of A, B, C: how much of A's crash B and C "
                             "share"),
                 "shock": slider(
@@ -138,11 +138,11 @@ class BasketLab(Lab):
         """Build the three panels (see :class:`BasketView`)."""
         self.view = BasketView(fig)
 
-    def compute(self, *, rho: float, shock: float, depth: float,
+    def compute(self, *, corr: float, shock: float, depth: float,
                 leverage: float) -> tuple[BasketResult, BasketSweep]:
         """The crash at the current correlation, and the curves against correlation (cached)."""
         kw = {"shock": shock / 100.0, "depth": float(depth), "leverage": float(leverage)}
-        return basket_scenario(rho=float(rho), **kw), basket_sweep(**kw)
+        return basket_scenario(corr=float(corr), **kw), basket_sweep(**kw)
 
     def summarize(self, result: tuple[BasketResult, BasketSweep]) -> dict[str, float]:
         """The scenario's summary."""
@@ -163,12 +163,12 @@ def basket_lab(**defaults: Any) -> BasketLab:
     Parameters
     ----------
     **defaults
-        Starting values: ``rho`` (0-1), ``shock`` (%), ``depth`` (units per 1%),
+        Starting values: ``corr`` (0-1), ``shock`` (%), ``depth`` (units per 1%),
         ``leverage`` (x).
 
     Examples
     --------
-    >>> lab = basket_lab(rho=0.2)
+    >>> lab = basket_lab(corr=0.2)
     >>> lab.summary["liquidated_single"] > lab.summary["liquidated_basket"]
     True
     """
