@@ -22,11 +22,14 @@ and :func:`front_running_lab` (chapter 02), :func:`circuit_breaker_lab` (chapter
 
 from cascadelab.widgets._base import Lab, dropdown, log_slider, slider
 from cascadelab.widgets.approach import (
+    AdlLab,
+    AdlView,
     CircuitBreakerLab,
     CircuitBreakerView,
     GradualLiquidationLab,
     InsuranceFundLab,
     InsuranceFundView,
+    adl_lab,
     circuit_breaker_lab,
     gradual_liquidation_lab,
     insurance_fund_lab,
@@ -85,6 +88,8 @@ FIRST_CLASS = (
 
 __all__ = [
     "FIRST_CLASS",
+    "AdlLab",
+    "AdlView",
     "AmplifierLab",
     "BackstopLab",
     "BasketLab",
@@ -112,6 +117,7 @@ __all__ = [
     "WarningLab",
     "WaterfallLab",
     "WaterfallView",
+    "adl_lab",
     "amplifier_lab",
     "backstop_lab",
     "basket_lab",
