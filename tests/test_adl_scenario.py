@@ -154,7 +154,7 @@ def test_bad_arguments_are_refused_with_their_name_value_and_range(kwargs, match
 
 
 @pytest.mark.parametrize("shock", [0.02, 0.06, 0.1, 0.15])
-@pytest.mark.parametrize("depth", [2e4, 1e5, 1e6])
+@pytest.mark.parametrize("depth", [1e4, 2e4, 1e5, 1e6])
 @pytest.mark.parametrize("fund", [0.0, 4e6, 12e6])
 def test_the_lab_grid_keeps_the_accounting(shock, depth, fund):
     """Across the lab's range: ADL's attributed units are the engine's, each haircut rule adds

@@ -56,6 +56,7 @@ class AdlView:
                                             label="fund balance (dotted)")
         cp.label(self.ax_time, x="step", y="cumulative", yunit="M USD",
                  title="who has paid the bad debt so far")
+        self._rule_shown = ""
         (self.adl_line,) = self.ax_cut.step([], [], where="post", **STYLE["adl"],
                                             label="haircuts under ADL (solid)")
         (self.levy_line,) = self.ax_cut.step([], [], where="post", **STYLE["socialise"],
@@ -79,7 +80,10 @@ class AdlView:
         self.win_area.set_data(fund + win, edges, baseline=fund)
         self.unc_area.set_data(fund + win + unc, edges, baseline=fund + win)
         self.balance.set_data(np.arange(steps, dtype=float), r.insurance_fund / 1e6)
-        self.ax_time.set_title(f"who has paid the bad debt so far, under {c.name}")
+        if c.name != self._rule_shown:  # in the figure's style, as built in setup
+            with cp.style_context():
+                cp.label(self.ax_time, title=f"who has paid the bad debt so far, under {c.name}")
+            self._rule_shown = c.name
         self.ax_time.set_xlim(-0.5, min(steps, 40) - 0.5)
         top = max(float((fund + win + unc)[-1]), float(r.insurance_fund.max()) / 1e6, 0.1)
         self.ax_time.set_ylim(0.0, 1.1 * top)
@@ -130,8 +134,8 @@ class AdlLab(Lab):
                 "shock": slider(
                     "Shock (%)", 1.0, 15.0, 100.0 * ADL_CRASH.shock, step=0.5,
                     tooltip="The drop at step 10: larger means more bad debt"),
-                "depth": log_slider(
-                    "Depth (units/1%)", 2e4, 1e6, ADL_CRASH.depth,
+                "depth": log_slider(  # from 1e4: 100,000 is on the slider's grid
+                    "Depth (units/1%)", 1e4, 1e6, ADL_CRASH.depth,
                     tooltip="Units a market sell must trade to move the price 1%"),
             },
             **defaults,
