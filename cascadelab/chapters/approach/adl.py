@@ -66,7 +66,7 @@ class RuleOutcome:
         took more than the whole margin, the trader's profit paying the rest).
     share_of_profit : ndarray
         ``haircut`` over the trader's paper profit at the first loss step's fill price
-        (fraction; NaN for a trader not in profit there, none in this market).
+        (fraction; NaN for a trader not in profit there, which ADL never closes).
     units_closed : ndarray
         Units of each trader's position closed by ADL (0 under the levy).
     """
