@@ -13,7 +13,7 @@ def artists(lab):
 
 def control_range(widget, k=4):
     """``k`` values across a slider's range (in the control's unit), or every choice."""
-    if isinstance(widget, W.Dropdown):
+    if isinstance(widget, (W.Dropdown, W.ToggleButtons)):
         return [o[1] if isinstance(o, tuple) else o for o in widget.options]
     if isinstance(widget, W.Checkbox):
         return [True, False]

@@ -19,7 +19,13 @@ import pytest
 from cascadelab import default_market, simulate
 from cascadelab.chapters import approach as ap
 from cascadelab.chapters._course import population
-from cascadelab.widgets import circuit_breaker_lab, gradual_liquidation_lab, insurance_fund_lab
+from cascadelab.mechanisms.adl import adl_ranking
+from cascadelab.widgets import (
+    adl_lab,
+    circuit_breaker_lab,
+    gradual_liquidation_lab,
+    insurance_fund_lab,
+)
 
 
 @pytest.fixture
@@ -151,6 +157,96 @@ def test_prompt_fund_3_a_deeper_book_cuts_bad_debt_by_far_more_than_half(fund):
     assert fund.summary["socialized"] == 0.0 and fund.summary["fund_share"] == 1.0
 
 
+# --- ADL lab ------------------------------------------------------------------------------------
+@pytest.fixture
+def adl():
+    lab = adl_lab()
+    yield lab
+    lab.close()
+
+
+def test_prompt_adl_1_a_fuller_fund_leaves_a_short_stub(adl):
+    """03-adl-try.1: fund 8 -> 9M USD: ADL closes only 239 traders, 3% of the winners, at most
+    7.7k USD from one; the levy still charges all 8,056, at most 471 USD each."""
+    before = adl.view.adl_line.get_xdata().max()
+    adl.update(fund=9.0)
+    s = adl.summary
+    assert s["traders_adl"] == 239 and round(s["share_closed"], 2) == 0.03
+    assert round(s["largest_adl"] / 1e3, 1) == 7.7
+    assert s["traders_levy"] == s["winners"] == 8056
+    assert round(s["largest_levy"]) == 471 and "471 USD" in adl._headline.value
+    assert adl.view.adl_line.get_xdata().max() < before / 5  # the solid curve shrinks
+
+
+def test_prompt_adl_2_a_thinner_fund_closes_nearly_every_winner(adl):
+    """03-adl-try.2: fund 3M USD: ADL closes 7,663 of the 8,056 winners (95%); the largest
+    haircut about the same under both rules (21.9k and 21.8k USD)."""
+    adl.update(fund=3.0)
+    s = adl.summary
+    assert s["traders_adl"] == 7663 and s["winners"] == 8056
+    assert round(s["share_closed"], 2) == 0.95
+    assert round(s["largest_adl"] / 1e3, 1) == 21.9 and round(s["largest_levy"] / 1e3, 1) == 21.8
+    x_adl, x_levy = adl.view.adl_line.get_xdata().max(), adl.view.levy_line.get_xdata().max()
+    assert x_adl > 0.9 * x_levy  # almost as far as the dashed one
+
+
+def test_prompt_adl_3_an_empty_fund_leaves_a_hatched_band_under_adl_only(adl):
+    """03-adl-try.3: fund 0, ADL then levy: under ADL about 3M USD uncovered (the headline); under
+    the levy the band disappears."""
+    adl.update(fund=0.0, loss_rule="adl")
+    s = adl.summary
+    assert round(s["uncovered"] / 1e6) == 3 and "uncovered under ADL <b>3M USD</b>" in (
+        adl._headline.value)
+    band = adl.view.unc_area.get_data()
+    assert (band.values - band.baseline)[-1] * 1e6 == pytest.approx(s["uncovered"])
+    adl.update(loss_rule="socialise")
+    assert adl.summary["uncovered"] == 0.0
+    band = adl.view.unc_area.get_data()
+    np.testing.assert_allclose(band.values, band.baseline)
+
+
+def test_no_cell_calls_adl_the_forced_version_of_the_levy():
+    """Issue 12: ADL is its own rule (a ranked queue), not "the forced version" of the levy."""
+    from pathlib import Path
+
+    nb = (Path(__file__).parents[1] / "notebooks" / "03_approach.ipynb").read_text()
+    assert "forced version" not in nb
+
+
+def test_prose_adl_queue_and_comparison():
+    """03-adl-queue-md and 03-adl-tradeoff: the numbers quoted from the two cells above them."""
+    pos = population(20_000, seed=0)
+    res = ap.adl_scenario(8e6)
+    idx, rank = adl_ranking(pos, -1, res.mark)
+    first = idx[0]
+    assert pos.leverage[first] == pytest.approx(50.0) and round(pos.entry[first], 1) == 98.6
+    assert round((pos.entry[first] - res.mark) / pos.entry[first], 3) == 0.176
+    assert round(res.mark / (pos.bankruptcy_price[first] - res.mark), 1) == 4.2
+    assert round(rank[0], 2) == 0.74
+    m = len(res.adl.trader)
+    assert m == 1591
+    last = idx[m - 1]
+    assert round(pos.size[last] - res.adl.result.remaining_size[last]) == 185
+    assert 0.0 < res.adl.result.remaining_size[last]  # closed only in part
+    assert res.adl.result.remaining_size[idx[m]] == pos.size[idx[m]]  # the 1,592nd keeps it
+    s = res.summary
+    assert round(res.levy.summary["median_haircut"]) == 84
+    assert round(s["share_closed"], 2) == 0.20  # a fifth
+    assert round(res.adl.summary["median_haircut"]) == 396
+    assert round(s["largest_adl"] / 1e3) == 20
+    assert 4.5 < s["largest_adl"] / s["largest_levy"] < 5.5  # five times
+    assert ap.adl_scenario(9e6).summary["covered"] < 0.15 * s["bad_debt"]  # "covers most"
+    assert s["covered"] < 0.15 * s["bad_debt"]
+    assert round(ap.adl_scenario(3e6).summary["share_closed"], 2) == 0.95
+    s0 = ap.adl_scenario(0.0).summary
+    assert round(s0["share_closed"], 2) == 0.99
+    assert round(s0["uncovered"] / 1e6, 2) == 3.00 and s0["uncovered_levy"] == 0.0
+    assert s0["units_closed"] > 0.95 * pos.size[pos.side < 0].sum()  # nearly all the units
+    assert round(s0["largest_share_other"], 2) == 3.47
+    longs, shorts = pos.size[pos.side > 0].sum(), pos.size[pos.side < 0].sum()
+    assert 1.4 < longs / shorts < 1.6  # about half as many units again
+
+
 # --- circuit-breaker lab -------------------------------------------------------------------------
 def test_prompt_breaker_1_wider_bands_halt_less_and_later(breaker):
     """c36.1: band 3% -> 10% -> 30%: fewer halts that start later, a deeper fall towards the grey
@@ -278,5 +374,6 @@ def check_links(name, min_references=3):
 def test_chapter_03_links_resolve_and_cite_its_sources():
     cited = check_links("03_approach")
     for key in ("riskmetrics-1996", "sec-luld-2011", "aave-v3-liquidations",
-                "bitmex-insurance-fund-2020", "hyperliquid-adl"):
+                "bitmex-insurance-fund-2020", "hyperliquid-adl", "bitmex-adl", "chitra-2025",
+                "hyperliquid-2025-10-statement", "hypermultiassetedadl-2025"):
         assert key in cited

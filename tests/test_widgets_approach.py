@@ -1,5 +1,6 @@
-"""Chapter 03 labs, headless: the circuit-breaker lab, the gradual-liquidation lab and the
-insurance-fund lab follow the lab contract, redraw in place and move as the theory says."""
+"""Chapter 03 labs, headless: the circuit-breaker lab, the gradual-liquidation lab, the
+insurance-fund lab and the ADL lab follow the lab contract, redraw in place and move as the theory
+says."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ import numpy as np
 import pytest
 from labs import artists, control_range, sweep
 
-from cascadelab.chapters.approach import circuit_breaker_scenario
+from cascadelab.chapters.approach import adl_scenario, circuit_breaker_scenario
 from cascadelab.widgets import (
+    adl_lab,
     circuit_breaker_lab,
     gradual_liquidation_lab,
     insurance_fund_lab,
 )
 
 FACTORIES = {"breaker": circuit_breaker_lab, "gradual": gradual_liquidation_lab,
-             "fund": insurance_fund_lab}
+             "fund": insurance_fund_lab, "adl": adl_lab}
 
 
 @pytest.fixture(params=list(FACTORIES))
@@ -128,6 +130,64 @@ def test_fund_lab_directions_and_stacking():
     assert depth[1]["bad_debt"] < depth[0]["bad_debt"]
     shock = sweep(lab, "shock", [2.0, 10.0])
     assert shock[0]["bad_debt"] < shock[1]["bad_debt"]
+
+
+# --- ADL ----------------------------------------------------------------------------------------
+def titles(ax):
+    return " ".join(ax.get_title(loc) for loc in ("left", "center", "right"))
+
+
+def test_adl_lab_matches_its_scenario_and_plots_it():
+    lab = adl_lab()
+    ref = adl_scenario(8e6, loss_rule="adl", shock=0.06, depth=100_000.0)
+    assert lab.summary == pytest.approx(ref.summary)
+    v = lab.view
+    x, y = v.adl_line.get_data()
+    np.testing.assert_array_equal(y[:-1], ref.adl.haircut)
+    assert x[0] == 1.0 and x[-2] == ref.adl.trader.size
+    np.testing.assert_array_equal(v.levy_line.get_data()[1][:-1], ref.levy.haircut)
+    assert v.adl_line.get_linestyle() == "-" and v.levy_line.get_linestyle() == "--"
+    top = v.win_area.get_data().values
+    assert top[-1] == pytest.approx((ref.adl.paid_by_fund[-1] + ref.adl.covered[-1]) / 1e6)
+    np.testing.assert_allclose(v.balance.get_ydata(), ref.adl.result.insurance_fund / 1e6)
+    assert "under ADL" in titles(v.ax_time)
+    assert sum(bool(v.ax_time.get_title(loc)) for loc in ("left", "center", "right")) == 1
+    head = lab._headline.value
+    for text in ("1,591", "8,056", "20k USD", "4.02k USD", "9.13M USD", "uncovered under ADL"):
+        assert text in head, text
+    lab.close()
+
+
+def test_adl_lab_directions():
+    lab = adl_lab()
+    funds = sweep(lab, "fund", [0.0, 3.0, 8.0, 12.0])
+    closed = [f["traders_adl"] for f in funds]
+    assert closed[0] > closed[1] > closed[2] > closed[3] == 0.0
+    assert funds[0]["uncovered"] > 0.0 and funds[2]["uncovered"] == 0.0
+    assert all(f["traders_levy"] in (0.0, f["winners"]) for f in funds)
+    lab.controls["fund"].value = 8.0
+    adl_view = dict(lab.summary)
+    lab.controls["loss_rule"].value = "socialise"
+    assert lab.summary["is_adl"] == 0.0 and "under levy" in titles(lab.view.ax_time)
+    for key in ("traders_adl", "traders_levy", "largest_adl", "largest_levy"):
+        assert lab.summary[key] == adl_view[key]
+    lab.controls["loss_rule"].value = "adl"
+    depth = sweep(lab, "depth", [50_000.0, 1_000_000.0])
+    assert depth[1]["bad_debt"] < depth[0]["bad_debt"]
+    shock = sweep(lab, "shock", [2.0, 10.0])
+    assert shock[0]["bad_debt"] < shock[1]["bad_debt"]
+    lab.close()
+
+
+def test_adl_lab_headline_without_a_loss_and_its_takeaways():
+    lab = adl_lab(fund=12.0)
+    assert "no winner pays" in lab._headline.value
+    assert "neither rule was needed" in lab._takeaway.value
+    lab.update(fund=0.0)
+    assert "ran out of profitable shorts" in lab._takeaway.value
+    lab.update(fund=8.0, depth=20_000.0)
+    assert "Both rules ran out of winners" in lab._takeaway.value
+    lab.close()
 
 
 # --- figures: legends off the data -------------------------------------------------------------

@@ -8,8 +8,9 @@ Every lab follows the contract of :class:`Lab`: ``controls``, ``figure``, ``summ
 :mod:`cascadelab.chapters.horizon`). See :class:`Lab` for how to write a new one.
 
 One module per chapter: ``essence`` (00), ``origin`` (01), ``theory`` (02), ``approach`` (03),
-``evolution`` (04), ``horizon`` (05); ``_base`` holds the :class:`Lab` base and the control
-helpers, ``dashboard`` the Widget Lab that puts every lab in one tabbed app.
+``evolution`` (04), ``horizon`` (05); ``approach`` and ``evolution`` are packages with one module
+per lab. ``_base`` holds the :class:`Lab` base and the control helpers, ``dashboard`` the Widget
+Lab that puts every lab in one tabbed app.
 
 The four first-class labs: :func:`feedback_loop_lab` (chapter 00), :func:`gamma_hedging_lab`
 and :func:`front_running_lab` (chapter 02), :func:`circuit_breaker_lab` (chapter 03).
@@ -22,11 +23,14 @@ and :func:`front_running_lab` (chapter 02), :func:`circuit_breaker_lab` (chapter
 
 from cascadelab.widgets._base import Lab, dropdown, log_slider, slider
 from cascadelab.widgets.approach import (
+    AdlLab,
+    AdlView,
     CircuitBreakerLab,
     CircuitBreakerView,
     GradualLiquidationLab,
     InsuranceFundLab,
     InsuranceFundView,
+    adl_lab,
     circuit_breaker_lab,
     gradual_liquidation_lab,
     insurance_fund_lab,
@@ -85,6 +89,8 @@ FIRST_CLASS = (
 
 __all__ = [
     "FIRST_CLASS",
+    "AdlLab",
+    "AdlView",
     "AmplifierLab",
     "BackstopLab",
     "BasketLab",
@@ -112,6 +118,7 @@ __all__ = [
     "WarningLab",
     "WaterfallLab",
     "WaterfallView",
+    "adl_lab",
     "amplifier_lab",
     "backstop_lab",
     "basket_lab",

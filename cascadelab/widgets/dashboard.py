@@ -119,6 +119,10 @@ TABS: list[Tab] = [
     Tab("insurance_fund", "Insurance fund", "insurance_fund_lab",
         "<b>Chapter 03.</b> Bad debt is paid by the insurance fund until it runs dry, then "
         "shared among the winners. Size the fund and find the crash that empties it."),
+    Tab("adl", "Auto-deleveraging", "adl_lab",
+        "<b>Chapter 03.</b> When the fund runs dry, the winners pay: a levy charges every "
+        "open short the same per unit, ADL closes the top of a queue ranked by profit times "
+        "leverage. Move the fund and count who pays, and how much the hardest hit lose."),
     Tab("oracle_network", "Oracle network", "oracle_network_lab",
         "<b>Chapter 04.</b> The median of <i>n</i> feeds with <i>k</i> bad ones, against a "
         "single feed: how far the price is pushed, and what an attack costs."),

@@ -16,6 +16,8 @@ function                               defence (``Scenario`` fields)
 :func:`gradual_scenario`               tranches (``close_factor``, ``max_book_share``,
                                        ``cooldown``)
 :func:`insurance_fund_scenario`        the fund, then socialised loss (``insurance_fund``)
+:func:`adl_scenario`                   the fund, then a levy or auto-deleveraging
+                                       (``loss_rule``), who pays under each
 :func:`fee_scenario`                   opening fee :math:`z_f\sigma\sqrt h` (``fee_z``)
 :func:`protective_puts_scenario`       a short-gamma dealer buys puts (``protective_puts``)
 :func:`circuit_breaker_scenario`       halts (``band``, ``window``, ``halt_steps``,
@@ -26,17 +28,19 @@ function                               defence (``Scenario`` fields)
 :func:`function_source`                the source of one rule the loop calls, to print
 =====================================  ===================================================
 
-One module per defence (:mod:`~.margin`, :mod:`~.gradual`, :mod:`~.fund`, :mod:`~.fees`,
-:mod:`~.puts`, :mod:`~.breaker`), the comparison of them all (:mod:`~.comparison`) and the
-chapter's markets (:mod:`~.markets`). Two markets are used throughout. :data:`FAST_CRASH` is a
-scripted 6% drop at step 10 into a book of 100,000 units per 1% (half the course default):
-without a defence the forced sales more than triple the drop. :data:`STRESS` has no scripted
-drop but fat-tailed noise and rare downward jumps, so each random path has its own crash (or
-none). The population is always the course's ``population(n, seed=seed)``
+One module per defence (:mod:`~.margin`, :mod:`~.gradual`, :mod:`~.fund`, :mod:`~.adl`,
+:mod:`~.fees`, :mod:`~.puts`, :mod:`~.breaker`), the comparison of them all (:mod:`~.comparison`)
+and the chapter's markets (:mod:`~.markets`). Two markets are used throughout (and
+:data:`ADL_CRASH`, the fast crash without noise, for the loss rules). :data:`FAST_CRASH` is a
+scripted 6% drop at step 10 into a book of 100,000 units per 1% (half the course default): without
+a defence the forced sales more than triple the drop. :data:`STRESS` has no scripted drop but
+fat-tailed noise and rare downward jumps, so each random path has its own crash (or none). The
+population is always the course's ``population(n, seed=seed)``
 (:func:`cascadelab.chapters._course.population`).
 """
 
 from cascadelab.chapters._source import engine_rule, function_source
+from cascadelab.chapters.approach.adl import ADL_CRASH, AdlResult, RuleOutcome, adl_scenario
 from cascadelab.chapters.approach.breaker import (
     CircuitBreakerResult,
     circuit_breaker_scenario,
@@ -63,10 +67,12 @@ from cascadelab.chapters.approach.markets import (
 from cascadelab.chapters.approach.puts import PutsResult, protective_puts_scenario
 
 __all__ = [
+    "ADL_CRASH",
     "FAST_CRASH",
     "POLICIES",
     "PUTS_MARKET",
     "STRESS",
+    "AdlResult",
     "CircuitBreakerResult",
     "FeeResult",
     "FundResult",
@@ -75,6 +81,8 @@ __all__ = [
     "MitigationMonteCarlo",
     "PolicyPair",
     "PutsResult",
+    "RuleOutcome",
+    "adl_scenario",
     "circuit_breaker_scenario",
     "drawdown_path",
     "engine_rule",
