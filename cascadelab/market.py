@@ -67,7 +67,7 @@ def impact(price: float, units: float, depth: float, model: int, floor: float) -
     if model == LINEAR:
         r = 1.0 - x
     elif model == EXPONENTIAL:
-        # exp overflows to inf beyond _EXP_MAX under numba; the pure-Python path must not raise
+        # past _EXP_MAX numba's exp gives math.inf and Python's raises: both give math.inf here
         r = math.exp(-x) if -x <= _EXP_MAX else math.inf
     else:  # SQRT
         r = 1.0 - math.copysign(math.sqrt(abs(units) / depth), units) / 100.0
