@@ -12,7 +12,8 @@ fundamental (``floor_k`` its book's floor, 0.001 by default; ``PRICE_CAP = 2``),
 bound how far a trade may print from the index price; the books never thin (their depth is
 constant), so the engine's depth floor (``DEPTH_FLOOR``, 1% of the depth) holds trivially.
 Without the band, forced buy-backs of shorts through a thin linear or exponential book ran to
-1e111 times the fundamental, or overflowed to ``inf``.
+more than 1e100 times the fundamental, or overflowed to ``inf``
+(``tests/test_portfolio_bounds.py``).
 """
 
 from __future__ import annotations
