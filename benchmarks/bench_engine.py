@@ -5,6 +5,10 @@
   the same at every step, so by default it is timed on ``REF_STEPS`` steps and scaled up; set
   ``CASCADELAB_BENCH_FULL=1`` to time it on all 1e4 steps (about a minute).
 * ``monte_carlo`` with ``parallel=True`` against ``parallel=False`` on this machine's threads.
+* ``monte_carlo`` over 1e6 one-step paths on 100 positions (issue 11: 44 s before), where the
+  per-path generators are the cost: their states for a chunk at once
+  (:mod:`cascadelab.engine.seeds`) against one ``SeedSequence`` and one ``default_rng`` per path
+  (timed on ``SEED_REF_PATHS`` paths and scaled; the two give the same draws, checked first).
 * ADL at N = 1e6 positions: ``loss_rule="adl"`` against the pro-rata levy on the same scenario
   with an empty insurance fund (both rules cover the same bad debt); the time per position closed
   by ADL, whose queue is sorted once per side and then consumed from its head.
@@ -183,6 +187,43 @@ def bench_parallel() -> list[tuple[str, str]]:
     ]
 
 
+MANY_PATHS = 1_000_000
+SEED_REF_PATHS = 100_000
+
+
+def bench_many_paths() -> list[tuple[str, str]]:
+    from cascadelab.engine.seeds import path_generators
+
+    pos = sample_positions(100, 100.0, seed=0)
+    sc = Scenario(shock=0.0)
+    kw = {"steps": 1, "seed": 0, "progress": False}
+    monte_carlo(pos, sc, paths=100, **kw)
+    t_mc = best_of(lambda: monte_carlo(pos, sc, paths=MANY_PATHS, **kw), 1)
+    seqs = np.random.SeedSequence(0).spawn(SEED_REF_PATHS)
+    for j, rng in enumerate(path_generators(0, 0, SEED_REF_PATHS)):
+        ref = np.random.default_rng(seqs[j]) if j % 997 == 0 else None
+        if ref is not None and rng.standard_normal() != ref.standard_normal():
+            raise AssertionError("the chunked seeding draws other numbers than SeedSequence")
+
+    def per_path() -> None:
+        for ss in np.random.SeedSequence(0).spawn(SEED_REF_PATHS):
+            np.random.default_rng(ss).standard_normal(1)
+
+    def chunked() -> None:
+        for rng in path_generators(0, 0, SEED_REF_PATHS):
+            rng.standard_normal(1)
+
+    t_old = best_of(per_path, 1) / SEED_REF_PATHS
+    t_new = best_of(chunked, 3) / SEED_REF_PATHS
+    return [
+        ("monte_carlo 1e6 x 1", f"{t_mc:.2f} s ({t_mc / MANY_PATHS * 1e6:.1f} us per path, "
+                                f"{MANY_PATHS:,} one-step paths x 100 positions)"),
+        ("path seeding", f"{t_new * 1e6:.2f} us per path (generator + one draw) against "
+                         f"{t_old * 1e6:.2f} us with SeedSequence.spawn + default_rng per path: "
+                         f"{t_old / t_new:.1f}x"),
+    ]
+
+
 def bench_cold() -> list[tuple[str, str]]:
     root = Path(__file__).resolve().parents[1]
     with tempfile.TemporaryDirectory() as cache:
@@ -203,7 +244,8 @@ def bench_cold() -> list[tuple[str, str]]:
 def main() -> None:
     """Print the engine's benchmark table."""
     print(check_reference())
-    rows = bench_default() + bench_big() + bench_adl() + bench_parallel() + bench_cold()
+    rows = (bench_default() + bench_big() + bench_adl() + bench_parallel() + bench_many_paths()
+            + bench_cold())
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")

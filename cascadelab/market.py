@@ -19,18 +19,20 @@ Every model is floored: :math:`r \ge` ``floor`` (a fraction of the pre-trade pri
 **The price band of the cascades.** Venues bound how far a trade may print from a reference
 price (exchanges' price bands around the index or mark price; the US limit-up-limit-down bands
 around a recent average price, docs/references.md ``sec-luld-2011``). The static cascade
-(:func:`cascadelab.cascade`) and the market engine (:func:`cascadelab.simulate`) do the same:
-every traded price stays within
+(:func:`cascadelab.cascade`), the market engine (:func:`cascadelab.simulate`) and the
+multi-asset kernel (:func:`cascadelab.portfolio.simulate_portfolio`, per asset, with its book's
+floor) do the same: every traded price stays within
 
 .. math:: \text{floor}\cdot p_{\text{ref}} \;\le\; p \;\le\; \text{PRICE\_CAP}\cdot p_{\text{ref}},
           \qquad \text{PRICE\_CAP} = 2,
 
 with :math:`p_{\text{ref}}` the shocked price :math:`p_1` in the static cascade and the
-fundamental :math:`F_t` in the engine (:func:`banded`). The lower edge is the book's own floor
-(sells never went below it); the upper edge bounds buys, under which the linear and exponential
-books have no limit: without it, forced buys of shorts through a thin book ran to thousands of
-times the fundamental (and to ``inf``). The engine also never thins its book below
-``DEPTH_FLOOR`` :math:`= 1\%` of its depth :math:`D` (see :mod:`cascadelab.engine.simulate`).
+fundamental :math:`F_t` (:math:`F_{t,k}` of each asset) in the engines (:func:`banded`). The
+lower edge is the book's own floor (sells never went below it); the upper edge bounds buys,
+under which the linear and exponential books have no limit: without it, forced buys of shorts
+through a thin book ran to thousands of times the fundamental (and to ``inf``). The engine also
+never thins its book below ``DEPTH_FLOOR`` :math:`= 1\%` of its depth :math:`D` (see
+:mod:`cascadelab.engine.simulate`; the multi-asset books never thin).
 Neither edge binds in the course's scenarios (in the chapters' runs the traded price stays
 between 0.6 and 1.4 times the fundamental, and no chapter thins the book): the band changes no
 figure of the course and only keeps extreme scenarios finite and meaningful. :func:`impact_price`
@@ -53,6 +55,7 @@ __all__ = ["DEPTH_FLOOR", "IMPACT_MODELS", "PRICE_CAP", "Book", "banded", "impac
 LINEAR = 0
 EXPONENTIAL = 1
 SQRT = 2
+_EXP_MAX = 709.782712893384  # largest x with a finite exp(x) (math.exp raises above it)
 
 
 @njit(cache=True)
@@ -64,7 +67,8 @@ def impact(price: float, units: float, depth: float, model: int, floor: float) -
     if model == LINEAR:
         r = 1.0 - x
     elif model == EXPONENTIAL:
-        r = math.exp(-x)
+        # past _EXP_MAX numba's exp gives math.inf and Python's raises: both give math.inf here
+        r = math.exp(-x) if -x <= _EXP_MAX else math.inf
     else:  # SQRT
         r = 1.0 - math.copysign(math.sqrt(abs(units) / depth), units) / 100.0
     if r < floor:

@@ -1,4 +1,5 @@
-"""monte_carlo: determinism across chunks and threads, agreement with simulate, risk measures."""
+"""monte_carlo: determinism across chunks and threads, agreement with simulate, risk measures,
+and the chunked seeding (the same generators as ``SeedSequence(seed).spawn(paths)``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import numpy as np
 import pytest
 
 from cascadelab import MonteCarloResult, Scenario, monte_carlo, sample_positions, simulate
+from cascadelab.engine.montecarlo import _draw
+from cascadelab.engine.seeds import MAX_PATH, path_generators, spawned_states
+from cascadelab.engine.simulate import fundamental_returns
 
 STEPS = 80
 
@@ -99,3 +103,52 @@ def test_bad_levels(result):
         result.prob_cascade(-1.0)
     with pytest.raises(ValueError, match="x"):
         result.prob_drawdown(2.0)
+
+
+# ----------------------------------------------------------------------------- seeding
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**32 - 1, 2**32, 2**64 + 3, 123456789012345678901234567])
+def test_chunked_seeding_gives_numpys_spawned_seed_words(seed):
+    seqs = np.random.SeedSequence(seed).spawn(300)
+    words = spawned_states(seed, 0, 300)
+    assert words.shape == (300, 4) and words.dtype == np.uint64
+    want = np.array([ss.generate_state(4, np.uint64) for ss in seqs])
+    np.testing.assert_array_equal(words, want)
+    np.testing.assert_array_equal(spawned_states(seed, 123, 300), want[123:])  # any chunk
+
+
+def test_chunked_seeding_at_the_largest_path_index():
+    j = MAX_PATH
+    ss = np.random.SeedSequence(3, spawn_key=(j,))  # what spawn(j + 1)[j] would be
+    np.testing.assert_array_equal(spawned_states(3, j, j + 1)[0], ss.generate_state(4, np.uint64))
+    with pytest.raises(ValueError, match="paths must lie in"):
+        spawned_states(3, j, j + 2)
+
+
+def test_path_generators_draw_what_default_rng_draws():
+    seqs = np.random.SeedSequence(11).spawn(60)
+    for j, rng in zip(range(40, 60), path_generators(11, 40, 60), strict=True):
+        ref = np.random.default_rng(seqs[j])
+        assert rng.bit_generator.state == ref.bit_generator.state
+        np.testing.assert_array_equal(rng.standard_t(3.0, 7), ref.standard_t(3.0, 7))
+        np.testing.assert_array_equal(rng.random(5), ref.random(5))
+
+
+def test_chunk_draws_are_each_paths_fundamental_returns():
+    sc = Scenario(sigma=0.003, tail_index=3.5, jump_rate=0.3, jump_mean=-0.02, jump_sd=0.03,
+                  shock=0.05, shock_step=3)
+    seqs = np.random.SeedSequence(5).spawn(40)
+    got = _draw(sc, 25, 5, 10, 40)
+    for j in range(10, 40):
+        want = fundamental_returns(sc, 25, np.random.default_rng(seqs[j]))
+        np.testing.assert_array_equal(got[j - 10], want)
+
+
+def test_one_step_paths_are_simulate_runs(pos):
+    sc = Scenario(sigma=0.02, shock=0.0, depth=30_000.0)
+    mc = monte_carlo(pos, sc, paths=3_000, steps=1, seed=2, progress=False)
+    seqs = np.random.SeedSequence(2).spawn(3_000)
+    for j in (0, 1_234, 2_999):
+        res = simulate(pos, sc, steps=1, seed=seqs[j])
+        assert res.final_price == mc.final_price[j] and res.total_bad_debt == mc.bad_debt[j]

@@ -1,9 +1,10 @@
 """Issue 11: random valid inputs over every range the docstrings allow (outside the engine).
 
-For :func:`cascadelab.portfolio.simulate_portfolio`, the mechanisms, the tails and the samplers:
-only ``ValueError`` (a documented cross-parameter limit) or ``FloatingPointError`` (the model's
-float range, naming what to change) may escape; every result is finite; the accounting
-identities hold at every step.
+For the mechanisms, the tails and the samplers: only ``ValueError`` (a documented cross-parameter
+limit) or ``FloatingPointError`` (the model's float range, naming what to change) may escape; every
+result is finite; the accounting identities hold at every step. :func:`simulate_portfolio` runs
+every drawn scenario to a finite result inside the price band of :mod:`cascadelab.market`; its one
+exit is the check of the fundamentals before the run (a spillover whose beta overflows).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
 
 from cascadelab import Book, DealerBook, sample_positions
-from cascadelab.market import IMPACT_MODELS
+from cascadelab.market import IMPACT_MODELS, PRICE_CAP
 from cascadelab.mechanisms import (
     bilateral_contagion,
     feeds_to_capture,
@@ -123,8 +124,9 @@ def portfolio_runs(draw: st.DrawFn) -> tuple:
     return scenario, accounts, draw(st.integers(0, 2**32))
 
 
-def check_run(acc, res) -> None:
-    """Every result finite; every unit and dollar of collateral accounted for at every step."""
+def check_run(acc, res, sc) -> None:
+    """Every result finite and every price in the band; every unit and dollar of collateral
+    accounted for at every step."""
     steps = res.price.shape[0]
     for name in ("price", "fundamental", "fill_price", "order_flow", "liquidated_units",
                  "collateral_sold", "liquidated_notional", "collateral_in", "returned",
@@ -135,6 +137,11 @@ def check_run(acc, res) -> None:
     for name in ("total_bad_debt", "total_penalties", "total_liquidated_notional"):
         assert math.isfinite(getattr(res, name)), name
     assert (res.price > 0.0).all() and (res.fill_price > 0.0).all()
+    # the price band: the traded price exactly, the fills (mean of mark and price) up to rounding
+    f, floor = res.fundamental, np.array([b.floor for b in sc.books])
+    assert (res.price >= floor * f).all() and (res.price <= PRICE_CAP * f).all()
+    assert (res.fill_price >= floor * f * (1 - 1e-12)).all()
+    assert (res.fill_price <= PRICE_CAP * f * (1 + 1e-12)).all()
     for arr in (res.returned, res.penalties, res.bad_debt, res.account_bad_debt,
                 res.liquidated_units, res.collateral_sold):
         assert (arr >= 0.0).all()
@@ -171,12 +178,16 @@ def test_simulate_portfolio_over_its_documented_ranges(run) -> None:
     try:
         res = simulate_portfolio(acc, sc, seed=seed)
     except FloatingPointError as e:
-        # the documented exits: a fundamental beyond [1e-100, 1e100] USD, or a book's impact
-        assert "fundamental of asset" in str(e) or "books[" in str(e), str(e)
-        event("FloatingPointError: " + ("fundamental" if "fundamental" in str(e) else "book"))
+        # The one exit: the fundamentals leave [1e-100, 1e100] USD, refused before the kernel
+        # runs. Within the drawn steps (<= 60) only a spillover can do that: a tiny
+        # vols[shock_asset] makes beta = corr x vols[j] / vols[shock_asset] overflow.
+        assert str(e).startswith("the fundamental of asset") and "spillover beta" in str(e), e
+        with pytest.raises(FloatingPointError):
+            sc.fundamentals(sc.steps, seed)
+        event("FloatingPointError: the fundamentals (spillover)")
         return
     event(f"ran; accounts liquidated: {'some' if res.n_accounts_liquidated else 'none'}")
-    check_run(acc, res)
+    check_run(acc, res, sc)
 
 
 @PROPERTY

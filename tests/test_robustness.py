@@ -30,6 +30,7 @@ from cascadelab.chapters.horizon import (
 )
 from cascadelab.chapters.origin import correlation_sweep, stale_oracle
 from cascadelab.chapters.theory import front_running_scenario, gamma_hedging_scenario
+from cascadelab.market import PRICE_CAP
 from cascadelab.mechanisms import bilateral_contagion, manipulation_cost, oracle_path, push_cost
 from cascadelab.portfolio import (
     MultiAssetScenario,
@@ -208,13 +209,15 @@ def test_item6_simulate_portfolio_refuses_prices_beyond_the_range():
         _two_assets(prices=(1e308, 50.0))
 
 
-def test_item6_simulate_portfolio_is_finite_or_names_the_book():
+def test_item6_simulate_portfolio_is_finite_and_banded_on_an_empty_book():
     acc = sample_accounts(2_000, [100.0, 50.0], long_share=0.0, leverage=20.0, max_leverage=50.0,
                           maintenance=0.01, seed=1)
     thin = (Book(1e-3, "exponential"), Book(1e-3, "exponential"))
-    with raises(FloatingPointError, "simulate_portfolio left the float range at step",
-                "depth 0.001", "'exponential'", "deeper books"):
-        simulate_portfolio(acc, _two_assets(shock=-0.5, books=thin))
+    # was FloatingPointError (the buy-back went to inf); now held by the price band
+    res = simulate_portfolio(acc, _two_assets(shock=-0.5, books=thin))
+    assert np.isfinite(res.price).all() and math.isfinite(res.total_bad_debt)
+    assert (res.price <= PRICE_CAP * res.fundamental).all()
+    assert (res.price == PRICE_CAP * res.fundamental).any()
     res = simulate_portfolio(acc, _two_assets(shock=-0.5))
     assert np.isfinite(res.price).all() and math.isfinite(res.total_bad_debt)
 

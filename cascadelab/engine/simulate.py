@@ -295,18 +295,38 @@ def fundamental_returns(
     step. The draws, in this order: ``steps`` innovations, then (if ``jump_rate > 0``)
     ``steps`` uniforms and ``steps`` jump sizes.
     """
+    return log_returns(scenario, *draw_innovations(scenario, steps, rng))
+
+
+def draw_innovations(
+    scenario: Scenario, steps: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """The raw draws of :func:`fundamental_returns`, in its order: the innovations (standard
+    normal, or Student-t not yet scaled), then the jumps' uniforms and sizes (None without
+    jumps)."""
     sc = scenario
-    if sc.tail_index is None:
-        z = rng.standard_normal(steps)
-    else:
-        nu = sc.tail_index
-        z = rng.standard_t(nu, steps) * math.sqrt((nu - 2.0) / nu)
-    r = sc.mu - 0.5 * sc.sigma**2 + sc.sigma * z
+    z = rng.standard_normal(steps) if sc.tail_index is None else rng.standard_t(sc.tail_index,
+                                                                                  steps)
     if sc.jump_rate > 0.0:
-        jumps = rng.random(steps) < sc.jump_rate
-        r = r + jumps * rng.normal(sc.jump_mean, sc.jump_sd, steps)
+        return z, rng.random(steps), rng.normal(sc.jump_mean, sc.jump_sd, steps)
+    return z, None, None
+
+
+def log_returns(
+    scenario: Scenario, z: np.ndarray, uniform: np.ndarray | None, jump: np.ndarray | None
+) -> np.ndarray:
+    """Log returns from the draws of :func:`draw_innovations`, one path or one path per row
+    (steps on the last axis); the same arithmetic, element by element, in both cases."""
+    sc = scenario
+    if sc.tail_index is not None:
+        nu = sc.tail_index
+        z = z * math.sqrt((nu - 2.0) / nu)
+    r = sc.mu - 0.5 * sc.sigma**2 + sc.sigma * z
+    if uniform is not None:
+        r = r + (uniform < sc.jump_rate) * jump
+    steps = r.shape[-1]
     if sc.shock != 0.0 and sc.shock_step < steps:
-        r[sc.shock_step] += math.log1p(-sc.shock)
+        r[..., sc.shock_step] += math.log1p(-sc.shock)
     return np.ascontiguousarray(r)
 
 

@@ -2,6 +2,11 @@
 
 Reached only through :func:`cascadelab.portfolio.simulate_portfolio`, which validates the inputs,
 draws the correlated fundamentals outside the kernel and allocates every output array.
+
+Bounded as the single-asset engine is (:mod:`cascadelab.market`): each asset's traded price stays
+in the band ``[floor_k, PRICE_CAP] * F_{t,k}`` (:func:`cascadelab.market.banded`, ``floor_k`` its
+book's floor, ``PRICE_CAP = 2``), and the books never thin (constant depth ``D_k``), so the depth
+floor ``DEPTH_FLOOR`` of the engine holds trivially.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import math
 import numpy as np
 from numba import njit
 
-from cascadelab.market import impact
+from cascadelab.market import banded, impact
 from cascadelab.positions import settle
 
 
@@ -91,7 +96,11 @@ def run(
     ``pre_k = fundamental[t, k] exp(g_k)``; collect every margin unit (account under cross
     margin, leg under isolated margin) whose equity is at or below its requirement; send the net
     forced order of each asset (closed legs, > 0 sells, plus the pledged collateral sold) through
-    its book, ``post_k = impact(pre_k, U_k)``; fill everyone at ``(pre_k + post_k) / 2``; settle.
+    its book inside the price band around the fundamental, ``post_k = banded(impact(pre_k, U_k),
+    F_{t,k}, floor_k)`` in ``[floor_k F_{t,k}, 2 F_{t,k}]`` USD per unit; fill everyone at
+    ``(pre_k + post_k) / 2``; settle. Since ``g_k = ln(post_k / F_{t,k})`` then lies in
+    ``[ln floor_k, ln 2]`` and the decay only shrinks it, every mark ``pre_k`` is in the band too
+    (up to rounding).
     ``leg_step`` and ``trigger`` must start at -1, ``cash_left`` / ``pledged_left`` as copies of
     ``cash`` / ``pledged``; ``ev_i`` and ``ev_k`` are scratch buffers of length ``n * K``.
     """
@@ -147,7 +156,8 @@ def run(
 
         # The batch of each asset hits its book; everyone fills at the mean price.
         for k in range(K):
-            post = impact(pre[k], flow[k], depth[k], model[k], floor[k])
+            post = banded(impact(pre[k], flow[k], depth[k], model[k], floor[k]),
+                          fundamental[t, k], floor[k])
             fill[k] = 0.5 * (pre[k] + post)
             g[k] += math.log(post / pre[k])
             price[t, k] = post

@@ -5,6 +5,15 @@ isolated margin, collateral pledged in the traded assets) trade in a market of :
 :class:`MultiAssetScenario`. Its fundamentals are correlated log-normal walks (Cholesky factor
 :math:`A`, :math:`AA^\top = \rho`) with a scripted shock; forced orders move each asset's observed
 price through its own :class:`~cascadelab.Book` (see :func:`simulate_portfolio` for the step).
+
+**Bounds, as in the single-asset engine** (:mod:`cascadelab.market`): every traded price of asset
+:math:`k` stays in the price band :math:`[\text{floor}_k F_{t,k},\ 2 F_{t,k}]` around its
+fundamental (``floor_k`` its book's floor, 0.001 by default; ``PRICE_CAP = 2``), the way venues
+bound how far a trade may print from the index price; the books never thin (their depth is
+constant), so the engine's depth floor (``DEPTH_FLOOR``, 1% of the depth) holds trivially.
+Without the band, forced buy-backs of shorts through a thin linear or exponential book ran to
+more than 1e100 times the fundamental, or overflowed to ``inf``
+(``tests/test_portfolio_bounds.py``).
 """
 
 from __future__ import annotations
@@ -42,6 +51,9 @@ FUNDAMENTAL_RANGE = (1e-100, 1e100)
 """Range a fundamental price path must stay within, USD per unit."""
 MAX_BYTES = 2e9
 """Largest memory :func:`simulate_portfolio` allocates for one run, bytes."""
+MIN_FLOOR = 1e-200
+"""Smallest book floor (fraction of the fundamental): the band's lower edge ``floor * F`` stays a
+positive float for every fundamental in :data:`FUNDAMENTAL_RANGE`."""
 
 
 def _default_books() -> tuple[Book, ...]:
@@ -75,7 +87,9 @@ class MultiAssetScenario:
         Correlation matrix of the innovations: symmetric, ones on the diagonal, positive
         semi-definite (rank-deficient matrices such as all-ones are allowed).
     books : sequence of Book, length K
-        The order book of each asset.
+        The order book of each asset; each ``floor`` at least 1e-200 (:data:`MIN_FLOOR`). The
+        traded price of asset :math:`k` stays in the band :math:`[\text{floor}_k, 2]\,F_{t,k}`
+        (module docstring).
     shock : float
         Relative drop of the shocked asset's fundamental, in (-1, 1); negative means a rise.
     shock_asset : int
@@ -133,6 +147,12 @@ class MultiAssetScenario:
             raise ValueError(f"books must hold one Book per asset ({K}), got {len(books)}")
         for k, b in enumerate(books):
             check_instance(f"books[{k}]", b, Book)
+            if b.floor < MIN_FLOOR:
+                raise ValueError(
+                    f"books[{k}].floor must be in [{MIN_FLOOR:g}, 1) in a MultiAssetScenario (the "
+                    f"price band's lower edge floor x fundamental must stay a positive float), "
+                    f"got {b.floor:g}"
+                )
         check_real("shock", self.shock, lo=-1.0, hi=1.0, lo_open=True, hi_open=True)
         check_int("shock_asset", self.shock_asset, lo=0, hi=K - 1)
         check_int("shock_step", self.shock_step, lo=0, hi=MAX_STEPS - 1)
@@ -214,6 +234,16 @@ class MultiAssetScenario:
         out = ~((log_f >= lo) & (log_f <= hi))  # NaN (inf - inf) is out too
         if out.any():
             t, k = np.unravel_index(int(np.argmax(out)), out.shape)
+            a = self.shock_asset
+            if k != a and not abs(beta[k] * jump * self.shock_steps) < 0.5 * (hi - lo):
+                raise FloatingPointError(
+                    f"the fundamental of asset {self.names[k]} leaves [1e-100, 1e100] USD at "
+                    f"step {t} (log-price {log_f[t, k]:.4g}): the spillover beta[{k}] = "
+                    f"{beta[k]:g} (corr[{k}, {a}] x vols[{k}] / vols[{a}]) multiplies the "
+                    f"shock's log move ({jump * self.shock_steps:.4g}) of asset "
+                    f"{self.names[a]}, whose vols[{a}] = {self.vols[a]:g} is tiny; raise "
+                    f"vols[{a}], lower corr[{k}, {a}] or set spillover=False"
+                )
             raise FloatingPointError(
                 f"the fundamental of asset {self.names[k]} leaves [1e-100, 1e100] USD at step "
                 f"{t} (log-price {log_f[t, k]:.4g}): lower vols (vols[{k}] = "
@@ -346,30 +376,33 @@ class PortfolioResult:
 # ----------------------------------------------------------------------------- simulation
 
 
-def _check_finite(scenario: MultiAssetScenario, fill: np.ndarray, flow: np.ndarray,
-                  per_step: tuple[np.ndarray, ...]) -> None:
+_PER_STEP = ("price", "fill_price", "order_flow", "liquidated_units", "collateral_sold",
+             "liquidated_notional", "collateral_in", "returned", "penalties", "paid_to_market",
+             "bad_debt")
+
+
+def _check_finite(scenario: MultiAssetScenario, per_step: tuple[np.ndarray, ...]) -> None:
     """Raise ``FloatingPointError`` at the first step where a result left the float range.
 
-    The fundamentals are within :data:`FUNDAMENTAL_RANGE` by then, so what overflows is the
-    impact of the forced orders on a book: the message names that book and the order flow.
+    Prices cannot: the fundamentals are within :data:`FUNDAMENTAL_RANGE` and every traded price
+    within the band around them. What can still overflow is money, units times a price, for
+    accounts built by hand with positions near the float range; the message names the step, the
+    result, the asset where it has one, and what to change.
     """
-    bad = np.zeros(per_step[0].shape[0], dtype=bool)
-    for arr in per_step:
-        ok = np.isfinite(arr)
-        bad |= ~(ok if arr.ndim == 1 else ok.all(axis=1))
-    bad |= ~(fill > 0.0).all(axis=1)
+    ok = [np.isfinite(a).reshape(a.shape[0], -1) for a in per_step]
+    bad = ~np.logical_and.reduce([o.all(axis=1) for o in ok])
     if not bad.any():
         return
     t = int(np.argmax(bad))
-    k = int(np.argmax(np.abs(np.nan_to_num(flow[t], nan=np.inf))))
-    book = scenario.books[k]
+    j = next(j for j, o in enumerate(ok) if not o[t].all())
+    k = int(np.argmin(ok[j][t]))
+    arr = per_step[j]
+    what = (f"{_PER_STEP[j]} = {arr[t]:g}" if arr.ndim == 1 else
+            f"{_PER_STEP[j]} of asset {scenario.names[k]} = {arr[t, k]:g}")
     raise FloatingPointError(
-        f"simulate_portfolio left the float range at step {t}: forced orders of "
-        f"{flow[t, k]:.3g} units in asset {scenario.names[k]} moved its price to "
-        f"{fill[t, k]:.3g} USD through books[{k}] (depth {book.depth:g} units per 1%, impact "
-        f"{book.impact!r}); use deeper books, smaller accounts or a linear or sqrt impact"
+        f"simulate_portfolio left the float range at step {t} ({what}): the accounts' positions "
+        f"times the price overflow a float; use smaller accounts (units, collateral_units, cash)"
     )
-
 
 
 def simulate_portfolio(
@@ -398,9 +431,12 @@ def simulate_portfolio(
     Returns
     -------
     PortfolioResult
-        Every array is finite. Where the forced orders would carry a price beyond the float
-        range (an exponential book buying back a large short, a book of almost no depth),
-        ``FloatingPointError`` names the step, the asset and its book.
+        Every array is finite and every price is inside the band of the module docstring:
+        ``floor_k * fundamental <= price <= 2 * fundamental`` (USD per unit, ``floor_k`` the
+        book's). ``FloatingPointError`` is left only for a fundamental outside
+        :data:`FUNDAMENTAL_RANGE` (raised before the run, naming ``vols``, ``steps`` and the
+        shock) and for accounts built by hand whose money (units times a price) overflows a
+        float (naming the step and the result).
 
     Notes
     -----
@@ -412,9 +448,11 @@ def simulate_portfolio(
        account, :math:`E_i \le R_i` with at least one open leg; isolated: the leg);
     3. the net forced order :math:`U_k = \sum q_{ik} + \sum h_{ik}` (closed legs, > 0 sells,
        plus the collateral sold; a closed leg's share :math:`w_{ik} h_{ij}` under isolated margin)
-       moves the price to :math:`p^+_k = \text{impact}(p^-_k, U_k)` in asset :math:`k`'s book,
-       :math:`g_k \mathrel{+}= \ln(p^+_k / p^-_k)`, and every order fills at
-       :math:`f_k = (p^-_k + p^+_k)/2`;
+       moves the price through asset :math:`k`'s book, inside the price band around the
+       fundamental: :math:`p^+_k = \min\{\max[\text{impact}(p^-_k, U_k),\
+       \text{floor}_k F_{t,k}],\ 2 F_{t,k}\}` (USD per unit;
+       :func:`cascadelab.market.banded`), :math:`g_k \mathrel{+}= \ln(p^+_k / p^-_k)`, and
+       every order fills at :math:`f_k = (p^-_k + p^+_k)/2`;
     4. each unit settles with collateral :math:`C = c + \sum_j h_j f_j`,
        :math:`\text{pnl} = \sum q_k (f_k - e_k)`, penalty
        :math:`\min(\pi \sum |q_k| f_k, \max(C + \text{pnl}, 0))`, bad debt
@@ -492,9 +530,8 @@ def simulate_portfolio(
         cash_left, pledged_left, ev_i, ev_k,
     )
 
-    _check_finite(scenario, fill_price, order_flow,
-                  (price, order_flow, liq_units, coll_sold, notional, coll_in, returned,
-                   penalties, paid, bad))
+    _check_finite(scenario, (price, fill_price, order_flow, liq_units, coll_sold, notional,
+                             coll_in, returned, penalties, paid, bad))
     peak = np.maximum(np.maximum.accumulate(price, axis=0), scenario.prices)
     drawdown = (1.0 - price / peak).max(axis=0)
     liquidated = (leg_step >= 0).any(axis=1)
