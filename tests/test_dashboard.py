@@ -66,3 +66,25 @@ def test_warm_up_moves_every_control_and_restores_it() -> None:
     before = lab.values
     assert _warmup._touch_controls(lab) == len(lab.controls)
     assert lab.values == before
+
+
+@pytest.mark.parametrize("tab", available_tabs(), ids=lambda t: t.key)
+def test_every_slider_starts_on_its_browser_grid(tab: Tab) -> None:
+    """The browser's slider snaps to ``min + k * step`` (of exponents for a log slider) and
+    sends the snapped value back, so a default off that grid is not what the learner gets
+    (the insurance fund's depth of 100,000 became 100,237 and its bad debt 8.92M, not 8.96M)."""
+    import math
+
+    lab = tab.resolve()()
+    try:
+        off = {}
+        for name, w in lab.controls.items():
+            if not isinstance(w, (W.FloatSlider, W.FloatLogSlider, W.IntSlider)):
+                continue
+            at = math.log10(w.value) if isinstance(w, W.FloatLogSlider) else w.value
+            k = (at - w.min) / w.step
+            if abs(k - round(k)) > 1e-6 and not math.isclose(at, w.max):
+                off[name] = (w.value, w.min, w.step)
+        assert not off, f"{tab.key}: defaults off the slider grid: {off}"
+    finally:
+        lab.close()

@@ -135,8 +135,8 @@ def test_static_cascade_defaults_unchanged_by_the_band():
 def test_huge_paths_or_steps_are_refused_before_allocating(small):
     with pytest.raises(ValueError, match=r"paths=100,000,000,000,000,000,000 x steps=1.*GiB"):
         monte_carlo(small, Scenario(shock=0.0), paths=10**20, steps=1, seed=0)  # OverflowError
-    with pytest.raises(ValueError, match=r"paths=10,000,000 x steps=1 .*GiB"):
-        monte_carlo(small, Scenario(shock=0.0), paths=10**7, steps=1, seed=0)
+    with pytest.raises(ValueError, match=r"paths=100,000,000 x steps=1 .*GiB"):
+        monte_carlo(small, Scenario(shock=0.0), paths=10**8, steps=1, seed=0)
     with pytest.raises(ValueError, match=r"steps=10,000,000 .*GiB.*fewer steps"):
         simulate(small, Scenario(), steps=10_000_000)
 

@@ -367,7 +367,7 @@ def test_bad_accounts_and_calls_raise(accounts: Accounts) -> None:
             sample_accounts(10, PRICES, **kwargs)
     with pytest.raises(ValueError, match="prices"):
         sample_accounts(10, [100.0, -1.0])
-    with pytest.raises(ValueError, match="rho"):
+    with pytest.raises(ValueError, match=r"corr must be in \[-0.5, 1\], got -0.6"):
         equicorrelation(3, -0.6)
     with pytest.raises(ValueError, match="weights"):
         basket_volatility([0.0, 0.0], [0.1, 0.1], np.eye(2))

@@ -139,10 +139,22 @@ def test_a_floor_too_small_for_the_band_is_refused_by_name():
 
 
 def test_a_spillover_beyond_the_range_names_the_tiny_volatility():
-    sc = two_assets(vols=(1e-300, 0.5), shock=0.2, shock_steps=1, shock_step=0)
-    with raises(FloatingPointError, "fundamental of asset B leaves [1e-100, 1e100] USD",
-                "spillover beta[1]", "vols[0] = 1e-300 is tiny", "raise vols[0]",
-                "spillover=False"):
+    # corr 0.5 x 0.5 / 1e-300: asset B would jump 2.5e299 times A's log move
+    with raises(ValueError, "with spillover, beta[1] = corr[1, 0] x vols[1] / vols[0] must be in "
+                "[-10, 10]", "vols[0] = 1e-300", "raise vols[0]", "spillover=False"):
+        two_assets(vols=(1e-300, 0.5), shock=0.2, shock_steps=1, shock_step=0)
+    # the same volatilities without a shock, or without spillover, are fine
+    assert np.isfinite(two_assets(vols=(1e-300, 0.5), shock=0.0).fundamentals()).all()
+    assert np.isfinite(two_assets(vols=(1e-300, 0.5), shock=0.2, spillover=False)
+                       .fundamentals()).all()
+
+
+def test_a_shock_at_the_edge_of_float_still_names_the_spillover():
+    # |beta| <= 10, but a shock a few ulps below 100% has a log move of -36.7: 10x that leaves
+    # the fundamental range (beta 9: B jumps by e^-330), refused before the run with the cause named
+    sc = two_assets(vols=(0.05, 0.5), corr=equicorrelation(2, 0.9), shock=1.0 - 2.0**-53,
+                    shock_steps=1, shock_step=0)
+    with raises(FloatingPointError, "fundamental of asset B", "spillover beta[1]"):
         sc.fundamentals()
 
 

@@ -47,7 +47,6 @@ CHUNK_BYTES = 256 * 2**20
 
 _RESULT_ROWS = 45  # per-step arrays of SimulationResult, the draws and the kernel's price rows
 _MC_RESULT = 16  # per-path arrays of MonteCarloResult and its totals' copies
-_SEED_BYTES = 400  # one SeedSequence of SeedSequence(seed).spawn(paths), measured: ~380 bytes
 _POSITION_BYTES = 8 * 16  # kernel workspace, results and sort cache per position
 
 
@@ -60,8 +59,9 @@ def estimate_bytes(n: int, steps: int, paths: int | None = None, chunk: int = 1,
     """
     if paths is None:
         return 8 * steps * (_k.N_ROWS + _RESULT_ROWS) + _POSITION_BYTES * n
-    per_path = 8 * (_k.N_TOTALS + _MC_RESULT) + _SEED_BYTES
-    per_chunk = 8 * 3 * chunk * steps  # log returns: this chunk, the next, the draws
+    per_path = 8 * (_k.N_TOTALS + _MC_RESULT)
+    # log returns (this chunk, the next, the draws) and the chunk's generator states (seeds.py)
+    per_chunk = 8 * 3 * chunk * steps + 32 * chunk
     per_block = 8 * steps * (_k.N_ROWS + 2) + 8 * 8 * n
     return paths * per_path + per_chunk + blocks * per_block + _POSITION_BYTES * n
 

@@ -56,11 +56,12 @@ def _correlation_factor(corr: np.ndarray) -> np.ndarray:
         return vec * np.sqrt(np.clip(lam, 0.0, None))
 
 
-def equicorrelation(K: int, rho: float) -> np.ndarray:
-    r"""The :math:`K \times K` correlation matrix with every pair at correlation ``rho``.
+def equicorrelation(K: int, corr: float) -> np.ndarray:
+    r"""The :math:`K \times K` correlation matrix with every pair at correlation ``corr``
+    (:math:`\varrho` in the course notation).
 
-    Valid (positive semi-definite) for :math:`-1/(K-1) \le \rho \le 1`; ``rho = 1`` moves all
-    assets as one.
+    Valid (positive semi-definite) for :math:`-1/(K-1) \le \varrho \le 1`; ``corr = 1`` moves
+    all assets as one.
 
     Examples
     --------
@@ -70,8 +71,8 @@ def equicorrelation(K: int, rho: float) -> np.ndarray:
     """
     K = check_int("K", K, lo=1, hi=1000)
     lo = -1.0 / (K - 1) if K > 1 else -1.0
-    rho = check_real("rho", rho, lo=lo, hi=1.0)
-    out = np.full((K, K), rho)
+    corr = check_real("corr", corr, lo=lo, hi=1.0)
+    out = np.full((K, K), corr)
     np.fill_diagonal(out, 1.0)
     return out
 

@@ -51,6 +51,10 @@ FUNDAMENTAL_RANGE = (1e-100, 1e100)
 """Range a fundamental price path must stay within, USD per unit."""
 MAX_BYTES = 2e9
 """Largest memory :func:`simulate_portfolio` allocates for one run, bytes."""
+MAX_BETA = 10.0
+"""Largest spillover coefficient :math:`|\\beta_j|`: with ``spillover`` no asset jumps by more
+than ten times the shocked asset's log move (a smaller ``vols[shock_asset]`` would make the
+conditional mean of a tiny-volatility crash an absurd jump elsewhere)."""
 MIN_FLOOR = 1e-200
 """Smallest book floor (fraction of the fundamental): the band's lower edge ``floor * F`` stays a
 positive float for every fundamental in :data:`FUNDAMENTAL_RANGE`."""
@@ -100,7 +104,9 @@ class MultiAssetScenario:
         Number of steps the shock is spread over, >= 1 (``shock_step + shock_steps <=
         steps``).
     spillover : bool
-        Move the other assets by their conditional mean (above) when the shock hits.
+        Move the other assets by their conditional mean (above) when the shock hits; then every
+        :math:`|\beta_j| \le 10` (:data:`MAX_BETA`), so a tiny ``vols[shock_asset]`` next to
+        larger ones is refused with a ``ValueError`` naming the pair.
     penalty : float
         Liquidation penalty, a fraction of the closed notional at the fill, in [0, 1).
     resilience : float
@@ -176,6 +182,17 @@ class MultiAssetScenario:
         object.__setattr__(self, "books", books)
         object.__setattr__(self, "names", names)
         object.__setattr__(self, "_factor", factor)
+        if self.spillover and self.shock != 0.0:
+            beta, a = self.beta, self.shock_asset
+            j = int(np.argmax(np.abs(beta)))
+            if not abs(beta[j]) <= MAX_BETA:
+                raise ValueError(
+                    f"with spillover, beta[{j}] = corr[{j}, {a}] x vols[{j}] / vols[{a}] must be "
+                    f"in [-{MAX_BETA:g}, {MAX_BETA:g}] (asset {names[j]} would jump {beta[j]:.3g} "
+                    f"times the shock's log move), got corr[{j}, {a}] = {corr[j, a]:g}, vols[{j}] "
+                    f"= {vols[j]:g}, vols[{a}] = {vols[a]:g}: raise vols[{a}], lower "
+                    f"corr[{j}, {a}] or set spillover=False"
+                )
 
     @property
     def n_assets(self) -> int:

@@ -16,6 +16,7 @@ at once and the figure follows as fast as it can be painted; the headline is dim
 from __future__ import annotations
 
 import asyncio
+import builtins
 import html
 import io
 import math
@@ -110,11 +111,19 @@ def log_slider(
 ) -> W.FloatLogSlider:
     """A slider on a log scale (for depths, capital and other sizes spanning decades).
 
-    ``min``, ``max`` and ``value`` are in the unit of the description (not exponents).
+    ``min``, ``max`` and ``value`` are in the unit of the description (not exponents). The
+    browser's slider snaps to the grid ``min, min + step, ...`` of exponents, so the step is
+    the one nearest ``1/steps_per_decade`` that puts ``value`` on that grid: the default a
+    chapter quotes (a depth of 100,000) is what the learner sees, not its nearest grid point
+    (100,237).
     """
+    lo, hi, at = math.log10(min), math.log10(max), math.log10(value)
+    step = 1.0 / steps_per_decade
+    if lo < at:
+        step = (at - lo) / builtins.max(1, round((at - lo) * steps_per_decade))
     return W.FloatLogSlider(
-        value=value, base=10.0, min=math.log10(min), max=math.log10(max),
-        step=1.0 / steps_per_decade, description=description, tooltip=tooltip,
+        value=value, base=10.0, min=lo, max=hi,
+        step=step, description=description, tooltip=tooltip,
         readout_format=readout_format, continuous_update=continuous_update, **_control_style(),
     )
 
