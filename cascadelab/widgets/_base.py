@@ -112,10 +112,8 @@ def log_slider(
     """A slider on a log scale (for depths, capital and other sizes spanning decades).
 
     ``min``, ``max`` and ``value`` are in the unit of the description (not exponents). The
-    browser's slider snaps to the grid ``min, min + step, ...`` of exponents, so the step is
-    the one nearest ``1/steps_per_decade`` that puts ``value`` on that grid: the default a
-    chapter quotes (a depth of 100,000) is what the learner sees, not its nearest grid point
-    (100,237).
+    browser snaps to the exponent grid ``min + k * step``, so the step nearest
+    ``1/steps_per_decade`` that puts ``value`` on it is used (100,000 stays 100,000, not 100,237).
     """
     lo, hi, at = math.log10(min), math.log10(max), math.log10(value)
     step = 1.0 / steps_per_decade
