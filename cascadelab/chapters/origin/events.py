@@ -31,7 +31,8 @@ The model per event switches on the mechanism the reports single out, where the 
 * **October 2025** (:func:`cascadelab.simulate_portfolio`): cross-margin accounts in two
   correlated assets whose margin is a dollar token priced on the venue's own thin book, against
   the same accounts with cash margin. Auto-deleveraging (ADL), which Hyperliquid ran that day, is
-  not in the engine and is described only.
+  in the single-asset engine (``Scenario(loss_rule="adl")``, chapter 03's ADL lab) but not in the
+  multi-asset one this replay needs, so here it is described only.
 """
 
 from __future__ import annotations
@@ -211,7 +212,8 @@ EVENTS: tuple[Event, ...] = (
                   "another report (CoinGlass data as reported)",
         mechanism="cross-margin accounts whose margin is a dollar token priced on the venue's "
                   "own thin book, against the same accounts with cash margin",
-        not_modelled="auto-deleveraging (ADL): the engine socialises bad debt pro rata instead",
+        not_modelled="auto-deleveraging (ADL): the multi-asset engine socialises bad debt pro "
+                     "rata instead (chapter 03 runs ADL in the single-asset engine)",
     ),
 )
 """The three episodes, each fact with its sources (see :class:`Event`)."""
