@@ -116,3 +116,14 @@ def test_build_site_shows_a_lab_as_its_picture(tmp_path: Path) -> None:
         assert m, page.name
         assert (page.parent / m.group(1).split("?")[0]).resolve() == mathjax.resolve()
         assert "max-width: 80ch" in text and "white-space: pre !important" in text
+
+
+def test_make_site_finds_the_course_from_the_package(tmp_path: Path, monkeypatch) -> None:
+    # `make site` runs `python -m cascadelab.course.site` with no paths: the default chapters and
+    # output folder are the repository's (the module once looked one folder too high up)
+    from cascadelab.course import build
+
+    assert [p.name for p in site.chapters()][:2] == ["00_essence.ipynb", "01_origin.ipynb"]
+    assert (site.ROOT / "README.md").is_file() and (site.ROOT / "solutions").is_dir()
+    monkeypatch.chdir(tmp_path)  # not the repository: the package's own location decides
+    assert (build._root(None) / "solutions").is_dir()

@@ -231,7 +231,7 @@ def _root(root: str | Path | None) -> Path:
     cwd = Path.cwd()
     if (cwd / "solutions").is_dir():
         return cwd
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]  # the repository: cascadelab/course/build.py
 
 
 def _expected(root: Path) -> dict[str, str]:

@@ -34,7 +34,7 @@ import nbformat
 
 __all__ = ["CDN_HOSTS", "build_site", "chapters", "main", "mathjax_source", "staticize"]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the repository: cascadelab/course/site.py
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 RICH_MIMES = ("text/html", "image/png", "image/svg+xml", "image/jpeg", "text/markdown")
 WIDGET_NOTE = (
