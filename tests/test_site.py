@@ -28,9 +28,12 @@ def test_staticize_keeps_pictures_and_replaces_bare_widgets() -> None:
               "text/html": "<div>Figure<img src='data:image/png;base64,iVBOR'/></div>"}
     slider = {site.WIDGET_MIME: WIDGET, "text/plain": "IntSlider(value=3)"}
     plain = {"text/plain": "42"}
-    nb = _nb(lab, ipympl, slider, plain)
-    assert site.staticize(nb) == 3
+    progress = {site.WIDGET_MIME: WIDGET,
+                "text/plain": "HBox(children=(HTML(value=''), FloatProgress(value=1.0)))"}
+    nb = _nb(lab, ipympl, slider, plain, progress)
+    assert site.staticize(nb) == 4
     data = [o["data"] for o in nb.cells[1].outputs]
+    assert len(data) == 4  # the finished progress bar is gone, not a "widget runs here" note
     assert data[0] == {"text/html": "<img src='x'/>"}
     assert data[1] == {"image/png": "iVBOR"}
     assert data[2] == {"text/html": site.WIDGET_NOTE}

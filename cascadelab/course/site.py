@@ -161,7 +161,8 @@ def staticize(nb: nbformat.NotebookNode) -> int:
     """Drop live-widget parts of outputs in place, keeping static pictures; return how many.
 
     An output with a widget view and a rich static representation (HTML, PNG, ...) keeps only the
-    static one; a widget with nothing static becomes a short note. A figure shown by
+    static one; a progress bar is dropped; any other widget with nothing static becomes a short
+    note. A figure shown by
     :func:`cascadelab.plotting.show` becomes an image whose alt text is its takeaway (from the
     output's ``cascadelab`` metadata) and its hidden page helper is dropped. The notebook's
     widget state is removed, so the HTML does not load a widget manager.
@@ -194,6 +195,8 @@ def staticize(nb: nbformat.NotebookNode) -> int:
                 data.pop("text/html")  # ipympl's HTML is the same PNG under a "Figure" label
             if any(m in data for m in RICH_MIMES):
                 data.pop("text/plain", None)
+            elif "Progress(" in str(data.get("text/plain", "")):
+                kept.pop()  # a finished progress bar: nothing to run live, nothing to show
             else:
                 data.clear()
                 data["text/html"] = WIDGET_NOTE
