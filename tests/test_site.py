@@ -30,10 +30,11 @@ def test_staticize_keeps_pictures_and_replaces_bare_widgets() -> None:
     plain = {"text/plain": "42"}
     progress = {site.WIDGET_MIME: WIDGET,
                 "text/plain": "HBox(children=(HTML(value=''), FloatProgress(value=1.0)))"}
-    nb = _nb(lab, ipympl, slider, plain, progress)
-    assert site.staticize(nb) == 4
+    tqdm = {site.WIDGET_MIME: WIDGET, "text/plain": "policies:   0%|          | 0/3 [00:00<?, ?it/s]"}
+    nb = _nb(lab, ipympl, slider, plain, progress, tqdm)
+    assert site.staticize(nb) == 5
     data = [o["data"] for o in nb.cells[1].outputs]
-    assert len(data) == 4  # the finished progress bar is gone, not a "widget runs here" note
+    assert len(data) == 4  # the finished progress bars are gone, not a "widget runs here" note
     assert data[0] == {"text/html": "<img src='x'/>"}
     assert data[1] == {"image/png": "iVBOR"}
     assert data[2] == {"text/html": site.WIDGET_NOTE}

@@ -157,6 +157,12 @@ def title_of(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
+def _is_progress_bar(text: str) -> bool:
+    """A progress bar widget's plain text: ipywidgets' ``FloatProgress(...)`` or tqdm's
+    ``desc:   0%|          | 0/3 [00:00<?, ?it/s]``."""
+    return "Progress(" in text or re.search(r"\d+%\|.*\| *\d+/\d+ \[", text) is not None
+
+
 def staticize(nb: nbformat.NotebookNode) -> int:
     """Drop live-widget parts of outputs in place, keeping static pictures; return how many.
 
@@ -195,7 +201,7 @@ def staticize(nb: nbformat.NotebookNode) -> int:
                 data.pop("text/html")  # ipympl's HTML is the same PNG under a "Figure" label
             if any(m in data for m in RICH_MIMES):
                 data.pop("text/plain", None)
-            elif "Progress(" in str(data.get("text/plain", "")):
+            elif _is_progress_bar(str(data.get("text/plain", ""))):
                 kept.pop()  # a finished progress bar: nothing to run live, nothing to show
             else:
                 data.clear()
