@@ -30,7 +30,8 @@ def test_staticize_keeps_pictures_and_replaces_bare_widgets() -> None:
     plain = {"text/plain": "42"}
     progress = {site.WIDGET_MIME: WIDGET,
                 "text/plain": "HBox(children=(HTML(value=''), FloatProgress(value=1.0)))"}
-    tqdm = {site.WIDGET_MIME: WIDGET, "text/plain": "policies:   0%|          | 0/3 [00:00<?, ?it/s]"}
+    tqdm = {site.WIDGET_MIME: WIDGET,
+            "text/plain": "policies:   0%|          | 0/3 [00:00<?, ?it/s]"}
     nb = _nb(lab, ipympl, slider, plain, progress, tqdm)
     assert site.staticize(nb) == 5
     data = [o["data"] for o in nb.cells[1].outputs]
@@ -97,6 +98,7 @@ def test_build_site_shows_a_lab_as_its_picture(tmp_path: Path) -> None:
     assert index.index('href="00_tiny.html"') < index.index('href="01_tiny.html"')
     html = pages[1].read_text()
     assert "cascadelab-static-lab" in html and "data:image/png;base64," in html
+    assert 'alt="Past the critical point' in html  # the lab's takeaway as its alt text
     assert "amplification" in html  # the headline numbers under the picture
     assert site.WIDGET_MIME not in html and "Traceback" not in html
     assert 'href="01_tiny.html"' in html

@@ -1,12 +1,12 @@
 """Build the course as a static website: every chapter executed and converted to HTML.
 
 ``python -m cascadelab.course.site`` (what ``make site`` runs) executes ``notebooks/NN_*.ipynb``
-in fresh
-kernels, turns each into ``_build/site/NN_*.html`` and writes ``_build/site/index.html`` linking
-the chapters in order; the exercise notebooks become read-only pages under
-``_build/site/exercises/``. A reader without a kernel sees every figure; a lab is shown as the
-picture it draws at its default values with its headline numbers under it, and any other widget
-as a short note saying where to run it live. Nothing needs the internet: MathJax is copied into
+in fresh kernels, turns each into ``_build/site/NN_*.html`` and writes ``_build/site/index.html``
+linking the chapters in order; the exercise notebooks become read-only pages under
+``_build/site/exercises/``. A reader without a kernel sees every figure (its takeaway as alt
+text); a lab is shown as the picture it draws at the settings of its cell, with its headline
+numbers under it, and any other widget (but a finished progress bar) as a short note saying where
+to run it live. Nothing needs the internet: MathJax is copied into
 ``_build/site/_static/mathjax`` from the ``jupyter-server-mathjax`` package installed with the
 environment, and the pages load no script or font from a CDN.
 
@@ -46,7 +46,7 @@ ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".csv"}
 # Runs at kernel start (IPython start-up file): a static picture for every lab.
 STARTUP = '''
 def _cascadelab_static_lab():
-    import base64, io
+    import base64, html, io
 
     def lab_html(lab):
         buf = io.BytesIO()
@@ -54,10 +54,14 @@ def _cascadelab_static_lab():
         png = base64.b64encode(buf.getvalue()).decode("ascii")
         headline = lab.headline_text(lab.summary) if hasattr(lab, "headline_text") else ""
         title = getattr(lab, "title", "") or ""
+        alt = html.escape(html.unescape(getattr(getattr(lab, "_takeaway", None), "value", "")),
+                          quote=True)
+        note = ("a picture at the settings of this cell; run the chapter to move its "
+                "controls")
         return (
             "<div class='cascadelab-static-lab'>"
-            + (f"<p><b>{title}</b> (at its default settings)</p>" if title else "")
-            + f"<img alt='{title or 'lab'}' src='data:image/png;base64,{png}' "
+            + (f"<p><b>{title}</b> ({note})</p>" if title else "")
+            + f"<img alt='{alt or title or 'lab'}' src='data:image/png;base64,{png}' "
             "style='max-width:100%'/>"
             + (f"<p class='cascadelab-static-summary'>{headline}</p>" if headline else "")
             + "</div>"

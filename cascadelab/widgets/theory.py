@@ -276,36 +276,37 @@ class GammaHedgingLab(Lab):
         self.ax_sales = fig.add_subplot(gs[0, 1])
         self.ax_path = fig.add_subplot(gs[1, :])
 
-        (self.delta_line,) = self.ax_delta.plot([], [], color=cp.DEALER_FLOW, label="delta")
+        (self.delta_line,) = self.ax_delta.plot([], [], color=cp.DEALER_FLOW,
+                                                label="delta (left axis)")
         (self.gamma_line,) = self.ax_gamma.plot([], [], color=cp.BAD_DEBT, ls="--",
-                                                label="gamma")
+                                                label="gamma (right axis)")
         self.ax_gamma.grid(False)
         self.ax_gamma.spines["right"].set_visible(True)
         self.ax_delta.axhline(0.0, color="black", lw=0.6)
         self.spot_delta = self.ax_delta.axvline(100.0, color=cp.PRICE, lw=1.0, ls=":")
-        self.ax_delta.legend(handles=[self.delta_line, self.gamma_line], loc="lower right",
-                             fontsize=8)
         cp.label(self.ax_delta, x="price", xunit="USD", y="delta", yunit="M units",
                  title="Dealer book's Greeks")
         self.ax_gamma.set_ylabel("Gamma (k units per USD)")
 
         (self.sales_short,) = self.ax_sales.plot([], [], color=cp.BASELINE, ls="--",
-                                                 label="short options alone")
+                                                 label="sales: short options alone")
         (self.sales_line,) = self.ax_sales.plot([], [], color=cp.DEALER_FLOW,
-                                                label="with protective puts")
+                                                label="sales: with protective puts")
         (self.sales_dot,) = self.ax_sales.plot([], [], "o", color=cp.DEALER_FLOW, ms=6)
         self.ax_sales.axhline(0.0, color="black", lw=0.6)
-        self.ax_sales.legend(loc="lower center", fontsize=8)
         cp.label(self.ax_sales, x="price", xunit="USD", y="hedge sales", yunit="k units",
                  title="Units sold per 1% fall")
 
         (self.path_without,) = self.ax_path.plot([], [], color=cp.BASELINE, ls="--", lw=1.5,
-                                                 label="no dealer")
+                                                 label="price: no dealer")
         (self.path_with,) = self.ax_path.plot([], [], color=cp.PRICE, lw=1.5,
-                                              label="dealer delta-hedging")
-        self.ax_path.legend(loc="upper left", fontsize=8)
+                                              label="price: dealer delta-hedging")
         cp.label(self.ax_path, x="step", y="price", yunit="USD",
                  title="Same shock, same noise, with and without the hedger")
+        # one legend above the panels, off every line whatever the settings
+        fig.legend(handles=[self.delta_line, self.gamma_line, self.sales_short, self.sales_line,
+                            self.path_without, self.path_with],
+                   loc="outside upper center", ncols=3, fontsize=8, frameon=False)
         for ax in (self.ax_delta, self.ax_gamma, self.ax_sales, self.ax_path):
             ax.locator_params(nbins=4)  # fewer tick labels: a faster redraw
 
