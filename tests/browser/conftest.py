@@ -233,12 +233,16 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="module")
 def voila(workdir: Path, artifacts: Path) -> Iterator[Server]:
-    """Voila serving notebooks/lab.ipynb on a free port."""
+    """Voila serving notebooks/lab.ipynb on a free port, with the course's template."""
     port = free_port()
     argv = [str(BIN / "voila"), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
             str(ROOT / "notebooks" / "lab.ipynb")]
-    server = Server("voila", argv, port, ROOT, _jupyter_env(workdir / "voila"),
-                    artifacts / "voila.log")
+    env = _jupyter_env(workdir / "voila")
+    # voila.json (read from the working directory, ROOT) selects the course's template; find it
+    # in this checkout (share/jupyter), whether or not the package is installed
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(ROOT / "share" / "jupyter"), env.get("JUPYTER_PATH")) if p)
+    server = Server("voila", argv, port, ROOT, env, artifacts / "voila.log")
     try:
         server.wait_ready("/api", timeout=90)
         yield server
