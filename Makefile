@@ -21,7 +21,7 @@ help:
 	@echo "make site   - execute the chapters into static HTML in _build/site/ (open _build/site/index.html)"
 	@echo "make clean  - remove .venv and caches"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(wildcard share/jupyter/voila/templates/cascadelab/*)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cascadelab needs Python >= 3.11, found " + sys.version.split()[0])'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing cascadelab and the course dependencies into $(VENV) (first run only, a few minutes)..."

@@ -208,6 +208,10 @@ def _jupyter_env(tmp: Path) -> dict[str, str]:
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         "NO_PROXY": "127.0.0.1,localhost",
         "no_proxy": "127.0.0.1,localhost",
+        # voila.json (read from the working directory, ROOT) selects the course's Voila
+        # template: find it in this checkout, whether or not the package is installed
+        "JUPYTER_PATH": os.pathsep.join(
+            p for p in (str(ROOT / "share" / "jupyter"), env.get("JUPYTER_PATH")) if p),
     })
     return env
 
@@ -233,7 +237,7 @@ def artifacts() -> Path:
 
 @pytest.fixture(scope="module")
 def voila(workdir: Path, artifacts: Path) -> Iterator[Server]:
-    """Voila serving notebooks/lab.ipynb on a free port."""
+    """Voila serving notebooks/lab.ipynb on a free port, with the course's template."""
     port = free_port()
     argv = [str(BIN / "voila"), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
             str(ROOT / "notebooks" / "lab.ipynb")]

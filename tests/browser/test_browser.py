@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import nbformat
 import pytest
@@ -111,6 +112,9 @@ def lab_page(voila, browser, artifacts: Path) -> Iterator[Any]:
     page = browser.new_page()
     page_errors: list[str] = []
     page.on("pageerror", lambda err: page_errors.append(str(err)))
+    requested: list[str] = []  # every URL the page asks for, from its first request on
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("websocket", lambda ws: requested.append(ws.url))
     page.goto(voila.url + "/", wait_until="domcontentloaded", timeout=RENDER_TIMEOUT * 1000)
     try:
         page.wait_for_selector(".cascadelab-widget-lab, .cascadelab-empty",
@@ -121,6 +125,7 @@ def lab_page(voila, browser, artifacts: Path) -> Iterator[Any]:
                              f"{problems(page)}; page errors: {page_errors}\n{voila.tail()}"
                              ) from None
     page.page_errors = page_errors
+    page.requested = requested
     yield page
     page.close()
 
@@ -593,3 +598,18 @@ def test_voila_first_screen_shows_the_first_figure_and_headline(lab_page, artifa
     assert len(current) == 1 and current[0]["title"] == first.title
     for t in others:  # the current tab differs in weight and in background, not only a border
         assert t["weight"] != current[0]["weight"] and t["bg"] != current[0]["bg"], (current, t)
+
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def test_voila_lab_asks_no_other_host(lab_page) -> None:
+    """The Widget Lab works offline: the page (its load, and every tab the tests above opened,
+    as this test runs last on it) requests nothing from a host other than the local server -
+    no FontAwesome from cdn.jsdelivr.net, no MathJax from cdnjs (voila.json's template)."""
+    lab_page.wait_for_load_state("networkidle", timeout=RENDER_TIMEOUT * 1000)
+    assert lab_page.requested, "no request was recorded"
+    external = sorted({url for url in lab_page.requested
+                       if urlsplit(url).scheme in ("http", "https", "ws", "wss")
+                       and urlsplit(url).hostname not in LOCAL_HOSTS})
+    assert not external, f"the Widget Lab asked other hosts for: {external}"
