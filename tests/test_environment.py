@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,3 +63,21 @@ def test_the_parser_notices_drift(tmp_path: Path) -> None:
     # the comparison above must be able to fail: a changed pin is detected
     assert _split("numpy>=2.0,<2.5") != _split("numpy>=2.0,<2.6")
     assert _split("matplotlib-base >=3.9") == ("matplotlib-base", ">=3.9")
+
+
+def test_the_voila_template_that_voila_json_selects_is_installed() -> None:
+    """voila.json selects the course's Voila template; Voila finds templates only under
+    <prefix>/share/jupyter (an editable install leaves data files out, so `make setup` and
+    postBuild copy it). Without it the Widget Lab app hangs on TemplateNotFound."""
+    import json
+    import os
+
+    pytest.importorskip("voila")
+    from voila.paths import collect_template_paths
+
+    root = Path(__file__).resolve().parents[1]
+    name = json.loads((root / "voila.json").read_text())["VoilaConfiguration"]["template"]
+    assert "JUPYTER_PATH" not in os.environ or str(root) not in os.environ["JUPYTER_PATH"]
+    paths = collect_template_paths(["voila", "nbconvert"], name, prune=True)
+    found = [p for p in paths if Path(p, "index.html.j2").is_file() and Path(p).name == name]
+    assert found, f"Voila cannot find its template {name!r}: run `make setup` (searched {paths})"
