@@ -45,6 +45,7 @@ from numba.extending import register_jitable
 
 from cascadelab.kernels.losses import (  # the rows are part of this module's table
     ADL_CUT,
+    ADL_LOSS,
     ADL_Q_LONG,  # noqa: F401
     ADL_Q_SHORT,  # noqa: F401
     ADL_UNITS,
@@ -151,6 +152,8 @@ ENT_COLL = 1  # floats: collateral held at the last touch, USD
 ENT_H0 = 2  # floats: levy index of its side at the last touch, USD per unit
 SLICE_Q = 3  # floats: units of each slice of the current step
 # ADL_CUT = 4 (defined in cascadelab.kernels.losses)
+ENT_LOSS = 5  # floats: levy charged to the entry up to its last touch, USD
+# ADL_LOSS = 6 (defined in cascadelab.kernels.losses)
 HIST = 0  # prices: traded price at the end of each step, HIST[0] = p0
 PRE = 1  # prices: pre-trade price of each step (what the oracle reports)
 
@@ -159,7 +162,7 @@ class Workspace(NamedTuple):
     """Scratch space of :func:`run` (from :func:`workspace`), reused across paths."""
 
     ints: np.ndarray  # (6, max(n, 1)) int64, rows ENT_POS, ENT_NEXT, QUEUE, SLICE_ENT, ADL_Q_*
-    floats: np.ndarray  # (5, max(n, 1)), rows ENT_REM, ENT_COLL, ENT_H0, SLICE_Q, ADL_CUT
+    floats: np.ndarray  # (7, max(n, 1)), rows ENT_*, SLICE_Q, ADL_CUT, ADL_LOSS
     prices: np.ndarray  # (2, steps + 1), rows HIST, PRE
 
 
@@ -167,7 +170,7 @@ class Workspace(NamedTuple):
 def workspace(n: int, steps: int) -> Workspace:
     """Scratch space for :func:`run` with ``n`` positions and ``steps`` steps."""
     cap = max(n, 1)
-    return Workspace(np.empty((6, cap), np.int64), np.empty((5, cap)), np.empty((2, steps + 1)))
+    return Workspace(np.empty((6, cap), np.int64), np.empty((7, cap)), np.empty((2, steps + 1)))
 
 
 # --- the stages, in the order of a step -------------------------------------------------------
@@ -286,6 +289,7 @@ def trigger(
             floats[ENT_REM, n_ent] = size[i]
             floats[ENT_COLL, n_ent] = collateral[i]
         floats[ENT_H0, n_ent] = 0.0
+        floats[ENT_LOSS, n_ent] = 0.0
         ints[ENT_NEXT, n_ent] = t
         ints[QUEUE, (q_head + q_len) % cap] = n_ent
         q_len += 1
@@ -406,7 +410,9 @@ def settle_slices(
         q = floats[SLICE_Q, s]
         i = ints[ENT_POS, e]
         levy = levy_long if side[i] > 0 else levy_short
-        held = floats[ENT_COLL, e] - floats[ENT_REM, e] * (levy - floats[ENT_H0, e])
+        charge = floats[ENT_REM, e] * (levy - floats[ENT_H0, e])  # levy since the last touch
+        held = floats[ENT_COLL, e] - charge
+        floats[ENT_LOSS, e] += charge
         c = held * (q / floats[ENT_REM, e])
         pnl = side[i] * q * (fill - entry[i])
         r_i, pen_i, paid_i, bad_i = settle(c, pnl, prm.penalty * q * fill)
@@ -447,25 +453,32 @@ def settle_slices(
 def remaining(
     pop: Population, longs: SortedSide, shorts: SortedSide, work: Workspace, k_long: int,
     k_short: int, n_ent: int, levy_long: float, levy_short: float, final_size: np.ndarray,
-    final_collateral: np.ndarray,
+    final_collateral: np.ndarray, final_loss: np.ndarray,
 ) -> None:
-    """The size and collateral (after levies) left to every position at the end (once a run)."""
+    """The size and collateral (after levies) left to every position at the end, and its loss
+    share: the levies charged to it (units held times the rise of its side's levy index while
+    held) plus the profit ADL made it give up (``ADL_LOSS``), USD. Once a run, O(N)."""
     ints, floats = work.ints, work.floats
     for j in range(k_long, longs.index.shape[0]):
         i = longs.index[j]
         final_size[i] = pop.size[i]
         final_collateral[i] = pop.collateral[i] - pop.size[i] * levy_long
+        final_loss[i] = pop.size[i] * levy_long
     for j in range(k_short, shorts.index.shape[0]):
         i = shorts.index[j]
         final_size[i] = pop.size[i]
         final_collateral[i] = pop.collateral[i] - pop.size[i] * levy_short
-    adl_remaining(pop, longs.index, k_long, floats, final_size, final_collateral)
-    adl_remaining(pop, shorts.index, k_short, floats, final_size, final_collateral)
+        final_loss[i] = pop.size[i] * levy_short
+    adl_remaining(pop, longs.index, k_long, floats, final_size, final_collateral, final_loss)
+    adl_remaining(pop, shorts.index, k_short, floats, final_size, final_collateral, final_loss)
     for e in range(n_ent):
         i = ints[ENT_POS, e]
         levy = levy_long if pop.side[i] > 0 else levy_short
+        charge = floats[ENT_REM, e] * (levy - floats[ENT_H0, e])
         final_size[i] = floats[ENT_REM, e]
-        final_collateral[i] = floats[ENT_COLL, e] - floats[ENT_REM, e] * (levy - floats[ENT_H0, e])
+        final_collateral[i] = floats[ENT_COLL, e] - charge
+        cut = floats[ADL_LOSS, i] if floats[ADL_CUT, i] > 0.0 else 0.0  # ADL before its trigger
+        final_loss[i] = floats[ENT_LOSS, e] + charge + cut
 
 
 # --- the loop ------------------------------------------------------------------------------------
@@ -482,6 +495,7 @@ def run(
     out: np.ndarray,
     final_size: np.ndarray,
     final_collateral: np.ndarray,
+    final_loss: np.ndarray,
     work: Workspace,
 ) -> None:
     """Simulate one path of ``log_ret.shape[0]`` steps and fill ``out[t, :]``.
@@ -489,8 +503,8 @@ def run(
     ``longs`` are sorted by bankruptcy price decreasing, ``shorts`` increasing. A pointer per
     side marks the first position not yet triggered, so a step touches only the positions it
     triggers plus the small queue of positions in liquidation. If ``final_size`` has one entry
-    per position, the remaining size and collateral of every position are written there at the
-    end. ``work`` is scratch space from :func:`workspace`, reused across paths so that
+    per position, the remaining size, collateral and loss share of every position are written
+    there and in ``final_collateral``, ``final_loss`` at the end (see :func:`remaining`). ``work`` is scratch space from :func:`workspace`, reused across paths so that
     ``monte_carlo`` does not allocate per path.
     """
     steps = log_ret.shape[0]
@@ -635,7 +649,7 @@ def run(
 
     if final_size.shape[0] == side.shape[0]:
         remaining(pop, longs, shorts, work, k_long, k_short, n_ent, levy_long, levy_short,
-                  final_size, final_collateral)
+                  final_size, final_collateral, final_loss)
 
 
 @njit(cache=True)
@@ -687,7 +701,7 @@ def _paths(
         out = np.empty((steps, N_ROWS))
         work = workspace(pop.side.shape[0], steps)
         for j in range(b, n_paths, blocks):
-            run(prm, log_ret[j], pop, longs, shorts, options, out, empty, empty, work)
+            run(prm, log_ret[j], pop, longs, shorts, options, out, empty, empty, empty, work)
             path_totals(out, prm.price, totals[j])
 
 

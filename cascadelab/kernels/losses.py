@@ -32,6 +32,7 @@ ADL_UNITS = 29  # units force-closed by auto-deleveraging (loss_rule "adl")
 ADL_Q_LONG = 4  # ints: ADL queue of the longs (indices into the sorted side), best-ranked first
 ADL_Q_SHORT = 5  # ints: the same for the shorts
 ADL_CUT = 4  # floats, per position (input order): units closed by ADL so far
+ADL_LOSS = 6  # floats, per position: profit given up to ADL so far, USD (set where ADL_CUT > 0)
 
 
 @register_jitable
@@ -60,11 +61,12 @@ def adl_queue(
 def adl_close(
     direction: int, index: np.ndarray, bankrupt: np.ndarray, entry: np.ndarray, k: int,
     row: int, head: int, n_q: int, ints: np.ndarray, floats: np.ndarray, size: np.ndarray,
-    collateral: np.ndarray, mark: float, need: float, alive: int, open_units: float,
+    collateral: np.ndarray, mark: float, need: float, gap: float, alive: int, open_units: float,
 ) -> tuple[float, float, int, int, float]:
     """10b. Close up to ``need`` units from the head of one side's ADL queue: each position in
     full before the next (the last one partly), passing over those liquidated since or no
-    longer profitable at ``mark``. Returns ``(units closed, their collateral, head, open
+    longer profitable at ``mark``; each unit closed adds ``gap`` USD (the profit it gives up) to
+    its position's ``ADL_LOSS``. Returns ``(units closed, their collateral, head, open
     positions, open units)``; O(1) per position closed or passed over."""
     taken = 0.0
     coll = 0.0
@@ -78,7 +80,10 @@ def adl_close(
         u = min(avail, need - taken)
         if avail - u <= 1e-12 * size[i]:  # no dust positions
             u = avail
+        if floats[ADL_CUT, i] == 0.0:  # first cut: ADL_LOSS is set here, never scanned
+            floats[ADL_LOSS, i] = 0.0
         floats[ADL_CUT, i] += u
+        floats[ADL_LOSS, i] += u * gap
         coll += collateral[i] * (u / size[i])
         taken += u
         open_units -= u
@@ -103,7 +108,7 @@ def adl_side(
         adl[slot + 1] = adl_queue(direction, side.index, side.bankrupt, entry, k, row, ints, fill)
     u, c, head, alive, open_units = adl_close(
         direction, side.index, side.bankrupt, entry, k, row, adl[slot], adl[slot + 1], ints,
-        floats, size, collateral, fill, loss / gap, alive, open_units)
+        floats, size, collateral, fill, loss / gap, gap, alive, open_units)
     adl[slot] = head
     return min(u * gap, loss), u, c, alive, open_units
 
@@ -224,12 +229,14 @@ def adl_waterfall(
 @register_jitable
 def adl_remaining(
     pop: tuple, index: np.ndarray, k: int, floats: np.ndarray, final_size: np.ndarray,
-    final_collateral: np.ndarray,
+    final_collateral: np.ndarray, final_loss: np.ndarray,
 ) -> None:
-    """What ADL left to the positions of one side not yet in liquidation (no levy under ADL)."""
+    """What ADL left to the positions of one side not yet in liquidation (no levy under ADL),
+    and the profit they gave up to it (added to ``final_loss``)."""
     for j in range(k, index.shape[0]):
         i = index[j]
         cut = floats[ADL_CUT, i]
         if cut > 0.0:
             final_size[i] = pop.size[i] - cut
             final_collateral[i] = pop.collateral[i] * ((pop.size[i] - cut) / pop.size[i])
+            final_loss[i] += floats[ADL_LOSS, i]
