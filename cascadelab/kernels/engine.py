@@ -504,7 +504,8 @@ def run(
     side marks the first position not yet triggered, so a step touches only the positions it
     triggers plus the small queue of positions in liquidation. If ``final_size`` has one entry
     per position, the remaining size, collateral and loss share of every position are written
-    there and in ``final_collateral``, ``final_loss`` at the end (see :func:`remaining`). ``work`` is scratch space from :func:`workspace`, reused across paths so that
+    there and in ``final_collateral``, ``final_loss`` at the end (see :func:`remaining`).
+    ``work`` is scratch space from :func:`workspace`, reused across paths so that
     ``monte_carlo`` does not allocate per path.
     """
     steps = log_ret.shape[0]
