@@ -459,16 +459,16 @@ def remaining(
     share: the levies charged to it (units held times the rise of its side's levy index while
     held) plus the profit ADL made it give up (``ADL_LOSS``), USD. Once a run, O(N)."""
     ints, floats = work.ints, work.floats
+    for i in range(pop.side.shape[0]):  # in input order: writing a third array at random costs
+        final_loss[i] = pop.size[i] * (levy_long if pop.side[i] > 0 else levy_short)
     for j in range(k_long, longs.index.shape[0]):
         i = longs.index[j]
         final_size[i] = pop.size[i]
         final_collateral[i] = pop.collateral[i] - pop.size[i] * levy_long
-        final_loss[i] = pop.size[i] * levy_long
     for j in range(k_short, shorts.index.shape[0]):
         i = shorts.index[j]
         final_size[i] = pop.size[i]
         final_collateral[i] = pop.collateral[i] - pop.size[i] * levy_short
-        final_loss[i] = pop.size[i] * levy_short
     adl_remaining(pop, longs.index, k_long, floats, final_size, final_collateral, final_loss)
     adl_remaining(pop, shorts.index, k_short, floats, final_size, final_collateral, final_loss)
     for e in range(n_ent):

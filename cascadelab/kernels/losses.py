@@ -6,7 +6,10 @@
 (``adl_queue``, ``adl_close``), and what it leaves to the positions (``adl_remaining``).
 Stages of :func:`cascadelab.kernels.engine.run` (``register_jitable``: compiled into its loop).
 The rows of ``out`` and of the workspace that these stages write are defined here and
-re-exported by :mod:`cascadelab.kernels.engine`.
+re-exported by :mod:`cascadelab.kernels.engine`. Who paid: the levy is charged lazily through
+a per-side index (USD per unit), settled on a position when it is touched and at the end
+(``SimulationResult.loss_share``); ADL adds each closed unit's give-up ``gap`` to its
+position's ``ADL_LOSS`` row as it closes it.
 """
 
 from __future__ import annotations
