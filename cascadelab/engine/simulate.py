@@ -433,7 +433,7 @@ def simulate(
     out = np.empty((steps, _k.N_ROWS))
     final_size = np.empty(n)
     final_collateral = np.empty(n)
-    final_loss = np.empty(n)
+    final_loss = np.zeros(n)  # the kernel writes only the positions that paid
     _k.run(prm, log_ret, *arrays, out, final_size, final_collateral, final_loss,
            _k.workspace(n, steps))
     totals = np.empty(_k.N_TOTALS)

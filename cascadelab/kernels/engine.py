@@ -152,7 +152,7 @@ ENT_COLL = 1  # floats: collateral held at the last touch, USD
 ENT_H0 = 2  # floats: levy index of its side at the last touch, USD per unit
 SLICE_Q = 3  # floats: units of each slice of the current step
 # ADL_CUT = 4 (defined in cascadelab.kernels.losses)
-ENT_LOSS = 5  # floats: levy charged to the entry up to its last touch, USD
+ENT_LOSS = 5  # floats: levy charged up to the last touch, USD (set once ENT_H0 > 0)
 # ADL_LOSS = 6 (defined in cascadelab.kernels.losses)
 HIST = 0  # prices: traded price at the end of each step, HIST[0] = p0
 PRE = 1  # prices: pre-trade price of each step (what the oracle reports)
@@ -289,7 +289,6 @@ def trigger(
             floats[ENT_REM, n_ent] = size[i]
             floats[ENT_COLL, n_ent] = collateral[i]
         floats[ENT_H0, n_ent] = 0.0
-        floats[ENT_LOSS, n_ent] = 0.0
         ints[ENT_NEXT, n_ent] = t
         ints[QUEUE, (q_head + q_len) % cap] = n_ent
         q_len += 1
@@ -412,7 +411,9 @@ def settle_slices(
         levy = levy_long if side[i] > 0 else levy_short
         charge = floats[ENT_REM, e] * (levy - floats[ENT_H0, e])  # levy since the last touch
         held = floats[ENT_COLL, e] - charge
-        floats[ENT_LOSS, e] += charge
+        if levy > 0.0:  # ENT_LOSS is set at the first touch under a levy (ENT_H0 still 0)
+            floats[ENT_LOSS, e] = charge + floats[ENT_LOSS, e] if floats[ENT_H0, e] > 0.0 else (
+                charge)
         c = held * (q / floats[ENT_REM, e])
         pnl = side[i] * q * (fill - entry[i])
         r_i, pen_i, paid_i, bad_i = settle(c, pnl, prm.penalty * q * fill)
@@ -453,14 +454,16 @@ def settle_slices(
 def remaining(
     pop: Population, longs: SortedSide, shorts: SortedSide, work: Workspace, k_long: int,
     k_short: int, n_ent: int, levy_long: float, levy_short: float, final_size: np.ndarray,
-    final_collateral: np.ndarray, final_loss: np.ndarray,
+    final_collateral: np.ndarray, final_loss: np.ndarray, adl: bool,
 ) -> None:
     """The size and collateral (after levies) left to every position at the end, and its loss
     share: the levies charged to it (units held times the rise of its side's levy index while
     held) plus the profit ADL made it give up (``ADL_LOSS``), USD. Once a run, O(N)."""
     ints, floats = work.ints, work.floats
-    for i in range(pop.side.shape[0]):  # in input order: writing a third array at random costs
-        final_loss[i] = pop.size[i] * (levy_long if pop.side[i] > 0 else levy_short)
+    levied = levy_long > 0.0 or levy_short > 0.0
+    if levied:  # final_loss comes zeroed; in input order the writes are cheap
+        for i in range(pop.side.shape[0]):
+            final_loss[i] = pop.size[i] * (levy_long if pop.side[i] > 0 else levy_short)
     for j in range(k_long, longs.index.shape[0]):
         i = longs.index[j]
         final_size[i] = pop.size[i]
@@ -477,8 +480,11 @@ def remaining(
         charge = floats[ENT_REM, e] * (levy - floats[ENT_H0, e])
         final_size[i] = floats[ENT_REM, e]
         final_collateral[i] = floats[ENT_COLL, e] - charge
-        cut = floats[ADL_LOSS, i] if floats[ADL_CUT, i] > 0.0 else 0.0  # ADL before its trigger
-        final_loss[i] = floats[ENT_LOSS, e] + charge + cut
+        loss = charge + floats[ENT_LOSS, e] if floats[ENT_H0, e] > 0.0 else charge
+        if adl and floats[ADL_CUT, i] > 0.0:  # closed in part by ADL before its trigger
+            loss += floats[ADL_LOSS, i]
+        if levied or loss != 0.0:  # a write at random costs a cache miss: only if it may matter
+            final_loss[i] = loss
 
 
 # --- the loop ------------------------------------------------------------------------------------
@@ -504,7 +510,8 @@ def run(
     side marks the first position not yet triggered, so a step touches only the positions it
     triggers plus the small queue of positions in liquidation. If ``final_size`` has one entry
     per position, the remaining size, collateral and loss share of every position are written
-    there and in ``final_collateral``, ``final_loss`` at the end (see :func:`remaining`).
+    there and in ``final_collateral``, ``final_loss`` (zeroed by the caller) at the end (see
+    :func:`remaining`).
     ``work`` is scratch space from :func:`workspace`, reused across paths so that
     ``monte_carlo`` does not allocate per path.
     """
@@ -650,7 +657,7 @@ def run(
 
     if final_size.shape[0] == side.shape[0]:
         remaining(pop, longs, shorts, work, k_long, k_short, n_ent, levy_long, levy_short,
-                  final_size, final_collateral, final_loss)
+                  final_size, final_collateral, final_loss, prm.loss_rule_code == ADL)
 
 
 @njit(cache=True)
