@@ -45,9 +45,9 @@ from numba.extending import register_jitable
 
 from cascadelab.kernels.losses import (  # the rows are part of this module's table
     ADL_CUT,
-    ADL_LOSS,
-    ADL_Q_LONG,  # noqa: F401
-    ADL_Q_SHORT,  # noqa: F401
+    ADL_GIVEN,  # noqa: F401
+    ADL_Q_LONG,
+    ADL_Q_SHORT,
     ADL_UNITS,
     BAD_DEBT,
     CLOSED_COLLATERAL,
@@ -57,6 +57,7 @@ from cascadelab.kernels.losses import (  # the rows are part of this module's ta
     RETURNED,
     SOCIALIZED,
     UNCOVERED,  # noqa: F401
+    adl_given,
     adl_remaining,
     adl_waterfall,
     loss_waterfall,
@@ -153,7 +154,7 @@ ENT_H0 = 2  # floats: levy index of its side at the last touch, USD per unit
 SLICE_Q = 3  # floats: units of each slice of the current step
 # ADL_CUT = 4 (defined in cascadelab.kernels.losses)
 ENT_LOSS = 5  # floats: levy charged up to the last touch, USD (set once ENT_H0 > 0)
-# ADL_LOSS = 6 (defined in cascadelab.kernels.losses)
+# ADL_Q_* + ADL_GIVEN = 6, 7 (defined in cascadelab.kernels.losses)
 HIST = 0  # prices: traded price at the end of each step, HIST[0] = p0
 PRE = 1  # prices: pre-trade price of each step (what the oracle reports)
 
@@ -162,7 +163,7 @@ class Workspace(NamedTuple):
     """Scratch space of :func:`run` (from :func:`workspace`), reused across paths."""
 
     ints: np.ndarray  # (6, max(n, 1)) int64, rows ENT_POS, ENT_NEXT, QUEUE, SLICE_ENT, ADL_Q_*
-    floats: np.ndarray  # (7, max(n, 1)), rows ENT_*, SLICE_Q, ADL_CUT, ADL_LOSS
+    floats: np.ndarray  # (8, max(n, 1)), rows ENT_*, SLICE_Q, ADL_CUT, ADL_Q_* + ADL_GIVEN
     prices: np.ndarray  # (2, steps + 1), rows HIST, PRE
 
 
@@ -170,7 +171,7 @@ class Workspace(NamedTuple):
 def workspace(n: int, steps: int) -> Workspace:
     """Scratch space for :func:`run` with ``n`` positions and ``steps`` steps."""
     cap = max(n, 1)
-    return Workspace(np.empty((6, cap), np.int64), np.empty((7, cap)), np.empty((2, steps + 1)))
+    return Workspace(np.empty((6, cap), np.int64), np.empty((8, cap)), np.empty((2, steps + 1)))
 
 
 # --- the stages, in the order of a step -------------------------------------------------------
@@ -412,8 +413,8 @@ def settle_slices(
         charge = floats[ENT_REM, e] * (levy - floats[ENT_H0, e])  # levy since the last touch
         held = floats[ENT_COLL, e] - charge
         if levy > 0.0:  # ENT_LOSS is set at the first touch under a levy (ENT_H0 still 0)
-            floats[ENT_LOSS, e] = charge + floats[ENT_LOSS, e] if floats[ENT_H0, e] > 0.0 else (
-                charge)
+            before = floats[ENT_LOSS, e] if floats[ENT_H0, e] > 0.0 else 0.0
+            floats[ENT_LOSS, e] = charge + before
         c = held * (q / floats[ENT_REM, e])
         pnl = side[i] * q * (fill - entry[i])
         r_i, pen_i, paid_i, bad_i = settle(c, pnl, prm.penalty * q * fill)
@@ -454,11 +455,10 @@ def settle_slices(
 def remaining(
     pop: Population, longs: SortedSide, shorts: SortedSide, work: Workspace, k_long: int,
     k_short: int, n_ent: int, levy_long: float, levy_short: float, final_size: np.ndarray,
-    final_collateral: np.ndarray, final_loss: np.ndarray, adl: bool,
+    final_collateral: np.ndarray, final_loss: np.ndarray, adl: np.ndarray,
 ) -> None:
-    """The size and collateral (after levies) left to every position at the end, and its loss
-    share: the levies charged to it (units held times the rise of its side's levy index while
-    held) plus the profit ADL made it give up (``ADL_LOSS``), USD. Once a run, O(N)."""
+    """Size, collateral (after levies) and loss share (levies charged: units held times the rise
+    of the side's levy index; plus profit given up to ADL, ``ADL_GIVEN``; USD) at the end."""
     ints, floats = work.ints, work.floats
     levied = levy_long > 0.0 or levy_short > 0.0
     if levied:  # final_loss comes zeroed; in input order the writes are cheap
@@ -472,8 +472,8 @@ def remaining(
         i = shorts.index[j]
         final_size[i] = pop.size[i]
         final_collateral[i] = pop.collateral[i] - pop.size[i] * levy_short
-    adl_remaining(pop, longs.index, k_long, floats, final_size, final_collateral, final_loss)
-    adl_remaining(pop, shorts.index, k_short, floats, final_size, final_collateral, final_loss)
+    adl_remaining(pop, longs.index, k_long, floats, final_size, final_collateral)
+    adl_remaining(pop, shorts.index, k_short, floats, final_size, final_collateral)
     for e in range(n_ent):
         i = ints[ENT_POS, e]
         levy = levy_long if pop.side[i] > 0 else levy_short
@@ -481,10 +481,10 @@ def remaining(
         final_size[i] = floats[ENT_REM, e]
         final_collateral[i] = floats[ENT_COLL, e] - charge
         loss = charge + floats[ENT_LOSS, e] if floats[ENT_H0, e] > 0.0 else charge
-        if adl and floats[ADL_CUT, i] > 0.0:  # closed in part by ADL before its trigger
-            loss += floats[ADL_LOSS, i]
         if levied or loss != 0.0:  # a write at random costs a cache miss: only if it may matter
             final_loss[i] = loss
+    adl_given(longs.index, ints, floats, ADL_Q_LONG, adl[0], adl[1], final_loss)
+    adl_given(shorts.index, ints, floats, ADL_Q_SHORT, adl[2], adl[3], final_loss)
 
 
 # --- the loop ------------------------------------------------------------------------------------
@@ -657,7 +657,7 @@ def run(
 
     if final_size.shape[0] == side.shape[0]:
         remaining(pop, longs, shorts, work, k_long, k_short, n_ent, levy_long, levy_short,
-                  final_size, final_collateral, final_loss, prm.loss_rule_code == ADL)
+                  final_size, final_collateral, final_loss, adl)
 
 
 @njit(cache=True)

@@ -8,8 +8,9 @@ Stages of :func:`cascadelab.kernels.engine.run` (``register_jitable``: compiled 
 The rows of ``out`` and of the workspace that these stages write are defined here and
 re-exported by :mod:`cascadelab.kernels.engine`. Who paid: the levy is charged lazily through
 a per-side index (USD per unit), settled on a position when it is touched and at the end
-(``SimulationResult.loss_share``); ADL adds each closed unit's give-up ``gap`` to its
-position's ``ADL_LOSS`` row as it closes it.
+(``SimulationResult.loss_share``); ADL adds the profit each position gives up to its slot
+of the queue (``ADL_GIVEN``, written in queue order), handed to the positions at the end
+(``adl_given``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ ADL_UNITS = 29  # units force-closed by auto-deleveraging (loss_rule "adl")
 ADL_Q_LONG = 4  # ints: ADL queue of the longs (indices into the sorted side), best-ranked first
 ADL_Q_SHORT = 5  # ints: the same for the shorts
 ADL_CUT = 4  # floats, per position (input order): units closed by ADL so far
-ADL_LOSS = 6  # floats, per position: profit given up to ADL so far, USD (set where ADL_CUT > 0)
+ADL_GIVEN = 2  # floats row ADL_Q_* + 2 (6, 7), per slot of that ADL queue: profit given up, USD
 
 
 @register_jitable
@@ -69,7 +70,7 @@ def adl_close(
     """10b. Close up to ``need`` units from the head of one side's ADL queue: each position in
     full before the next (the last one partly), passing over those liquidated since or no
     longer profitable at ``mark``; each unit closed adds ``gap`` USD (the profit it gives up) to
-    its position's ``ADL_LOSS``. Returns ``(units closed, their collateral, head, open
+    its slot's ``ADL_GIVEN``. Returns ``(units closed, their collateral, head, open
     positions, open units)``; O(1) per position closed or passed over."""
     taken = 0.0
     coll = 0.0
@@ -83,10 +84,8 @@ def adl_close(
         u = min(avail, need - taken)
         if avail - u <= 1e-12 * size[i]:  # no dust positions
             u = avail
-        if floats[ADL_CUT, i] == 0.0:  # first cut: ADL_LOSS is set here, never scanned
-            floats[ADL_LOSS, i] = 0.0
         floats[ADL_CUT, i] += u
-        floats[ADL_LOSS, i] += u * gap
+        floats[row + ADL_GIVEN, head] += u * gap  # in queue order: no cache miss of its own
         coll += collateral[i] * (u / size[i])
         taken += u
         open_units -= u
@@ -109,6 +108,8 @@ def adl_side(
     collateral, open positions, open units)``."""
     if adl[slot + 1] < 0:
         adl[slot + 1] = adl_queue(direction, side.index, side.bankrupt, entry, k, row, ints, fill)
+        for q in range(adl[slot + 1]):
+            floats[row + ADL_GIVEN, q] = 0.0
     u, c, head, alive, open_units = adl_close(
         direction, side.index, side.bankrupt, entry, k, row, adl[slot], adl[slot + 1], ints,
         floats, size, collateral, fill, loss / gap, gap, alive, open_units)
@@ -232,14 +233,23 @@ def adl_waterfall(
 @register_jitable
 def adl_remaining(
     pop: tuple, index: np.ndarray, k: int, floats: np.ndarray, final_size: np.ndarray,
-    final_collateral: np.ndarray, final_loss: np.ndarray,
+    final_collateral: np.ndarray,
 ) -> None:
-    """What ADL left to the positions of one side not yet in liquidation (no levy under ADL),
-    and the profit they gave up to it (added to ``final_loss``)."""
+    """What ADL left to the positions of one side not yet in liquidation (no levy under ADL)."""
     for j in range(k, index.shape[0]):
         i = index[j]
         cut = floats[ADL_CUT, i]
         if cut > 0.0:
             final_size[i] = pop.size[i] - cut
             final_collateral[i] = pop.collateral[i] * ((pop.size[i] - cut) / pop.size[i])
-            final_loss[i] += floats[ADL_LOSS, i]
+
+
+@register_jitable
+def adl_given(
+    index: np.ndarray, ints: np.ndarray, floats: np.ndarray, row: int, head: int, n_q: int,
+    final_loss: np.ndarray,
+) -> None:
+    """Add the profit given up to ADL (``ADL_GIVEN``) to the positions of one side's queue up
+    to its head (none if the queue was never built, ``n_q = -1``), in liquidation or not."""
+    for q in range(min(head + 1, n_q)):
+        final_loss[index[ints[row, q]]] += floats[row + ADL_GIVEN, q]
