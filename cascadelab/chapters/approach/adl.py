@@ -222,8 +222,8 @@ def _adl_scenario(fund: float, loss_rule: str, shock: float, depth: float, n: in
     mark = 0.5 * (ref.pre_trade_price[t0] + ref.price[t0]) if t0 >= 0 else float("nan")
     shorts = pos.side < 0
     outcomes = {
-        "socialise": _levy(pos, runs["socialise"], shorts, mark),
-        "adl": _adl(pos, runs["adl"], shorts, mark, t0),
+        "socialise": _levy(pos, runs["socialise"], mark),
+        "adl": _adl(pos, runs["adl"], shorts, mark),
     }
     chosen = outcomes[loss_rule]
     other = outcomes["adl" if loss_rule == "socialise" else "socialise"]
@@ -282,13 +282,13 @@ def _outcome(rule: str, pos, res: SimulationResult, trader: np.ndarray, haircut:
                        summary)
 
 
-def _levy(pos, res: SimulationResult, shorts: np.ndarray, mark: float) -> RuleOutcome:
+def _levy(pos, res: SimulationResult, mark: float) -> RuleOutcome:
     """Haircuts under the pro-rata levy: the levies the engine charged to each position."""
     who = np.flatnonzero(res.loss_share > 0.0)
     return _outcome("socialise", pos, res, who, res.loss_share[who], np.zeros(who.size), mark)
 
 
-def _adl(pos, res: SimulationResult, shorts: np.ndarray, mark: float, t0: int) -> RuleOutcome:
+def _adl(pos, res: SimulationResult, shorts: np.ndarray, mark: float) -> RuleOutcome:
     """Haircuts under ADL: the profit the engine recorded each closed position giving up."""
     who = np.flatnonzero(res.loss_share > 0.0)
     units = np.where(shorts, pos.size - res.remaining_size, 0.0)[who]
