@@ -183,6 +183,18 @@ class SimulationResult:
         watch :math:`S_t` without halting, set ``stress_halt`` above its reach (e.g. 1e6).
     remaining_size, remaining_collateral : ndarray
         Per position (in the order of the input), what is left at the end.
+    loss_share : ndarray
+        Per position (in the order of the input), USD it paid towards the others' bad debt:
+        under ``"socialise"`` the levies charged to it, :math:`\\sum_t q_i(t)\\,\\Delta\\ell_t`
+        (:math:`q_i(t)` its open units when the levy per unit :math:`\\ell` of its side rose by
+        :math:`\\Delta\\ell_t`, i.e. when the other side went bankrupt), which can exceed its
+        collateral (the excess is then part of its own bad debt when it is liquidated); under
+        ``"adl"`` the profit it gave up, :math:`\\sum_t u_i(t)\\,g_t` (its units closed by
+        ADL in step :math:`t` times that step's bad debt per bankrupt unit :math:`g_t`, the
+        gap between the bankrupt slices' bankruptcy price :math:`\\bar b_t` and the fill).
+        Non-negative; 0 for a position whose side never paid; ``loss_share.sum()`` equals
+        ``total_socialized_loss`` up to rounding (relative 1e-9). Computed exactly in the
+        kernel at O(1) per position touched (:func:`cascadelab.kernels.engine.remaining`).
     initial_collateral, opening_fees : float
         Total collateral at the start; fees paid into the fund at opening (``fee_z``).
     max_drawdown, min_price, final_price, total_liquidated_notional, total_liquidated_units,
@@ -229,6 +241,7 @@ class SimulationResult:
     stress: np.ndarray
     remaining_size: np.ndarray
     remaining_collateral: np.ndarray
+    loss_share: np.ndarray
     initial_collateral: float
     opening_fees: float
     max_drawdown: float
@@ -420,7 +433,9 @@ def simulate(
     out = np.empty((steps, _k.N_ROWS))
     final_size = np.empty(n)
     final_collateral = np.empty(n)
-    _k.run(prm, log_ret, *arrays, out, final_size, final_collateral, _k.workspace(n, steps))
+    final_loss = np.zeros(n)  # the kernel writes only the positions that paid
+    _k.run(prm, log_ret, *arrays, out, final_size, final_collateral, final_loss,
+           _k.workspace(n, steps))
     totals = np.empty(_k.N_TOTALS)
     _k.path_totals(out, prm.price, totals)
     checked = out[:, :_k.STRESS]  # the last row, stress, is NaN when the stress rule is off
@@ -451,6 +466,7 @@ def simulate(
         halted=out[:, _k.HALTED] > 0.5,
         remaining_size=final_size,
         remaining_collateral=final_collateral,
+        loss_share=final_loss,
         initial_collateral=float(pop.collateral.sum()),
         opening_fees=fees,
         max_drawdown=float(totals[_k.T_MAX_DRAWDOWN]),

@@ -45,8 +45,9 @@ from numba.extending import register_jitable
 
 from cascadelab.kernels.losses import (  # the rows are part of this module's table
     ADL_CUT,
-    ADL_Q_LONG,  # noqa: F401
-    ADL_Q_SHORT,  # noqa: F401
+    ADL_GIVEN,  # noqa: F401
+    ADL_Q_LONG,
+    ADL_Q_SHORT,
     ADL_UNITS,
     BAD_DEBT,
     CLOSED_COLLATERAL,
@@ -56,6 +57,7 @@ from cascadelab.kernels.losses import (  # the rows are part of this module's ta
     RETURNED,
     SOCIALIZED,
     UNCOVERED,  # noqa: F401
+    adl_given,
     adl_remaining,
     adl_waterfall,
     loss_waterfall,
@@ -151,6 +153,8 @@ ENT_COLL = 1  # floats: collateral held at the last touch, USD
 ENT_H0 = 2  # floats: levy index of its side at the last touch, USD per unit
 SLICE_Q = 3  # floats: units of each slice of the current step
 # ADL_CUT = 4 (defined in cascadelab.kernels.losses)
+ENT_LOSS = 5  # floats: levy charged up to the last touch, USD (set once ENT_H0 > 0)
+# ADL_Q_* + ADL_GIVEN = 6, 7 (defined in cascadelab.kernels.losses)
 HIST = 0  # prices: traded price at the end of each step, HIST[0] = p0
 PRE = 1  # prices: pre-trade price of each step (what the oracle reports)
 
@@ -159,7 +163,7 @@ class Workspace(NamedTuple):
     """Scratch space of :func:`run` (from :func:`workspace`), reused across paths."""
 
     ints: np.ndarray  # (6, max(n, 1)) int64, rows ENT_POS, ENT_NEXT, QUEUE, SLICE_ENT, ADL_Q_*
-    floats: np.ndarray  # (5, max(n, 1)), rows ENT_REM, ENT_COLL, ENT_H0, SLICE_Q, ADL_CUT
+    floats: np.ndarray  # (8, max(n, 1)), rows ENT_*, SLICE_Q, ADL_CUT, ADL_Q_* + ADL_GIVEN
     prices: np.ndarray  # (2, steps + 1), rows HIST, PRE
 
 
@@ -167,7 +171,7 @@ class Workspace(NamedTuple):
 def workspace(n: int, steps: int) -> Workspace:
     """Scratch space for :func:`run` with ``n`` positions and ``steps`` steps."""
     cap = max(n, 1)
-    return Workspace(np.empty((6, cap), np.int64), np.empty((5, cap)), np.empty((2, steps + 1)))
+    return Workspace(np.empty((6, cap), np.int64), np.empty((8, cap)), np.empty((2, steps + 1)))
 
 
 # --- the stages, in the order of a step -------------------------------------------------------
@@ -406,7 +410,11 @@ def settle_slices(
         q = floats[SLICE_Q, s]
         i = ints[ENT_POS, e]
         levy = levy_long if side[i] > 0 else levy_short
-        held = floats[ENT_COLL, e] - floats[ENT_REM, e] * (levy - floats[ENT_H0, e])
+        charge = floats[ENT_REM, e] * (levy - floats[ENT_H0, e])  # levy since the last touch
+        held = floats[ENT_COLL, e] - charge
+        if levy > 0.0:  # ENT_LOSS is set at the first touch under a levy (ENT_H0 still 0)
+            before = floats[ENT_LOSS, e] if floats[ENT_H0, e] > 0.0 else 0.0
+            floats[ENT_LOSS, e] = charge + before
         c = held * (q / floats[ENT_REM, e])
         pnl = side[i] * q * (fill - entry[i])
         r_i, pen_i, paid_i, bad_i = settle(c, pnl, prm.penalty * q * fill)
@@ -447,10 +455,15 @@ def settle_slices(
 def remaining(
     pop: Population, longs: SortedSide, shorts: SortedSide, work: Workspace, k_long: int,
     k_short: int, n_ent: int, levy_long: float, levy_short: float, final_size: np.ndarray,
-    final_collateral: np.ndarray,
+    final_collateral: np.ndarray, final_loss: np.ndarray, adl: np.ndarray,
 ) -> None:
-    """The size and collateral (after levies) left to every position at the end (once a run)."""
+    """Size, collateral (after levies) and loss share (levies charged: units held times the rise
+    of the side's levy index; plus profit given up to ADL, ``ADL_GIVEN``; USD) at the end."""
     ints, floats = work.ints, work.floats
+    levied = levy_long > 0.0 or levy_short > 0.0
+    if levied:  # final_loss comes zeroed; in input order the writes are cheap
+        for i in range(pop.side.shape[0]):
+            final_loss[i] = pop.size[i] * (levy_long if pop.side[i] > 0 else levy_short)
     for j in range(k_long, longs.index.shape[0]):
         i = longs.index[j]
         final_size[i] = pop.size[i]
@@ -464,8 +477,14 @@ def remaining(
     for e in range(n_ent):
         i = ints[ENT_POS, e]
         levy = levy_long if pop.side[i] > 0 else levy_short
+        charge = floats[ENT_REM, e] * (levy - floats[ENT_H0, e])
         final_size[i] = floats[ENT_REM, e]
-        final_collateral[i] = floats[ENT_COLL, e] - floats[ENT_REM, e] * (levy - floats[ENT_H0, e])
+        final_collateral[i] = floats[ENT_COLL, e] - charge
+        loss = charge + floats[ENT_LOSS, e] if floats[ENT_H0, e] > 0.0 else charge
+        if levied or loss != 0.0:  # a write at random costs a cache miss: only if it may matter
+            final_loss[i] = loss
+    adl_given(longs.index, ints, floats, ADL_Q_LONG, adl[0], adl[1], final_loss)
+    adl_given(shorts.index, ints, floats, ADL_Q_SHORT, adl[2], adl[3], final_loss)
 
 
 # --- the loop ------------------------------------------------------------------------------------
@@ -482,6 +501,7 @@ def run(
     out: np.ndarray,
     final_size: np.ndarray,
     final_collateral: np.ndarray,
+    final_loss: np.ndarray,
     work: Workspace,
 ) -> None:
     """Simulate one path of ``log_ret.shape[0]`` steps and fill ``out[t, :]``.
@@ -489,8 +509,10 @@ def run(
     ``longs`` are sorted by bankruptcy price decreasing, ``shorts`` increasing. A pointer per
     side marks the first position not yet triggered, so a step touches only the positions it
     triggers plus the small queue of positions in liquidation. If ``final_size`` has one entry
-    per position, the remaining size and collateral of every position are written there at the
-    end. ``work`` is scratch space from :func:`workspace`, reused across paths so that
+    per position, the remaining size, collateral and loss share of every position are written
+    there and in ``final_collateral``, ``final_loss`` (zeroed by the caller) at the end (see
+    :func:`remaining`).
+    ``work`` is scratch space from :func:`workspace`, reused across paths so that
     ``monte_carlo`` does not allocate per path.
     """
     steps = log_ret.shape[0]
@@ -635,7 +657,7 @@ def run(
 
     if final_size.shape[0] == side.shape[0]:
         remaining(pop, longs, shorts, work, k_long, k_short, n_ent, levy_long, levy_short,
-                  final_size, final_collateral)
+                  final_size, final_collateral, final_loss, adl)
 
 
 @njit(cache=True)
@@ -687,7 +709,7 @@ def _paths(
         out = np.empty((steps, N_ROWS))
         work = workspace(pop.side.shape[0], steps)
         for j in range(b, n_paths, blocks):
-            run(prm, log_ret[j], pop, longs, shorts, options, out, empty, empty, work)
+            run(prm, log_ret[j], pop, longs, shorts, options, out, empty, empty, empty, work)
             path_totals(out, prm.price, totals[j])
 
 

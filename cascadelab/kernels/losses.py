@@ -6,7 +6,11 @@
 (``adl_queue``, ``adl_close``), and what it leaves to the positions (``adl_remaining``).
 Stages of :func:`cascadelab.kernels.engine.run` (``register_jitable``: compiled into its loop).
 The rows of ``out`` and of the workspace that these stages write are defined here and
-re-exported by :mod:`cascadelab.kernels.engine`.
+re-exported by :mod:`cascadelab.kernels.engine`. Who paid: the levy is charged lazily through
+a per-side index (USD per unit), settled on a position when it is touched and at the end
+(``SimulationResult.loss_share``); ADL adds the profit each position gives up to its slot
+of the queue (``ADL_GIVEN``, written in queue order), handed to the positions at the end
+(``adl_given``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ ADL_UNITS = 29  # units force-closed by auto-deleveraging (loss_rule "adl")
 ADL_Q_LONG = 4  # ints: ADL queue of the longs (indices into the sorted side), best-ranked first
 ADL_Q_SHORT = 5  # ints: the same for the shorts
 ADL_CUT = 4  # floats, per position (input order): units closed by ADL so far
+ADL_GIVEN = 2  # floats row ADL_Q_* + 2 (6, 7), per slot of that ADL queue: profit given up, USD
 
 
 @register_jitable
@@ -60,11 +65,12 @@ def adl_queue(
 def adl_close(
     direction: int, index: np.ndarray, bankrupt: np.ndarray, entry: np.ndarray, k: int,
     row: int, head: int, n_q: int, ints: np.ndarray, floats: np.ndarray, size: np.ndarray,
-    collateral: np.ndarray, mark: float, need: float, alive: int, open_units: float,
+    collateral: np.ndarray, mark: float, need: float, gap: float, alive: int, open_units: float,
 ) -> tuple[float, float, int, int, float]:
     """10b. Close up to ``need`` units from the head of one side's ADL queue: each position in
     full before the next (the last one partly), passing over those liquidated since or no
-    longer profitable at ``mark``. Returns ``(units closed, their collateral, head, open
+    longer profitable at ``mark``; each unit closed adds ``gap`` USD (the profit it gives up) to
+    its slot's ``ADL_GIVEN``. Returns ``(units closed, their collateral, head, open
     positions, open units)``; O(1) per position closed or passed over."""
     taken = 0.0
     coll = 0.0
@@ -79,6 +85,7 @@ def adl_close(
         if avail - u <= 1e-12 * size[i]:  # no dust positions
             u = avail
         floats[ADL_CUT, i] += u
+        floats[row + ADL_GIVEN, head] += u * gap  # in queue order: no cache miss of its own
         coll += collateral[i] * (u / size[i])
         taken += u
         open_units -= u
@@ -101,9 +108,11 @@ def adl_side(
     collateral, open positions, open units)``."""
     if adl[slot + 1] < 0:
         adl[slot + 1] = adl_queue(direction, side.index, side.bankrupt, entry, k, row, ints, fill)
+        for q in range(adl[slot + 1]):
+            floats[row + ADL_GIVEN, q] = 0.0
     u, c, head, alive, open_units = adl_close(
         direction, side.index, side.bankrupt, entry, k, row, adl[slot], adl[slot + 1], ints,
-        floats, size, collateral, fill, loss / gap, alive, open_units)
+        floats, size, collateral, fill, loss / gap, gap, alive, open_units)
     adl[slot] = head
     return min(u * gap, loss), u, c, alive, open_units
 
@@ -233,3 +242,14 @@ def adl_remaining(
         if cut > 0.0:
             final_size[i] = pop.size[i] - cut
             final_collateral[i] = pop.collateral[i] * ((pop.size[i] - cut) / pop.size[i])
+
+
+@register_jitable
+def adl_given(
+    index: np.ndarray, ints: np.ndarray, floats: np.ndarray, row: int, head: int, n_q: int,
+    final_loss: np.ndarray,
+) -> None:
+    """Add the profit given up to ADL (``ADL_GIVEN``) to the positions of one side's queue up
+    to its head (none if the queue was never built, ``n_q = -1``), in liquidation or not."""
+    for q in range(min(head + 1, n_q)):
+        final_loss[index[ints[row, q]]] += floats[row + ADL_GIVEN, q]

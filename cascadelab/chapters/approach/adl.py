@@ -30,7 +30,7 @@ from cascadelab._validate import check_choice, check_int, check_real
 from cascadelab.chapters._course import cached
 from cascadelab.chapters.approach.markets import FAST_CRASH, _market
 from cascadelab.engine import DEFAULT_STEPS, SimulationResult, simulate
-from cascadelab.mechanisms.adl import LOSS_RULES, adl_ranking
+from cascadelab.mechanisms.adl import LOSS_RULES
 
 __all__ = ["ADL_CRASH", "AdlResult", "RuleOutcome", "adl_scenario"]
 
@@ -159,16 +159,16 @@ def adl_scenario(
     each giving up :math:`g_t = \bar b_t - f_t` USD of profit, so that the closed traders give
     up exactly :math:`S_t`. What nobody profitable is left to pay is uncovered.
 
-    **Haircut** of a trader :math:`i` (USD), what the rule took from it:
+    **Haircut** of a trader :math:`i` (USD), what the rule took from it, as the engine
+    accounts it per position (``SimulationResult.loss_share``):
 
     * levy: :math:`h_i = \sum_t \lambda_t q_i(t)` (:math:`q_i(t)` its open units), which for a
-      short open at the end is its collateral at the start minus its collateral at the end;
-      the few levied shorts liquidated later (a levy that ate their margin) share the rest of
-      the levy, pro rata to size (the engine reports only their total);
+      short open at the end is its collateral at the start minus its collateral at the end,
+      and for a short the levy drove into liquidation the levies charged while it was open;
     * ADL: :math:`h_i = \sum_t u_i(t)\,g_t` (:math:`u_i(t)` its units closed in step
-      :math:`t`), its units being attributed to steps in queue order.
+      :math:`t`).
 
-    Both sum to the rule's total (``covered``). ``share_of_collateral`` is
+    Both sum to the rule's total (``covered``), to rounding. ``share_of_collateral`` is
     :math:`h_i / c_i` (:math:`c_i` the collateral at the start, USD) and ``share_of_profit``
     :math:`h_i / (q_i s_i (f_0 - E_i))` (:math:`f_0` the fill price of the first step the
     fund could not cover), both fractions.
@@ -222,8 +222,8 @@ def _adl_scenario(fund: float, loss_rule: str, shock: float, depth: float, n: in
     mark = 0.5 * (ref.pre_trade_price[t0] + ref.price[t0]) if t0 >= 0 else float("nan")
     shorts = pos.side < 0
     outcomes = {
-        "socialise": _levy(pos, runs["socialise"], shorts, mark),
-        "adl": _adl(pos, runs["adl"], shorts, mark, t0),
+        "socialise": _levy(pos, runs["socialise"], mark),
+        "adl": _adl(pos, runs["adl"], shorts, mark),
     }
     chosen = outcomes[loss_rule]
     other = outcomes["adl" if loss_rule == "socialise" else "socialise"]
@@ -282,43 +282,14 @@ def _outcome(rule: str, pos, res: SimulationResult, trader: np.ndarray, haircut:
                        summary)
 
 
-def _levy(pos, res: SimulationResult, shorts: np.ndarray, mark: float) -> RuleOutcome:
-    """Haircuts under the pro-rata levy: exact for the shorts open at the end; the levied shorts
-    liquidated later share the rest of the levy pro rata to size."""
-    kept = shorts & (res.remaining_size >= pos.size)
-    paid = np.where(kept, pos.collateral - res.remaining_collateral, 0.0)
-    levied = kept & (paid > 0.0)
-    closed = shorts & (res.remaining_size < pos.size) if res.total_socialized_loss > 0 else (
-        np.zeros_like(shorts))
-    rest = max(res.total_socialized_loss - float(paid[levied].sum()), 0.0)
-    if closed.any():
-        paid = paid + np.where(closed, rest * pos.size / pos.size[closed].sum(), 0.0)
-    who = np.flatnonzero(levied | closed)
-    return _outcome("socialise", pos, res, who, paid[who], np.zeros(who.size), mark)
+def _levy(pos, res: SimulationResult, mark: float) -> RuleOutcome:
+    """Haircuts under the pro-rata levy: the levies the engine charged to each position."""
+    who = np.flatnonzero(res.loss_share > 0.0)
+    return _outcome("socialise", pos, res, who, res.loss_share[who], np.zeros(who.size), mark)
 
 
-def _adl(pos, res: SimulationResult, shorts: np.ndarray, mark: float, t0: int) -> RuleOutcome:
-    """Haircuts under ADL: the closed shorts in queue order (ranked at the first ADL step's
-    fill), their units attributed to the ADL steps in that order, each at its step's
-    :math:`g_t = S_t / U^{ADL}_t`."""
-    cut = np.where(shorts, pos.size - res.remaining_size, 0.0)
-    steps = np.flatnonzero(res.adl_units > 0.0)
-    if steps.size == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return _outcome("adl", pos, res, empty, np.zeros(0), np.zeros(0), mark)
-    first = int(steps[0])
-    f = 0.5 * (res.pre_trade_price[first] + res.price[first])
-    idx, _ = adl_ranking(pos, -1, f)
-    who = idx[cut[idx] > 0.0]  # closed by ADL, in queue order
-    units = cut[who]
-    gap = res.socialized_loss[steps] / res.adl_units[steps]  # USD of profit per unit closed
-    # unit intervals of the traders along the queue, against those of the steps
-    ends = np.cumsum(units)
-    starts = ends - units
-    step_end = np.cumsum(res.adl_units[steps])
-    step_end[-1] = max(step_end[-1], ends[-1])  # rounding: the last step takes the last unit
-    step_start = np.concatenate(([0.0], step_end[:-1]))
-    overlap = np.clip(np.minimum(ends[:, None], step_end[None, :])
-                      - np.maximum(starts[:, None], step_start[None, :]), 0.0, None)
-    haircut = overlap @ gap
-    return _outcome("adl", pos, res, who, haircut, units, mark)
+def _adl(pos, res: SimulationResult, shorts: np.ndarray, mark: float) -> RuleOutcome:
+    """Haircuts under ADL: the profit the engine recorded each closed position giving up."""
+    who = np.flatnonzero(res.loss_share > 0.0)
+    units = np.where(shorts, pos.size - res.remaining_size, 0.0)[who]
+    return _outcome("adl", pos, res, who, res.loss_share[who], units, mark)
