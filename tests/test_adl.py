@@ -159,3 +159,23 @@ def test_jit_and_pure_python_agree_under_adl(changes):
     assert jit["adl_units"].sum() > 0
     for key in jit.files:
         np.testing.assert_array_equal(jit[key], py[key], err_msg=key)
+
+
+def test_a_position_closed_in_full_by_partial_adl_closes_has_exactly_nothing_left():
+    """Found by hypothesis: several partial ADL closes of one short summed to an ulp more than its
+    size, so its remaining size came out -2.8e-14. A full close now leaves exactly 0."""
+    import math
+
+    from cascadelab import sample_positions
+
+    sc = Scenario(sigma=0.001, mu=-0.050041073575120165, shock=0.0, shock_step=10, depth=1.0,
+                  resilience=0.02, oracle_latency=1, heartbeat=1, deviation=0.0,
+                  maintenance=None, penalty=0.01, insurance_fund=1.0, loss_rule="adl",
+                  margin_z=0.0, margin_horizon=math.exp(-1.5), fee_z=math.exp(3.2734375),
+                  band=0.0)
+    pos = sample_positions(25, sc.price, seed=34077855 % 997, maintenance=0.005)
+    res = simulate(pos, sc, steps=25, seed=34077855)
+    assert res.adl_units.sum() > 0.0
+    assert (res.remaining_size >= 0.0).all()
+    closed = (res.remaining_size == 0.0) & (pos.side < 0)
+    assert closed.any()

@@ -84,7 +84,8 @@ def adl_close(
         u = min(avail, need - taken)
         if avail - u <= 1e-12 * size[i]:  # no dust positions
             u = avail
-        floats[ADL_CUT, i] += u
+        # closed in full: exactly its size (a sum of partial closes could pass it by an ulp)
+        floats[ADL_CUT, i] = size[i] if u == avail else floats[ADL_CUT, i] + u
         floats[row + ADL_GIVEN, head] += u * gap  # in queue order: no cache miss of its own
         coll += collateral[i] * (u / size[i])
         taken += u
