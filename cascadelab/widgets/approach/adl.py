@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from cascadelab import plotting as cp
 from cascadelab.chapters.approach import ADL_CRASH, AdlResult, adl_scenario
 from cascadelab.widgets._base import Lab, log_slider, si, slider
-from cascadelab.widgets.approach._layout import legend_above
+from cascadelab.widgets.approach._layout import WhoPaid, legend_above
 
 __all__ = ["AdlLab", "AdlView", "adl_lab"]
 
@@ -42,20 +42,11 @@ class AdlView:
             gs = fig.add_gridspec(1, 2, width_ratios=[1.25, 1.0])
             self.ax_time = fig.add_subplot(gs[0])
             self.ax_cut = fig.add_subplot(gs[1])
-        edges = np.array([0.0, 1.0])
-        self.fund_area = self.ax_time.stairs([0.0], edges, baseline=0.0, fill=True,
-                                             color=cp.INSURANCE_FUND, alpha=0.8,
-                                             label="paid by the fund")
-        self.win_area = self.ax_time.stairs([0.0], edges, baseline=0.0, fill=True,
-                                            color=cp.BAD_DEBT, alpha=0.8,
-                                            label="paid by the winners (levy or ADL)")
-        self.unc_area = self.ax_time.stairs([0.0], edges, baseline=0.0, fill=True,
-                                            color=cp.CRITICAL, alpha=0.8, hatch="xx",
-                                            label="uncovered (hatched)")
-        (self.balance,) = self.ax_time.plot([], [], color=cp.INSURANCE_FUND, ls=":", lw=1.8,
-                                            label="fund balance (dotted)")
-        cp.label(self.ax_time, x="step", y="cumulative", yunit="M USD",
-                 title="who has paid the bad debt so far")
+        self.paid = WhoPaid(self.ax_time, winners="paid by the winners (levy or ADL)",
+                            uncovered="uncovered (hatched)", balance="fund balance (dotted)",
+                            balance_style={"ls": ":", "lw": 1.8}, hatch="xx")
+        self.fund_area, self.win_area = self.paid.fund_area, self.paid.win_area
+        self.unc_area, self.balance = self.paid.unc_area, self.paid.balance
         self._rule_shown = ""
         (self.adl_line,) = self.ax_cut.step([], [], where="post", **STYLE["adl"],
                                             label="haircuts under ADL (solid)")
@@ -65,28 +56,19 @@ class AdlView:
         self.ax_cut.set_yscale("log")
         cp.label(self.ax_cut, x="traders who paid, largest first", xunit="rank, log",
                  y="haircut", yunit="USD, log", title="what each winner paid")
-        self.legend = legend_above(fig, [self.fund_area, self.win_area, self.unc_area,
-                                         self.balance, self.adl_line, self.levy_line], ncols=3)
+        self.legend = legend_above(fig, [*self.paid.handles(), self.adl_line, self.levy_line],
+                                   ncols=3)
         self.ax_time.locator_params(axis="y", nbins=5)
 
     def update(self, result: AdlResult) -> None:
         """Point every artist at ``result`` and rescale (no artist is created)."""
         c = result.chosen
         r = c.result
-        steps = r.steps
-        edges = np.arange(steps + 1, dtype=float) - 0.5
-        fund, win, unc = c.paid_by_fund / 1e6, c.covered / 1e6, c.uncovered / 1e6
-        self.fund_area.set_data(fund, edges, baseline=0.0)
-        self.win_area.set_data(fund + win, edges, baseline=fund)
-        self.unc_area.set_data(fund + win + unc, edges, baseline=fund + win)
-        self.balance.set_data(np.arange(steps, dtype=float), r.insurance_fund / 1e6)
+        self.paid.update(c.paid_by_fund, c.covered, c.uncovered, r.insurance_fund, view=40)
         if c.name != self._rule_shown:  # in the figure's style, as built in setup
             with cp.style_context():
                 cp.label(self.ax_time, title=f"who has paid the bad debt so far, under {c.name}")
             self._rule_shown = c.name
-        self.ax_time.set_xlim(-0.5, min(steps, 40) - 0.5)
-        top = max(float((fund + win + unc)[-1]), float(r.insurance_fund.max()) / 1e6, 0.1)
-        self.ax_time.set_ylim(0.0, 1.1 * top)
         hi, lo = 1.0, np.inf
         for line, out in ((self.adl_line, result.adl), (self.levy_line, result.levy)):
             h = np.asarray(out.haircut)

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from cascadelab import plotting as cp
 from cascadelab.chapters.approach import FAST_CRASH, FundResult, insurance_fund_scenario
 from cascadelab.widgets._base import Lab, log_slider, si, slider
-from cascadelab.widgets.approach._layout import legend_above
+from cascadelab.widgets.approach._layout import WhoPaid, legend_above
 
 __all__ = ["InsuranceFundLab", "InsuranceFundView", "insurance_fund_lab"]
 
@@ -31,23 +31,14 @@ class InsuranceFundView:
             gs = fig.add_gridspec(1, 2, width_ratios=[2.4, 1.0])
             self.ax_time = fig.add_subplot(gs[0])
             self.ax_total = fig.add_subplot(gs[1])
-        edges = np.array([0.0, 1.0])
-        self.fund_area = self.ax_time.stairs([0.0], edges, baseline=0.0, fill=True,
-                                             color=cp.INSURANCE_FUND, alpha=0.8,
-                                             label="paid by the fund")
-        self.soc_area = self.ax_time.stairs([0.0], edges, baseline=0.0, fill=True,
-                                            color=cp.BAD_DEBT, alpha=0.8,
-                                            label="socialised on the other side")
-        self.unc_area = self.ax_time.stairs([0.0], edges, baseline=0.0, fill=True,
-                                            color=cp.CRITICAL, alpha=0.8, label="uncovered")
-        (self.balance,) = self.ax_time.plot([], [], color=cp.INSURANCE_FUND, ls="--", lw=1.6,
-                                            label="fund balance (dashed)")
+        self.paid = WhoPaid(self.ax_time, winners="socialised on the other side",
+                            uncovered="uncovered", balance="fund balance (dashed)",
+                            balance_style={"ls": "--", "lw": 1.6})
+        self.fund_area, self.soc_area = self.paid.fund_area, self.paid.win_area
+        self.unc_area, self.balance = self.paid.unc_area, self.paid.balance
         self.empty_line = self.ax_time.axvline(np.nan, color=cp.CRITICAL, ls=":", lw=1.2,
                                                label="fund empty (dotted)")
-        self.legend = legend_above(fig, [self.fund_area, self.soc_area, self.unc_area,
-                                          self.balance, self.empty_line], ncols=3)
-        cp.label(self.ax_time, x="step", y="cumulative", yunit="M USD",
-                 title="who has paid the bad debt so far")
+        self.legend = legend_above(fig, [*self.paid.handles(), self.empty_line], ncols=3)
         names = ["fund", "socialised", "uncovered"]
         self.bars = self.ax_total.bar(names, [0.0, 0.0, 0.0],
                                       color=[cp.INSURANCE_FUND, cp.BAD_DEBT, cp.CRITICAL])
@@ -58,19 +49,10 @@ class InsuranceFundView:
     def update(self, result: FundResult) -> None:
         """Point every artist at ``result`` and rescale (no artist is created)."""
         r = result.result
-        steps = r.steps
-        edges = np.arange(steps + 1, dtype=float) - 0.5
-        fund, soc, unc = result.paid_by_fund / 1e6, result.socialized / 1e6, result.uncovered / 1e6
-        self.fund_area.set_data(fund, edges, baseline=0.0)
-        self.soc_area.set_data(fund + soc, edges, baseline=fund)
-        self.unc_area.set_data(fund + soc + unc, edges, baseline=fund + soc)
-        self.balance.set_data(np.arange(steps, dtype=float), r.insurance_fund / 1e6)
+        fund, soc, unc = self.paid.update(result.paid_by_fund, result.socialized,
+                                          result.uncovered, r.insurance_fund, view=60)
         step = result.summary["exhausted_step"]
         self.empty_line.set_xdata([step, step] if step >= 0 else [np.nan, np.nan])
-        view = min(steps, 60)
-        self.ax_time.set_xlim(-0.5, view - 0.5)
-        top = max(float((fund + soc + unc)[-1]), float(r.insurance_fund.max()) / 1e6, 0.1)
-        self.ax_time.set_ylim(0.0, 1.1 * top)
         totals = (fund[-1], soc[-1], unc[-1])
         for bar, h in zip(self.bars, totals, strict=True):
             bar.set_height(h)
