@@ -48,14 +48,15 @@ STARTUP = '''
 def _cascadelab_static_lab():
     import base64, html, io
 
+    from cascadelab.plotting import takeaway_text
+
     def lab_html(lab):
         buf = io.BytesIO()
         lab.figure.savefig(buf, format="png", dpi=100)
         png = base64.b64encode(buf.getvalue()).decode("ascii")
         headline = lab.headline_text(lab.summary) if hasattr(lab, "headline_text") else ""
         title = getattr(lab, "title", "") or ""
-        alt = html.escape(html.unescape(getattr(getattr(lab, "_takeaway", None), "value", "")),
-                          quote=True)
+        alt = html.escape(takeaway_text(lab.figure), quote=True)
         note = ("a picture at the settings of this cell; run the chapter to move its "
                 "controls")
         return (
