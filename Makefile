@@ -21,17 +21,13 @@ help:
 	@echo "make site   - execute the chapters into static HTML in _build/site/ (open _build/site/index.html)"
 	@echo "make clean  - remove .venv and caches"
 
-# An editable install does not install data files: copy the Widget Lab's Voila template (which
-# voila.json selects) to where Voila looks for it, <prefix>/share/jupyter/voila/templates.
-VOILA_TEMPLATE_COPY := -c 'import shutil, sys; shutil.copytree("share/jupyter/voila/templates/cascadelab", sys.prefix + "/share/jupyter/voila/templates/cascadelab", dirs_exist_ok=True)'
-
 $(STAMP): pyproject.toml $(wildcard share/jupyter/voila/templates/cascadelab/*)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cascadelab needs Python >= 3.11, found " + sys.version.split()[0])'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing cascadelab and the course dependencies into $(VENV) (first run only, a few minutes)..."
 	@$(PY) -m pip install --quiet --upgrade pip
 	@$(PY) -m pip install --quiet --editable '.[dev]'
-	@$(PY) $(VOILA_TEMPLATE_COPY)
+	@$(PY) -m cascadelab.course.voila > /dev/null  # the Voila template (an editable install skips it)
 	@touch $(STAMP)
 
 setup: $(STAMP)

@@ -68,7 +68,8 @@ def test_the_parser_notices_drift(tmp_path: Path) -> None:
 def test_the_voila_template_that_voila_json_selects_is_installed() -> None:
     """voila.json selects the course's Voila template; Voila finds templates only under
     <prefix>/share/jupyter (an editable install leaves data files out, so `make setup` and
-    postBuild copy it). Without it the Widget Lab app hangs on TemplateNotFound."""
+    postBuild run cascadelab.course.voila). Without it the Widget Lab app hangs on
+    TemplateNotFound."""
     import json
     import os
 
@@ -81,3 +82,6 @@ def test_the_voila_template_that_voila_json_selects_is_installed() -> None:
     paths = collect_template_paths(["voila", "nbconvert"], name, prune=True)
     found = [p for p in paths if Path(p, "index.html.j2").is_file() and Path(p).name == name]
     assert found, f"Voila cannot find its template {name!r}: run `make setup` (searched {paths})"
+    from cascadelab.course import voila
+
+    assert name == voila.NAME and (voila.SOURCE / "index.html.j2").is_file()
